@@ -12,4 +12,5 @@ export const workspaceAliases = {
   '@hearth/server': source('server'),
   '@hearth/client': source('client'),
   '@hearth/cli': source('cli'),
+  '@hearth/testkit': source('testkit'),
 };
