@@ -1,1 +1,3 @@
-export {};
+export { buildProgram } from './program.js';
+export { runCli } from './run-cli.js';
+export { CliError } from './cli-error.js';

@@ -1,0 +1,82 @@
+import type { Command } from 'commander';
+import { ConfigError, EmbeddedPostgresError, loadConfig, startHearth } from '@hearth/server';
+import { CliError } from '../cli-error.js';
+
+interface StartFlags {
+  port?: string;
+  host?: string;
+  dataDir?: string;
+  config?: string;
+}
+
+export function registerStart(program: Command): void {
+  program
+    .command('start')
+    .description('Start the Hearth server (embedded PostgreSQL unless HEARTH_DATABASE_URL is set).')
+    .option('--port <port>', 'TCP port to listen on (HEARTH_PORT, default 8090)')
+    .option('--host <host>', 'address to bind (HEARTH_HOST, default 127.0.0.1)')
+    .option('--data-dir <dir>', 'data directory (HEARTH_DATA_DIR, default ./hearth-data)')
+    .option('--config <file>', 'JSON config file (HEARTH_CONFIG_FILE)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ hearth start
+  $ hearth start --port 8091 --data-dir /var/lib/hearth
+  $ HEARTH_DATABASE_URL=postgres://hearth@db/hearth hearth start --host 0.0.0.0`,
+    )
+    .action(async (flags: StartFlags) => {
+      await start(flags);
+    });
+}
+
+async function start(flags: StartFlags): Promise<void> {
+  let config;
+  try {
+    config = loadConfig({
+      ...(flags.config === undefined ? {} : { configFile: flags.config }),
+      overrides: {
+        ...(flags.port === undefined ? {} : { port: flags.port }),
+        ...(flags.host === undefined ? {} : { host: flags.host }),
+        ...(flags.dataDir === undefined ? {} : { dataDir: flags.dataDir }),
+      },
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(`config error: ${error.message}`);
+    throw error;
+  }
+
+  let hearth;
+  try {
+    hearth = await startHearth(config);
+  } catch (error) {
+    if (error instanceof EmbeddedPostgresError) throw new CliError(error.message);
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new CliError(`port ${config.port} is already in use; choose another with --port`);
+    }
+    throw error;
+  }
+
+  process.stdout.write(`Hearth is running at ${hearth.url}\n`);
+  if (hearth.setupUrl) {
+    process.stdout.write(`No admin exists yet. Create the first one with this one-time link:\n  ${hearth.setupUrl}\n`);
+  }
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      hearth.logger.info({ signal }, 'shutting down');
+      // A stuck dependency must not keep the process alive past the deadline.
+      const deadline = setTimeout(() => {
+        hearth.logger.error('shutdown deadline passed; exiting');
+        process.exit(1);
+      }, config.shutdownTimeoutMs + 5_000);
+      deadline.unref();
+      void hearth.close().then(resolve, resolve);
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}

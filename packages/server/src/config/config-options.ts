@@ -1,0 +1,219 @@
+import { z } from 'zod';
+
+/**
+ * The one list of configuration options. Each option is read from its
+ * environment variable, or from the config file under `key`; the environment
+ * wins. docs/configuration.md is checked against this list by a test.
+ */
+export interface ConfigOption<T> {
+  env: `HEARTH_${string}`;
+  key: string;
+  description: string;
+  /** Shown in the docs; also the value used when the option is unset. */
+  default?: string;
+  secret?: boolean;
+  schema: z.ZodType<T>;
+}
+
+const port = z
+  .string()
+  .regex(/^\d+$/, 'must be a whole number from 0 to 65535')
+  .transform(Number)
+  .refine((n) => n >= 0 && n <= 65535, 'must be a whole number from 0 to 65535');
+
+const positiveInt = (max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be a whole number from 1 to ${max}`)
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= max, `must be a whole number from 1 to ${max}`);
+
+const urlWithProtocols = (protocols: string[]) =>
+  z.string().refine((value) => {
+    try {
+      const url = new URL(value);
+      return protocols.includes(url.protocol) && url.hostname !== '';
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+
+const units: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+const byteSize = z
+  .string()
+  .regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i, 'must be a size such as 512kb, 1mb or 2gb')
+  .transform((value) => {
+    const match = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(value);
+    const unit = (match?.[2] ?? 'b').toLowerCase();
+    return Math.floor(Number(match?.[1]) * (units[unit] ?? 1));
+  })
+  .refine((n) => n >= 1, 'must be at least 1 byte');
+
+const boolean = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const list = z.string().transform((value) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== ''),
+);
+
+export const configOptions = {
+  port: {
+    env: 'HEARTH_PORT',
+    key: 'port',
+    description: 'TCP port the HTTP server listens on. 0 picks a free port.',
+    default: '8090',
+    schema: port,
+  },
+  host: {
+    env: 'HEARTH_HOST',
+    key: 'host',
+    description: 'Address the HTTP server binds to. Use 0.0.0.0 to accept connections from other machines.',
+    default: '127.0.0.1',
+    schema: z.string().min(1, 'must not be empty'),
+  },
+  publicUrl: {
+    env: 'HEARTH_PUBLIC_URL',
+    key: 'publicUrl',
+    description:
+      'The URL users reach this server at (for links in mail, OAuth redirects and token issuers). Defaults to http://HOST:PORT.',
+    schema: urlWithProtocols(['http:', 'https:']),
+  },
+  dataDir: {
+    env: 'HEARTH_DATA_DIR',
+    key: 'dataDir',
+    description: 'Directory for the embedded database, local file storage and the instance lock.',
+    default: './hearth-data',
+    schema: z.string().min(1, 'must not be empty'),
+  },
+  databaseUrl: {
+    env: 'HEARTH_DATABASE_URL',
+    key: 'databaseUrl',
+    description:
+      'PostgreSQL (>= 15) connection string. When unset, Hearth starts an embedded PostgreSQL in the data dir.',
+    secret: true,
+    schema: urlWithProtocols(['postgres:', 'postgresql:']),
+  },
+  databasePoolMax: {
+    env: 'HEARTH_DATABASE_POOL_MAX',
+    key: 'databasePoolMax',
+    description: 'Largest number of connections this process opens to PostgreSQL.',
+    default: '10',
+    schema: positiveInt(1000),
+  },
+  embeddedDatabasePort: {
+    env: 'HEARTH_EMBEDDED_DATABASE_PORT',
+    key: 'embeddedDatabasePort',
+    description: 'Port for the embedded PostgreSQL. When unset, a free port is picked at each start.',
+    schema: port,
+  },
+  redisUrl: {
+    env: 'HEARTH_REDIS_URL',
+    key: 'redisUrl',
+    description: 'Redis connection string. When set, rate limits and realtime fan-out are shared through it.',
+    secret: true,
+    schema: urlWithProtocols(['redis:', 'rediss:']),
+  },
+  s3Endpoint: {
+    env: 'HEARTH_S3_ENDPOINT',
+    key: 's3Endpoint',
+    description:
+      'S3 or MinIO endpoint URL, e.g. https://s3.eu-west-1.amazonaws.com. When set, files are stored there instead of the data dir; HEARTH_S3_BUCKET, HEARTH_S3_ACCESS_KEY and HEARTH_S3_SECRET_KEY are then required.',
+    schema: urlWithProtocols(['http:', 'https:']),
+  },
+  s3Bucket: {
+    env: 'HEARTH_S3_BUCKET',
+    key: 's3Bucket',
+    description: 'Bucket that holds all stored files.',
+    schema: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name'),
+  },
+  s3AccessKey: {
+    env: 'HEARTH_S3_ACCESS_KEY',
+    key: 's3AccessKey',
+    description: 'S3 access key id.',
+    secret: true,
+    schema: z.string().min(1, 'must not be empty'),
+  },
+  s3SecretKey: {
+    env: 'HEARTH_S3_SECRET_KEY',
+    key: 's3SecretKey',
+    description: 'S3 secret access key.',
+    secret: true,
+    schema: z.string().min(1, 'must not be empty'),
+  },
+  s3Region: {
+    env: 'HEARTH_S3_REGION',
+    key: 's3Region',
+    description: 'S3 region.',
+    default: 'us-east-1',
+    schema: z.string().min(1, 'must not be empty'),
+  },
+  corsOrigins: {
+    env: 'HEARTH_CORS_ORIGINS',
+    key: 'corsOrigins',
+    description:
+      'Comma-separated list of origins allowed to call the API from a browser, or * for any origin. Auth uses bearer tokens, not cookies, so * is safe for public apps.',
+    default: '*',
+    schema: list,
+  },
+  trustProxy: {
+    env: 'HEARTH_TRUST_PROXY',
+    key: 'trustProxy',
+    description:
+      'Comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For header is believed. Empty: the header is ignored.',
+    default: '',
+    schema: list,
+  },
+  bodyLimit: {
+    env: 'HEARTH_BODY_LIMIT',
+    key: 'bodyLimit',
+    description: 'Largest JSON request body accepted; larger bodies get 413.',
+    default: '1mb',
+    schema: byteSize,
+  },
+  logLevel: {
+    env: 'HEARTH_LOG_LEVEL',
+    key: 'logLevel',
+    description: 'Least severe log level written: fatal, error, warn, info, debug, trace or silent.',
+    default: 'info',
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      message: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    }),
+  },
+  shutdownTimeoutMs: {
+    env: 'HEARTH_SHUTDOWN_TIMEOUT_MS',
+    key: 'shutdownTimeoutMs',
+    description:
+      'On SIGTERM or SIGINT, how long in-flight requests may take to finish before connections are closed.',
+    default: '8000',
+    schema: positiveInt(600_000),
+  },
+  metricsEnabled: {
+    env: 'HEARTH_METRICS',
+    key: 'metricsEnabled',
+    description: 'Serve Prometheus metrics at /metrics.',
+    default: 'true',
+    schema: boolean,
+  },
+} satisfies Record<string, ConfigOption<unknown>>;
+
+type Options = typeof configOptions;
+type OptionValue<O> = O extends ConfigOption<infer T> ? T : never;
+type HasDefault<O> = O extends { default: string } ? true : false;
+
+/** The validated configuration: options with a default are always present. */
+export type HearthConfig = {
+  [K in keyof Options as HasDefault<Options[K]> extends true ? K : never]: OptionValue<Options[K]>;
+} & {
+  [K in keyof Options as HasDefault<Options[K]> extends true ? never : K]?: OptionValue<Options[K]>;
+};
+
+/**
+ * Variables with the HEARTH_ prefix that belong to other tools (the CLI and
+ * the test harness), so the server does not reject them as unknown.
+ */
+export const foreignEnvVars = ['HEARTH_URL', 'HEARTH_SERVICE_KEY', 'HEARTH_CONFIG_FILE'];
+export const foreignEnvPrefixes = ['HEARTH_TEST_', 'HEARTH_BENCH_'];

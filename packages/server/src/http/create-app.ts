@@ -1,0 +1,45 @@
+import express, { type Express, type Router } from 'express';
+import type { Logger } from 'pino';
+import type { HearthConfig } from '../config/index.js';
+import type { Pool } from '../db/pool.js';
+import { measureRequests, type Metrics } from '../ops/metrics.js';
+import type { ReadinessCheck } from '../ops/readiness.js';
+import { opsRoutes } from '../ops/routes.js';
+import { errorHandler, notFound } from './error-handler.js';
+import { jsonBody } from './json-body.js';
+import { requestLogging } from './request-logging.js';
+import { corsPolicy, securityHeaders } from './security.js';
+
+/** What every domain's routes may use. Domains take what they need from it. */
+export interface AppContext {
+  config: HearthConfig;
+  logger: Logger;
+  pool: Pool;
+  metrics: Metrics | undefined;
+  readinessChecks: ReadinessCheck[];
+}
+
+/**
+ * Builds the Express app. The list below is the whole HTTP surface: each
+ * domain contributes one router, mounted in order.
+ */
+export function createApp(context: AppContext): Express {
+  const { config, logger, metrics } = context;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy.length > 0 ? config.trustProxy : false);
+  app.set('query parser', 'simple');
+
+  app.use(requestLogging(logger));
+  if (metrics) app.use(measureRequests(metrics));
+  app.use(securityHeaders());
+  app.use(corsPolicy(config.corsOrigins));
+  app.use(jsonBody({ limit: config.bodyLimit }));
+
+  const domains: Router[] = [opsRoutes({ checks: context.readinessChecks, metrics })];
+  for (const router of domains) app.use(router);
+
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}

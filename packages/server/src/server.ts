@@ -1,0 +1,122 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { pendingSetupToken } from './admin/setup-token.js';
+import type { HearthConfig } from './config/index.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded-postgres.js';
+import { migrateSystemSchema } from './db/migrate.js';
+import { createPool, type Pool } from './db/pool.js';
+import { createApp } from './http/create-app.js';
+import { createLogger } from './lib/logger.js';
+import { databaseCheck, redisCheck, storageCheck } from './ops/dependency-checks.js';
+import { createMetrics } from './ops/metrics.js';
+import { ensureSecret, secretNames } from './secrets/instance-secrets.js';
+
+export interface HearthInstance {
+  /** Where the HTTP server listens, e.g. http://127.0.0.1:8090. */
+  url: string;
+  port: number;
+  /** The dashboard link that creates the first admin, while none exists. */
+  setupUrl: string | undefined;
+  /** Whether this process started its own PostgreSQL. */
+  embeddedDatabase: boolean;
+  pool: Pool;
+  logger: Logger;
+  /**
+   * Stops accepting connections, lets in-flight requests finish (up to the
+   * shutdown timeout), then closes the pool, Redis and the embedded database.
+   */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+}
+
+function closeHttpServer(server: Server, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    // Keep-alive connections with no request in flight would hold close() open.
+    server.closeIdleConnections();
+  });
+}
+
+/** Starts Hearth: database, migrations, secrets, then the HTTP server. */
+export async function startHearth(config: HearthConfig, options: StartOptions = {}): Promise<HearthInstance> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const cleanups: Array<() => Promise<void>> = [];
+  const cleanup = async () => {
+    for (const step of cleanups.reverse()) {
+      await step().catch((error: unknown) => logger.error({ err: error }, 'shutdown step failed'));
+    }
+  };
+
+  try {
+    let databaseUrl = config.databaseUrl;
+    let embedded: EmbeddedPostgres | undefined;
+    if (!databaseUrl) {
+      embedded = await startEmbeddedPostgres({
+        dataDir: config.dataDir,
+        port: config.embeddedDatabasePort,
+        logger,
+      });
+      cleanups.push(() => embedded!.stop());
+      databaseUrl = embedded.url;
+    }
+
+    const pool = createPool({ connectionString: databaseUrl, max: config.databasePoolMax, logger });
+    cleanups.push(() => pool.end());
+    await migrateSystemSchema(pool, logger);
+    await ensureSecret(pool, secretNames.signingKey);
+
+    const readinessChecks = [databaseCheck(pool), storageCheck(config)];
+    if (config.redisUrl) {
+      const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+      redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
+      cleanups.push(async () => void redis.disconnect());
+      readinessChecks.push(redisCheck(redis));
+    }
+
+    const metrics = config.metricsEnabled ? createMetrics() : undefined;
+    const app = createApp({ config, logger, pool, metrics, readinessChecks });
+    const server = createServer(app);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    cleanups.push(() => closeHttpServer(server, config.shutdownTimeoutMs));
+
+    const { port } = server.address() as AddressInfo;
+    const displayHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+    const url = `http://${displayHost.includes(':') ? `[${displayHost}]` : displayHost}:${port}`;
+    const publicUrl = config.publicUrl ?? url;
+    const setupToken = await pendingSetupToken(pool);
+    const setupUrl = setupToken ? `${publicUrl}/_/setup?token=${encodeURIComponent(setupToken)}` : undefined;
+    logger.info({ url, embeddedDatabase: Boolean(embedded) }, 'hearth is listening');
+
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      setupUrl,
+      embeddedDatabase: Boolean(embedded),
+      pool,
+      logger,
+      close() {
+        closing ??= cleanup();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
