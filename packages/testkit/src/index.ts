@@ -1,1 +1,2 @@
-export {};
+export { createTestDatabase, type TestDatabase } from './database.js';
+export { startTestApp, type TestApp } from './test-app.js';

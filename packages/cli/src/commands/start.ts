@@ -57,10 +57,11 @@ async function start(flags: StartFlags): Promise<void> {
     throw error;
   }
 
-  process.stdout.write(`Hearth is running at ${hearth.url}\n`);
-  if (hearth.setupUrl) {
-    process.stdout.write(`No admin exists yet. Create the first one with this one-time link:\n  ${hearth.setupUrl}\n`);
-  }
+  const setup = hearth.setupUrl
+    ? `No admin exists yet. Create the first one with this one-time link:\n  ${hearth.setupUrl}\n`
+    : '';
+  // One write, so a reader of the first line also has the setup link.
+  process.stdout.write(`Hearth is running at ${hearth.url}\n${setup}`);
 
   await new Promise<void>((resolve) => {
     let stopping = false;

@@ -1,0 +1,133 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { temporaryDataDir } from '@hearth/server';
+
+const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+const dataDir = temporaryDataDir('hearth-cli-start-');
+const children: ChildProcess[] = [];
+
+/** The environment a user would have: no HEARTH_ variables leaking in from the test run. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('HEARTH_')) env[key] = value;
+  return { ...env, HEARTH_LOG_LEVEL: 'warn', ...extra };
+}
+
+interface Started {
+  child: ChildProcess;
+  url: string;
+  stdout: () => string;
+}
+
+function startHearth(args: string[], env = cleanEnv()): Promise<Started> {
+  const child = spawn(process.execPath, [bin, 'start', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL printed in time; stderr: ${stderr}`)), 60_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /Hearth is running at (\S+)/.exec(stdout);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1], stdout: () => stdout });
+      }
+    });
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before listening; stderr: ${stderr}`));
+    });
+  });
+}
+
+function runToExit(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr })));
+}
+
+function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null) return Promise.resolve({ code: child.exitCode, signal: null });
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+}
+
+beforeAll(() => {
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`pnpm build\` before the tests (pnpm test does)`);
+});
+
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('hearth start on the embedded default', () => {
+  it('answers /health and /ready, prints a setup link, and exits 0 on SIGTERM within 10 s', async () => {
+    const hearth = await startHearth(['--port', '0', '--data-dir', dataDir]);
+    expect(hearth.stdout()).toMatch(/one-time link:\s+http:\/\/127\.0\.0\.1:\d+\/_\/setup\?token=[\w-]{20,}/);
+    expect((await fetch(`${hearth.url}/health`)).status).toBe(200);
+    const ready = await fetch(`${hearth.url}/ready`);
+    expect(ready.status).toBe(200);
+    expect(existsSync(`${dataDir}/postgres/PG_VERSION`)).toBe(true);
+
+    // A request in flight when SIGTERM arrives still completes.
+    const inFlight = fetch(`${hearth.url}/ready`);
+    const started = Date.now();
+    hearth.child.kill('SIGTERM');
+    expect((await inFlight).status).toBe(200);
+    const { code } = await exitOf(hearth.child);
+    expect(code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(existsSync(`${dataDir}/hearth.lock`)).toBe(false);
+    expect(existsSync(`${dataDir}/postgres/postmaster.pid`)).toBe(false);
+  });
+
+  it('reuses the data dir on the second run and exits 0 on SIGINT', async () => {
+    const hearth = await startHearth(['--port', '0', '--data-dir', dataDir]);
+    expect((await fetch(`${hearth.url}/ready`)).status).toBe(200);
+    // Same cluster: the setup token generated on the first run is still the one offered.
+    expect(hearth.stdout()).toMatch(/setup\?token=/);
+
+    const second = await runToExit(['start', '--port', '0', '--data-dir', dataDir], cleanEnv());
+    expect(second.code).toBe(1);
+    expect(second.stderr.trim()).toMatch(/^hearth: the data dir .* is in use by another Hearth \(pid \d+\)/);
+    expect(second.stderr.trim().split('\n')).toHaveLength(1);
+
+    hearth.child.kill('SIGINT');
+    expect((await exitOf(hearth.child)).code).toBe(0);
+  });
+
+  it('keeps data across restarts', async () => {
+    const first = await startHearth(['--port', '0', '--data-dir', dataDir]);
+    const tokenA = /token=([\w-]+)/.exec(first.stdout())?.[1];
+    first.child.kill('SIGTERM');
+    await exitOf(first.child);
+    const second = await startHearth(['--port', '0', '--data-dir', dataDir]);
+    const tokenB = /token=([\w-]+)/.exec(second.stdout())?.[1];
+    expect(tokenA).toBeDefined();
+    expect(tokenB).toBe(tokenA);
+    second.child.kill('SIGTERM');
+    expect((await exitOf(second.child)).code).toBe(0);
+  });
+});
+
+describe('hearth start with bad configuration exits non-zero with one clear line', () => {
+  it.each([
+    [{ HEARTH_PORT: 'eighty' }, [], /^hearth: config error: HEARTH_PORT: must be a whole number/],
+    [{ HEARTH_DATABASE_URL: 'postgres//missing-colon' }, [], /^hearth: config error: HEARTH_DATABASE_URL: must be a URL/],
+    [{ HEARTH_UNKNOWN_THING: '1' }, [], /^hearth: config error: HEARTH_UNKNOWN_THING: unknown variable/],
+    [{}, ['--port', 'x'], /^hearth: config error: --port: must be a whole number/],
+  ])('%j %j', async (env, args, pattern) => {
+    const { code, stderr } = await runToExit(['start', ...args], cleanEnv(env));
+    expect(code).toBe(1);
+    const lines = stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(pattern);
+  });
+});

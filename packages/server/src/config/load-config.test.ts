@@ -1,0 +1,121 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './load-config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'hearth-config-'));
+const file = (name: string, content: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+};
+
+function failure(env: Record<string, string>, configFile?: string): string {
+  try {
+    loadConfig({ env, ...(configFile ? { configFile } : {}) });
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).not.toContain('\n');
+    return message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({ env: {} });
+    expect(config).toMatchObject({
+      port: 8090,
+      host: '127.0.0.1',
+      dataDir: './hearth-data',
+      databasePoolMax: 10,
+      corsOrigins: ['*'],
+      trustProxy: [],
+      bodyLimit: 1024 * 1024,
+      logLevel: 'info',
+      metricsEnabled: true,
+    });
+    expect(config.databaseUrl).toBeUndefined();
+  });
+
+  it('reads typed values from the environment', () => {
+    const config = loadConfig({
+      env: {
+        HEARTH_PORT: '9000',
+        HEARTH_DATABASE_URL: 'postgresql://u:p@db:5432/hearth',
+        HEARTH_CORS_ORIGINS: 'https://a.example, https://b.example',
+        HEARTH_BODY_LIMIT: '512kb',
+        HEARTH_METRICS: 'no',
+      },
+    });
+    expect(config.port).toBe(9000);
+    expect(config.databaseUrl).toBe('postgresql://u:p@db:5432/hearth');
+    expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+    expect(config.bodyLimit).toBe(512 * 1024);
+    expect(config.metricsEnabled).toBe(false);
+  });
+
+  it.each([
+    [{ HEARTH_PORT: 'abc' }, /^HEARTH_PORT: must be a whole number from 0 to 65535 \(got "abc"\)$/],
+    [{ HEARTH_PORT: '70000' }, /^HEARTH_PORT: must be a whole number/],
+    [{ HEARTH_PORT: '-1' }, /^HEARTH_PORT: /],
+    [{ HEARTH_DATABASE_URL: 'not a url' }, /^HEARTH_DATABASE_URL: must be a URL starting with postgres:\/\//],
+    [{ HEARTH_DATABASE_URL: 'mysql://db/hearth' }, /^HEARTH_DATABASE_URL: must be a URL/],
+    [{ HEARTH_REDIS_URL: 'http://x' }, /^HEARTH_REDIS_URL: must be a URL starting with redis:\/\//],
+    [{ HEARTH_LOG_LEVEL: 'loud' }, /^HEARTH_LOG_LEVEL: must be one of/],
+    [{ HEARTH_BODY_LIMIT: 'lots' }, /^HEARTH_BODY_LIMIT: must be a size/],
+    [{ HEARTH_METRICS: 'maybe' }, /^HEARTH_METRICS: must be true or false/],
+    [{ HEARTH_DATABASE_POOL_MAX: '0' }, /^HEARTH_DATABASE_POOL_MAX: must be a whole number from 1/],
+    [{ HEARTH_S3_ENDPOINT: 'http://minio:9000' }, /^HEARTH_S3_BUCKET: required when HEARTH_S3_ENDPOINT is set$/],
+    [{ HEARTH_PROT: '8090' }, /^HEARTH_PROT: unknown variable/],
+    [{ HEARTH_SECRET_FILE: '/x' }, /^HEARTH_SECRET_FILE: unknown variable/],
+  ])('rejects %j with one clear line', (env, pattern) => {
+    expect(failure(env)).toMatch(pattern);
+  });
+
+  it('never echoes a secret value in an error', () => {
+    const message = failure({ HEARTH_DATABASE_URL: 'mysql://user:hunter2@db/x' });
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('ignores variables that belong to the CLI and the test harness', () => {
+    expect(() =>
+      loadConfig({ env: { HEARTH_URL: 'http://x', HEARTH_SERVICE_KEY: 'k', HEARTH_TEST_REQUIRE_ALL: '1' } }),
+    ).not.toThrow();
+  });
+
+  it('reads a JSON config file, with the environment winning', () => {
+    const path = file('ok.json', JSON.stringify({ port: 7000, host: '0.0.0.0', corsOrigins: ['https://a.example'] }));
+    const config = loadConfig({ env: { HEARTH_PORT: '7001' }, configFile: path });
+    expect(config.port).toBe(7001);
+    expect(config.host).toBe('0.0.0.0');
+    expect(config.corsOrigins).toEqual(['https://a.example']);
+  });
+
+  it('finds the config file through HEARTH_CONFIG_FILE', () => {
+    const path = file('env.json', JSON.stringify({ port: 7100 }));
+    expect(loadConfig({ env: { HEARTH_CONFIG_FILE: path } }).port).toBe(7100);
+  });
+
+  it('rejects unknown keys, bad JSON and bad values in the config file', () => {
+    expect(failure({}, file('unknown.json', '{"prot": 1}'))).toMatch(/unknown key "prot"/);
+    expect(failure({}, file('bad.json', '{port:'))).toMatch(/is not valid JSON/);
+    expect(failure({}, file('array.json', '[]'))).toMatch(/must hold a JSON object/);
+    expect(failure({}, file('value.json', '{"port":"x"}'))).toMatch(/^port in .*value\.json: must be a whole number/);
+    expect(failure({}, file('proto.json', '{"__proto__": {"port": 1}}'))).toMatch(/unknown key "__proto__"/);
+    expect(failure({}, join(dir, 'missing.json'))).toMatch(/cannot read .*missing\.json \(ENOENT\)/);
+  });
+
+  it('reads secrets from *_FILE variables', () => {
+    const path = file('db-url', 'postgres://u:p@db/hearth\n');
+    expect(loadConfig({ env: { HEARTH_DATABASE_URL_FILE: path } }).databaseUrl).toBe('postgres://u:p@db/hearth');
+    expect(failure({ HEARTH_DATABASE_URL_FILE: join(dir, 'nope') })).toMatch(/^HEARTH_DATABASE_URL_FILE: cannot read/);
+  });
+
+  it('lets command-line overrides win', () => {
+    const config = loadConfig({ env: { HEARTH_PORT: '7001' }, overrides: { port: '7002' } });
+    expect(config.port).toBe(7002);
+  });
+});
