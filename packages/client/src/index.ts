@@ -1,1 +1,2 @@
-export {};
+export { HearthError, isHearthError } from './hearth-error.js';
+export { knownErrorCodes, clientErrorCodes, type KnownErrorCode, type ErrorCode } from './error-codes.js';

@@ -75,15 +75,17 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
     await ensureSecret(pool, secretNames.signingKey);
 
     const readinessChecks = [databaseCheck(pool), storageCheck(config)];
+    let redis: Redis | undefined;
     if (config.redisUrl) {
-      const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
-      redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
-      cleanups.push(async () => void redis.disconnect());
-      readinessChecks.push(redisCheck(redis));
+      const client = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+      client.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
+      cleanups.push(async () => void client.disconnect());
+      readinessChecks.push(redisCheck(client));
+      redis = client;
     }
 
     const metrics = config.metricsEnabled ? createMetrics() : undefined;
-    const app = createApp({ config, logger, pool, metrics, readinessChecks });
+    const app = createApp({ config, logger, pool, redis, metrics, readinessChecks });
     const server = createServer(app);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

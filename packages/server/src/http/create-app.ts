@@ -1,4 +1,5 @@
 import express, { type Express, type Router } from 'express';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { HearthConfig } from '../config/index.js';
 import type { Pool } from '../db/pool.js';
@@ -15,6 +16,8 @@ export interface AppContext {
   config: HearthConfig;
   logger: Logger;
   pool: Pool;
+  /** Present when HEARTH_REDIS_URL is set; shared state (rate limits, fan-out) goes through it. */
+  redis: Redis | undefined;
   metrics: Metrics | undefined;
   readinessChecks: ReadinessCheck[];
 }
