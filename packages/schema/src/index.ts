@@ -1,1 +1,41 @@
-export {};
+export { RuleError, isRuleError, type RuleErrorCode } from './rule-error.js';
+export { positionAt, caretExcerpt, type SourcePosition } from './source-text.js';
+export { DEFAULT_RULE_LIMITS, type RuleLimits } from './rule-limits.js';
+export type { RuleNode, ParsedRule, BinaryOperator } from './rule-ast.js';
+export { parseRule, type ParseRuleOptions } from './parse-rule.js';
+export { checkRule, checkFilter, type CheckRuleOptions } from './check-rule.js';
+export type { CheckedRule, CheckedExpr, RuleKind, ValueType, RuleRoot, PathStep, RuleFunction, CompareOperator } from './checked-rule.js';
+export { evaluateRule, type RuleContext, type RecordLike, type RelatedRecordResolver } from './evaluate-rule.js';
+export { compileRuleToSql, defaultTableFor, type CompileRuleOptions, type CompiledSql } from './compile-rule-to-sql.js';
+export { parseSort, compileSortToSql, type SortKey, type ParseSortOptions } from './parse-sort.js';
+export {
+  schemaModel,
+  toSchemaModel,
+  sqlColumnType,
+  quoteIdentifier,
+  USERS_COLLECTION,
+  SYSTEM_FIELD_NAMES,
+  BUILTIN_USER_FIELD_NAMES,
+  RESERVED_FIELD_NAMES,
+  RESERVED_USER_FIELD_NAMES,
+  RESERVED_COLLECTION_NAMES,
+  type SchemaModel,
+  type CollectionModel,
+  type FieldModel,
+} from './schema-model.js';
+export {
+  schemaDocumentSchema,
+  parseByteSize,
+  FIELD_TYPES,
+  COLLECTION_RULE_NAMES,
+  NAME_PATTERN,
+  type SchemaDocument,
+  type CollectionDefinition,
+  type FieldDefinition,
+  type FieldType,
+  type IndexDefinition,
+  type CollectionRules,
+  type CollectionRuleName,
+  type BucketDefinition,
+  type ChannelDefinition,
+} from './document.js';
