@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ComponentUnavailable } from './availability.js';
 import { findChromium, startChromium } from './chromium.js';
 import { boundPort, listenOnLoopback } from './ports.js';
-import { useComponent } from './use-component.js';
+import { useChromium } from './use-components.js';
 
 const PAGE = `<!doctype html>
 <meta charset="utf-8">
@@ -19,7 +19,7 @@ const PAGE = `<!doctype html>
 </script>`;
 
 describe('Chromium', () => {
-  const browser = useComponent(() => startChromium(), { timeoutMs: 60_000 });
+  const browser = useChromium();
   let server: Server;
   let origin: string;
 

@@ -1,4 +1,3 @@
-import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { ComponentUnavailable } from './availability.js';
 import { closeOnce } from './close-once.js';
@@ -55,6 +54,7 @@ export async function startChromium(options: StartChromiumOptions = {}): Promise
       'no /usr/bin/chromium or chromium on PATH (install the "chromium" package or set HEARTH_TEST_CHROMIUM_PATH)',
     );
   }
+  const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath,
     headless: true,

@@ -1,5 +1,3 @@
-import { generate } from 'selfsigned';
-
 export interface LoopbackCertificate {
   /** PEM; trust it as a CA (e.g. `new https.Agent({ ca })`). */
   cert: string;
@@ -8,6 +6,7 @@ export interface LoopbackCertificate {
 
 /** A throwaway self-signed certificate for https://127.0.0.1, made fresh for each server. */
 export async function makeLoopbackCertificate(): Promise<LoopbackCertificate> {
+  const { generate } = await import('selfsigned');
   const now = Date.now();
   const result = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
     keyType: 'ec',

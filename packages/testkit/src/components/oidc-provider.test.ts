@@ -1,8 +1,7 @@
 import { createHash, createPublicKey, randomBytes, verify } from 'node:crypto';
 import type { JsonWebKey } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { startOidcProvider } from './oidc-provider.js';
-import { useComponent } from './use-component.js';
+import { useOidcProvider } from './use-components.js';
 
 const CALLBACK = 'http://127.0.0.1:1/api/auth/oauth/test/callback';
 
@@ -36,7 +35,7 @@ async function verifiedClaims(idToken: string, jwksUri: string): Promise<Record<
 }
 
 describe('OpenID provider', () => {
-  const oidc = useComponent(() => startOidcProvider({ redirectUris: [CALLBACK] }));
+  const oidc = useOidcProvider({ redirectUris: [CALLBACK] });
   let discovery: Discovery;
 
   beforeAll(async () => {

@@ -1,7 +1,6 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import Provider from 'oidc-provider';
 import type { AdapterPayload, ClientAuthMethod, Configuration } from 'oidc-provider';
 import { closeOnce } from './close-once.js';
 import { followAuthorization } from './follow-authorization.js';
@@ -60,6 +59,7 @@ const DEFAULT_ACCOUNT: OidcAccount = {
  * flow with plain fetch.
  */
 export async function startOidcProvider(options: StartOidcProviderOptions = {}): Promise<OidcProviderHandle> {
+  const { default: Provider } = await import('oidc-provider');
   const clientId = options.clientId ?? 'hearth-test';
   const clientSecret = options.clientSecret ?? randomBytes(24).toString('base64url');
   const authMethod = options.tokenEndpointAuthMethod ?? 'client_secret_basic';

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { ComponentUnavailable } from './availability.js';
 import { startRedis } from './redis.js';
-import { startOrSkip, useComponent } from './use-component.js';
+import { startOrSkip } from './use-component.js';
+import { useRedis } from './use-components.js';
 
 describe('useRedis', () => {
-  const redis = useComponent(() => startRedis());
+  const redis = useRedis();
 
   it('answers commands and exposes the URL the server will use', async () => {
     const { client, url, env } = redis();

@@ -2,8 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
-import { Redis } from 'ioredis';
-import type { RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { ComponentUnavailable } from './availability.js';
 import { closeOnce } from './close-once.js';
 import { stopChild, trackChild } from './child-processes.js';
@@ -60,6 +59,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
 }
 
 async function connectRedis(url: string, external: boolean, stopServer: () => Promise<void>): Promise<RedisHandle> {
+  const { Redis } = await import('ioredis');
   const keyPrefix = `hearth-test:${randomBytes(6).toString('hex')}:`;
   const clients: Redis[] = [];
   const newClient = (options: ClientOptions = {}): Redis => {

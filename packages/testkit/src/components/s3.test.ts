@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { Client } from 'minio';
 import { startS3 } from './s3.js';
-import { useComponent } from './use-component.js';
+import { useS3 } from './use-components.js';
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
@@ -11,7 +11,7 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 }
 
 describe('S3 (s3rver)', () => {
-  const s3 = useComponent(() => startS3());
+  const s3 = useS3();
 
   it('stores and returns objects through the minio client built from its settings', async () => {
     const { endPoint, port, useSSL, accessKey, secretKey, region, bucket } = s3();

@@ -1,6 +1,5 @@
 import { createServer } from 'node:http';
-import { Client } from 'minio';
-import S3rver from 's3rver';
+import type { Client } from 'minio';
 import { closeOnce } from './close-once.js';
 import { boundPort, listenOnLoopback } from './ports.js';
 import { makeTempDir } from './temp-dir.js';
@@ -46,6 +45,7 @@ const REGION = 'us-east-1';
 
 /** An in-process S3 (s3rver) on a free port, storing objects in a temp dir removed at close. */
 export async function startS3(options: StartS3Options = {}): Promise<S3Handle> {
+  const [{ default: S3rver }, { Client }] = await Promise.all([import('s3rver'), import('minio')]);
   const bucket = options.bucket ?? 'hearth-test';
   const dir = await makeTempDir('s3');
   const s3rver = new S3rver({

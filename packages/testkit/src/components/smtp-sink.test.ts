@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import nodemailer from 'nodemailer';
-import { startSmtpSink } from './smtp-sink.js';
-import { useComponent } from './use-component.js';
+import { useSmtpSink } from './use-components.js';
 
 describe('SMTP sink', () => {
-  const sink = useComponent(() => startSmtpSink());
+  const sink = useSmtpSink();
 
   it('captures what nodemailer sends: non-ASCII subject, text and HTML bodies', async () => {
     const { host, port } = sink();

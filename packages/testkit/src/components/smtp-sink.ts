@@ -1,4 +1,3 @@
-import { SMTPServer } from 'smtp-server';
 import type { SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import { closeOnce } from './close-once.js';
 import { extractAddress, parseMessage } from './mime.js';
@@ -39,6 +38,7 @@ export interface SmtpSink {
 
 /** An SMTP server that accepts any login (or none) and keeps every mail in memory. */
 export async function startSmtpSink(): Promise<SmtpSink> {
+  const { SMTPServer } = await import('smtp-server');
   const messages: CapturedMail[] = [];
   const waiters = new Set<(mail: CapturedMail) => void>();
 

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import webpush from 'web-push';
-import { startWebPushReceiver } from './web-push-receiver.js';
-import { useComponent } from './use-component.js';
+import { useWebPushReceiver } from './use-components.js';
 
 describe('Web Push receiver', () => {
-  const receiver = useComponent(() => startWebPushReceiver());
+  const receiver = useWebPushReceiver();
   const vapid = webpush.generateVAPIDKeys();
   const send = (subscription: webpush.PushSubscription, payload: string, options: webpush.RequestOptions = {}) =>
     webpush.sendNotification(subscription, payload, {

@@ -2,7 +2,6 @@ import { createECDH, randomBytes } from 'node:crypto';
 import type { ECDH } from 'node:crypto';
 import { Agent, createServer } from 'node:https';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import ece from 'http_ece';
 import { closeOnce } from './close-once.js';
 import { makeLoopbackCertificate } from './loopback-certificate.js';
 import { boundPort, listenOnLoopback } from './ports.js';
@@ -89,6 +88,7 @@ interface Subscription {
  * decrypts the aes128gcm body with the subscription's private key and records it.
  */
 export async function startWebPushReceiver(): Promise<WebPushReceiver> {
+  const { default: ece } = await import('http_ece');
   const certificate = await makeLoopbackCertificate();
   const subscriptions = new Map<string, Subscription>();
   const messages: ReceivedPush[] = [];
