@@ -2,6 +2,7 @@ import express, { type Express, type Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { HearthConfig } from '../config/index.js';
+import { dashboardRoutes } from '../dashboard/dashboard-routes.js';
 import type { Pool } from '../db/pool.js';
 import { measureRequests, type Metrics } from '../ops/metrics.js';
 import type { ReadinessCheck } from '../ops/readiness.js';
@@ -39,7 +40,7 @@ export function createApp(context: AppContext): Express {
   app.use(corsPolicy(config.corsOrigins));
   app.use(jsonBody({ limit: config.bodyLimit }));
 
-  const domains: Router[] = [opsRoutes({ checks: context.readinessChecks, metrics })];
+  const domains: Router[] = [opsRoutes({ checks: context.readinessChecks, metrics }), dashboardRoutes()];
   for (const router of domains) app.use(router);
 
   app.use(notFound);

@@ -1,0 +1,126 @@
+// pnpm bench: starts PostgreSQL, Hearth and the raw baseline, drives each
+// scenario against both with autocannon in the same run, and prints
+// requests/s, p50, p99 and the ratio to the baseline. Ratios, not absolute
+// numbers, are what to compare across machines.
+import { spawn } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { createLogger, startEmbeddedPostgres, temporaryDataDir } from '@hearth/server';
+import { loadScenarios } from './scenarios.mjs';
+
+const duration = Number(process.env.HEARTH_BENCH_DURATION ?? 10);
+const connections = Number(process.env.HEARTH_BENCH_CONNECTIONS ?? 10);
+const only = process.env.HEARTH_BENCH_ONLY;
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+function startChild(label, args, env, pattern) {
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${label} did not start:\n${output}`)), 60_000);
+    const onData = (chunk) => {
+      output += chunk;
+      const match = pattern.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1] });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.on('exit', (code) => reject(new Error(`${label} exited with ${code}:\n${output}`)));
+  });
+}
+
+function stop(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  });
+}
+
+function drive(url, request, seconds = duration) {
+  return new Promise((resolve, reject) => {
+    autocannon(
+      {
+        url,
+        connections,
+        duration: seconds,
+        method: request.method ?? 'GET',
+        headers: request.headers ?? {},
+        ...(request.body === undefined ? {} : { body: request.body }),
+        ...(request.requests ? { requests: request.requests } : {}),
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    );
+  });
+}
+
+function summarise(result) {
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.non2xx,
+  };
+}
+
+const dataDir = temporaryDataDir('hearth-bench-');
+let postgres;
+let databaseUrl = process.env.HEARTH_BENCH_DATABASE_URL;
+if (!databaseUrl) {
+  postgres = await startEmbeddedPostgres({ dataDir, logger: createLogger('warn') });
+  databaseUrl = postgres.url;
+}
+const hearth = await startChild(
+  'hearth',
+  ['packages/cli/dist/bin.js', 'start', '--port', '0', '--data-dir', dataDir],
+  { HEARTH_DATABASE_URL: databaseUrl, HEARTH_LOG_LEVEL: 'warn', HEARTH_DATABASE_POOL_MAX: '10' },
+  /Hearth is running at (\S+)/,
+);
+const baseline = await startChild('baseline', ['bench/baseline-server.mjs'], { BENCH_DATABASE_URL: databaseUrl }, /listening at (\S+)/);
+const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+
+const rows = [];
+try {
+  for (const scenario of await loadScenarios()) {
+    if (only && !scenario.file.includes(only)) continue;
+    const plan = await scenario.prepare({ hearthUrl: hearth.url, baselineUrl: baseline.url, pool });
+    process.stderr.write(`running: ${scenario.name}\n`);
+    // Each side gets a short warm-up so the JIT and the pools are hot.
+    for (const [side, base] of [['hearth', hearth.url], ['baseline', baseline.url]]) {
+      await drive(`${base}${plan[side].path}`, plan[side], Math.min(2, duration));
+    }
+    const hearthResult = summarise(await drive(`${hearth.url}${plan.hearth.path}`, plan.hearth));
+    const baselineResult = summarise(await drive(`${baseline.url}${plan.baseline.path}`, plan.baseline));
+    rows.push({ scenario, hearth: hearthResult, baseline: baselineResult });
+    await plan.cleanup?.();
+  }
+} finally {
+  await pool.end();
+  await stop(hearth.child);
+  await stop(baseline.child);
+  await postgres?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+const fmt = (n, digits = 0) => n.toFixed(digits);
+const lines = [
+  `| scenario | hearth req/s | p50 ms | p99 ms | baseline req/s | p50 ms | p99 ms | ratio | target |`,
+  `|---|---|---|---|---|---|---|---|---|`,
+];
+let failedTarget = false;
+for (const { scenario, hearth: h, baseline: b } of rows) {
+  const ratio = h.rps / b.rps;
+  const target = scenario.target === undefined ? '–' : `≥ ${scenario.target}×`;
+  if (scenario.target !== undefined && ratio < scenario.target) failedTarget = true;
+  const errors = h.errors + b.errors > 0 ? ` (errors: hearth ${h.errors}, baseline ${b.errors})` : '';
+  lines.push(
+    `| ${scenario.name}${errors} | ${fmt(h.rps)} | ${h.p50} | ${h.p99} | ${fmt(b.rps)} | ${b.p50} | ${b.p99} | ${fmt(ratio, 2)}× | ${target} |`,
+  );
+}
+process.stdout.write(`\n${connections} connections, ${duration} s per side, node ${process.version}\n\n${lines.join('\n')}\n`);
+if (failedTarget) process.stdout.write('\nSome scenarios are below their target ratio.\n');
