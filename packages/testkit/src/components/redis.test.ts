@@ -21,6 +21,12 @@ describe('useRedis', () => {
     }
   });
 
+  it('gives a shared Redis its own database, and a spawned one is all its own', () => {
+    const { external, isolation, url } = redis();
+    if (!external) expect(isolation).toBe('server');
+    if (isolation === 'database') expect(url).toMatch(/\/([1-9]|1[0-5])$/);
+  });
+
   it('flush empties what the handle owns', async () => {
     const { client, keyPrefix, flush } = redis();
     await client.set(`${keyPrefix}a`, '1');

@@ -15,21 +15,24 @@ export interface RedisHandle {
   url: string;
   /** True when the URL came from HEARTH_TEST_REDIS_URL (shared with other test files). */
   external: boolean;
-  /** Unique to this handle; keys under it belong to this test file alone. */
+  /**
+   * What belongs to this handle alone: a spawned `server`; on a shared Redis a
+   * leased `database` (1..15, in the URL), or failing that only keys under `keyPrefix`.
+   */
+  isolation: RedisIsolation;
+  /** Unique to this handle, for keys the test writes itself. */
   keyPrefix: string;
   /** A connected client, closed by close(). */
   client: Redis;
   /** Another client (e.g. for pub/sub), closed by close(). */
   newClient(options?: ClientOptions): Redis;
-  /**
-   * Empties what this handle owns: the whole server when spawned for this
-   * handle, otherwise only keys under `keyPrefix` so parallel files sharing an
-   * external Redis are not disturbed.
-   */
+  /** Empties what this handle owns (see `isolation`); parallel files sharing a Redis are not disturbed. */
   flush(): Promise<void>;
   env(): { HEARTH_REDIS_URL: string };
   close(): Promise<void>;
 }
+
+export type RedisIsolation = 'server' | 'database' | 'prefix';
 
 /** ioredis's own option type clashes with exactOptionalPropertyTypes on `replyMapping`. */
 export type ClientOptions = Omit<RedisOptions, 'replyMapping'>;
@@ -58,42 +61,50 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   }
 }
 
-async function connectRedis(url: string, external: boolean, stopServer: () => Promise<void>): Promise<RedisHandle> {
+async function connectRedis(baseUrl: string, external: boolean, stopServer: () => Promise<void>): Promise<RedisHandle> {
   const { Redis } = await import('ioredis');
+  const admin = new Redis(baseUrl, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 1 });
+  try {
+    await admin.connect();
+    await admin.ping();
+  } catch (error) {
+    admin.disconnect();
+    await stopServer();
+    throw new Error(`Redis at ${baseUrl} does not answer: ${String(error)}`, { cause: error });
+  }
+
   const keyPrefix = `hearth-test:${randomBytes(6).toString('hex')}:`;
+  const lease = external ? await leaseDatabase(admin, baseUrl, keyPrefix) : undefined;
+  const url = lease?.url ?? baseUrl;
+  const isolation: RedisIsolation = !external ? 'server' : lease !== undefined ? 'database' : 'prefix';
+
   const clients: Redis[] = [];
   const newClient = (options: ClientOptions = {}): Redis => {
     const client = new Redis(url, { maxRetriesPerRequest: 2, ...options });
     clients.push(client);
     return client;
   };
-
-  const client = newClient({ lazyConnect: true, retryStrategy: () => null });
-  try {
-    await client.connect();
-    await client.ping();
-  } catch (error) {
-    client.disconnect();
-    await stopServer();
-    throw new Error(`Redis at ${url} does not answer: ${String(error)}`, { cause: error });
-  }
+  const client = newClient();
 
   const flush = async (): Promise<void> => {
-    if (!external) {
+    if (isolation === 'server') {
       await client.flushall();
-      return;
+    } else if (isolation === 'database') {
+      await client.flushdb();
+    } else {
+      let cursor = '0';
+      do {
+        const [next, keys] = await client.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 500);
+        if (keys.length > 0) await client.unlink(...keys);
+        cursor = next;
+      } while (cursor !== '0');
     }
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 500);
-      if (keys.length > 0) await client.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
   };
 
   return {
     url,
     external,
+    isolation,
     keyPrefix,
     client,
     newClient,
@@ -101,10 +112,54 @@ async function connectRedis(url: string, external: boolean, stopServer: () => Pr
     env: () => ({ HEARTH_REDIS_URL: url }),
     close: closeOnce(async () => {
       if (external) await flush().catch(() => {});
-      await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
+      await lease?.release().catch(() => {});
+      await Promise.all([admin, ...clients].map((c) => c.quit().catch(() => c.disconnect())));
       await stopServer();
     }),
   };
+}
+
+interface DatabaseLease {
+  url: string;
+  release(): Promise<void>;
+}
+
+const LEASE_SECONDS = 6 * 60 * 60;
+
+/**
+ * On a shared Redis, claims one of databases 1..15 for this handle (a lease
+ * key in the URL's own database, expiring in case the worker dies) so the
+ * server under test, which knows nothing of key prefixes, still gets keys
+ * nobody else touches. Undefined when the URL pins a database or none is free.
+ */
+async function leaseDatabase(admin: Redis, baseUrl: string, token: string): Promise<DatabaseLease | undefined> {
+  const parsed = new URL(baseUrl);
+  if (parsed.pathname !== '' && parsed.pathname !== '/' && parsed.pathname !== '/0') return undefined;
+  for (let index = 1; index <= 15; index++) {
+    const key = `hearth-test:db-lease:${index}`;
+    if ((await admin.set(key, token, 'EX', LEASE_SECONDS, 'NX')) !== 'OK') continue;
+    const release = async (): Promise<void> => {
+      if ((await admin.get(key)) === token) await admin.del(key);
+    };
+    let size: number;
+    try {
+      // Fails when the server is configured with fewer databases.
+      await admin.select(index);
+      size = await admin.dbsize();
+      await admin.select(0);
+    } catch {
+      await release();
+      return undefined;
+    }
+    // A database with keys is someone else's (or a crashed run's): never flush it.
+    if (size > 0) {
+      await release();
+      continue;
+    }
+    parsed.pathname = `/${index}`;
+    return { url: parsed.toString(), release };
+  }
+  return undefined;
 }
 
 interface SpawnedRedis {
