@@ -44,6 +44,8 @@ export function defaultTableFor(collection: string): string {
 }
 
 const ALIAS = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+/** Stands for a parameter until folding is done; NUL cannot come from identifiers or keywords. */
+const PLACEHOLDER = /\u0000(\d+)\u0000/g;
 
 /**
  * Compiles a checked rule to a parameterized PostgreSQL boolean expression
@@ -57,9 +59,21 @@ export function compileRuleToSql(rule: CheckedRule, options: CompileRuleOptions 
   if (!ALIAS.test(alias)) throw new TypeError(`compileRuleToSql: invalid alias ${JSON.stringify(alias)}`);
   const firstParam = options.firstParam ?? 1;
   if (!Number.isInteger(firstParam) || firstParam < 1) throw new TypeError('compileRuleToSql: firstParam must be a positive integer');
-  const compiler = new SqlCompiler(rule, options, alias, firstParam);
-  const sql = compiler.predicate(rule.expr);
-  return { sql, params: compiler.params };
+  const compiler = new SqlCompiler(rule, options, alias);
+  const draft = compiler.predicate(rule.expr);
+  // Number only the parameters that survived constant folding, in order of appearance.
+  const params: unknown[] = [];
+  const numbers = new Map<string, number>();
+  const sql = draft.replace(PLACEHOLDER, (_, index: string) => {
+    let n = numbers.get(index);
+    if (n === undefined) {
+      n = firstParam + params.length;
+      numbers.set(index, n);
+      params.push(compiler.values[Number(index)]);
+    }
+    return `$${n}`;
+  });
+  return { sql, params };
 }
 
 type PgType = 'uuid' | 'text' | 'double precision' | 'boolean' | 'timestamptz' | 'jsonb' | 'uuid[]' | 'record';
@@ -77,7 +91,7 @@ interface Scope {
 }
 
 class SqlCompiler {
-  readonly params: unknown[] = [];
+  readonly values: unknown[] = [];
   private scope: Scope = newScope();
   private aliasCount = 0;
   private readonly now: number;
@@ -87,7 +101,6 @@ class SqlCompiler {
     private readonly rule: CheckedRule,
     private readonly options: CompileRuleOptions,
     private readonly alias: string,
-    private readonly firstParam: number,
   ) {
     this.now = dateMillis(options.now ?? new Date()) ?? Date.now();
     this.tableFor = options.tableFor ?? defaultTableFor;
@@ -200,7 +213,7 @@ class SqlCompiler {
   /** Follows a path over a bound object until it reaches a relation, then continues in SQL. */
   private walkBound(start: unknown, steps: readonly PathStep[], type: ValueType): Operand {
     if (steps.length === 0) return { k: 'const', value: normalizeValue(start, type), type };
-    let current: unknown = start;
+    const current: unknown = start;
     for (let i = 0; i < steps.length; i++) {
       const step = steps[i] as PathStep;
       if (current === null || current === undefined) return { k: 'const', value: ABSENT, type };
@@ -380,8 +393,8 @@ class SqlCompiler {
   }
 
   private param(value: unknown, type: string): string {
-    this.params.push(value);
-    return `$${this.firstParam + this.params.length - 1}::${type}`;
+    this.values.push(value);
+    return `\u0000${this.values.length - 1}\u0000::${type}`;
   }
 }
 
