@@ -1,4 +1,5 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -88,6 +89,20 @@ describe('embedded PostgreSQL', () => {
     } finally {
       await running.stop();
       await rm(otherDir, { recursive: true, force: true });
+    }
+  });
+
+  it('starts in a private (0700) data dir, even as root, where PostgreSQL runs as another user', async () => {
+    const privateDir = await mkdtemp(join(tmpdir(), 'hearth-private-'));
+    try {
+      const running = await startEmbeddedPostgres({ dataDir: privateDir, logger });
+      try {
+        expect(await query(running.url, 'SELECT 1 AS one')).toEqual([{ one: 1 }]);
+      } finally {
+        await running.stop();
+      }
+    } finally {
+      await rm(privateDir, { recursive: true, force: true });
     }
   });
 });

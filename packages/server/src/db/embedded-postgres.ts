@@ -267,6 +267,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     await mkdir(pgDir, { recursive: true, mode: 0o700 });
     await chmod(pgDir, 0o700);
     if (runAs) {
+      // The unprivileged user must traverse the data dir (not list it) to reach its cluster.
+      const mode = (await stat(dataDir)).mode & 0o777;
+      if ((mode & 0o001) === 0) await chmod(dataDir, mode | 0o001);
       await chownTree(pgDir, runAs);
       await assertReachable(runAs, pgDir, '-w');
       await assertReachable(runAs, binaries.postgres, '-x');
