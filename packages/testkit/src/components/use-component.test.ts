@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { TestContext } from 'vitest';
 import { ComponentUnavailable, probe, requireAllComponents } from './availability.js';
 import { startOrSkip } from './use-component.js';
@@ -33,9 +33,15 @@ describe('component availability', () => {
 
   it('startOrSkip skips with the reason, or fails under HEARTH_TEST_REQUIRE_ALL', async () => {
     const { ctx } = fakeContext();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const outcome = startOrSkip(ctx, absent);
-    if (requireAllComponents()) await expect(outcome).rejects.toBeInstanceOf(ComponentUnavailable);
-    else await expect(outcome).rejects.toThrow(new Skipped('teapot unavailable: none on PATH'));
+    if (requireAllComponents()) {
+      await expect(outcome).rejects.toBeInstanceOf(ComponentUnavailable);
+    } else {
+      await expect(outcome).rejects.toThrow(new Skipped('teapot unavailable: none on PATH'));
+      expect(warn).toHaveBeenCalledWith('[hearth testkit] skipping: teapot unavailable: none on PATH');
+    }
+    warn.mockRestore();
   });
 
   it('startOrSkip closes the component when the test finishes', async () => {

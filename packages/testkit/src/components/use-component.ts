@@ -2,6 +2,18 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { TestContext } from 'vitest';
 import { ComponentUnavailable, requireAllComponents } from './availability.js';
 
+const announced = new WeakSet<ComponentUnavailable>();
+
+/**
+ * The default reporter lists a passing file's skipped tests (and their notes)
+ * only in verbose mode; this line always shows, once per missing component.
+ */
+function announceSkip(error: ComponentUnavailable): void {
+  if (announced.has(error)) return;
+  announced.add(error);
+  console.warn(`[hearth testkit] skipping: ${error.message}`);
+}
+
 export interface Closable {
   close(): Promise<void>;
 }
@@ -17,7 +29,11 @@ export interface UseComponentOptions {
  * the reason as its note (shown by vitest next to the test name); under
  * HEARTH_TEST_REQUIRE_ALL=1 the hook fails instead.
  *
- * Returns a getter because the handle exists only once beforeAll has run.
+ * Returns a getter because the handle exists only once beforeAll has run. The
+ * getter of an absent component rethrows its ComponentUnavailable, so a setup
+ * that needs it should itself go through useComponent (e.g.
+ * `useComponent(() => startApp({ env: redis().env() }))`): it is then skipped
+ * too, where a plain beforeAll would fail.
  */
 export function useComponent<T extends Closable>(
   start: () => Promise<T>,
@@ -25,14 +41,15 @@ export function useComponent<T extends Closable>(
 ): () => T {
   const timeoutMs = options.timeoutMs ?? 30_000;
   let handle: T | undefined;
-  let skipNote: string | undefined;
+  let unavailable: ComponentUnavailable | undefined;
 
   beforeAll(async () => {
     try {
       handle = await start();
     } catch (error) {
       if (error instanceof ComponentUnavailable && !requireAllComponents()) {
-        skipNote = error.message;
+        unavailable = error;
+        announceSkip(error);
         return;
       }
       throw error;
@@ -40,7 +57,7 @@ export function useComponent<T extends Closable>(
   }, timeoutMs);
 
   beforeEach((ctx) => {
-    if (skipNote !== undefined) ctx.skip(skipNote);
+    if (unavailable !== undefined) ctx.skip(unavailable.message);
   });
 
   afterAll(async () => {
@@ -49,6 +66,7 @@ export function useComponent<T extends Closable>(
   }, timeoutMs);
 
   return () => {
+    if (unavailable !== undefined) throw unavailable;
     if (handle === undefined) throw new Error('component used outside a test, or before beforeAll ran');
     return handle;
   };
@@ -63,7 +81,10 @@ export async function startOrSkip<T extends Closable>(ctx: TestContext, start: (
   try {
     handle = await start();
   } catch (error) {
-    if (error instanceof ComponentUnavailable && !requireAllComponents()) ctx.skip(error.message);
+    if (error instanceof ComponentUnavailable && !requireAllComponents()) {
+      announceSkip(error);
+      ctx.skip(error.message);
+    }
     throw error;
   }
   ctx.onTestFinished(() => handle.close());
