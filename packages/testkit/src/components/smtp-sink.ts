@@ -29,6 +29,8 @@ export interface SmtpSink {
   port: number;
   /** smtp://127.0.0.1:PORT, no TLS. */
   url: string;
+  /** What the server reads to send mail here instead of to its outbox table. */
+  env(): { HEARTH_SMTP_URL: string };
   messages: CapturedMail[];
   /** Resolves with the first mail, already received or yet to come, that matches. */
   waitForMail(predicate?: (mail: CapturedMail) => boolean, timeoutMs?: number): Promise<CapturedMail>;
@@ -93,6 +95,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     host: '127.0.0.1',
     port,
     url: `smtp://127.0.0.1:${port}`,
+    env: () => ({ HEARTH_SMTP_URL: `smtp://127.0.0.1:${port}` }),
     messages,
     waitForMail,
     clear: () => void messages.splice(0),
