@@ -394,7 +394,7 @@ function span(node: RuleNode): number {
 
 function suggest(name: string, candidates: string[]): string {
   let best: string | null = null;
-  let bestDistance = 3;
+  let bestDistance = name.length <= 4 ? 2 : 3;
   for (const candidate of candidates) {
     const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
     if (d < bestDistance) {

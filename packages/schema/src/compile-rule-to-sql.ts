@@ -45,6 +45,7 @@ export function defaultTableFor(collection: string): string {
 
 const ALIAS = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 /** Stands for a parameter until folding is done; NUL cannot come from identifiers or keywords. */
+// eslint-disable-next-line no-control-regex
 const PLACEHOLDER = /\u0000(\d+)\u0000/g;
 
 /**
