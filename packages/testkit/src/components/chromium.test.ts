@@ -26,7 +26,9 @@ describe('Chromium', () => {
   beforeAll(async () => {
     server = createServer((req, res) => {
       if (req.url === '/api/greeting') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ greeting: 'hello from hearth' }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ greeting: 'hello from hearth' }));
         return;
       }
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE);
@@ -70,6 +72,8 @@ describe('findChromium', () => {
   });
 
   it('fails loudly when HEARTH_TEST_CHROMIUM_PATH points at nothing', () => {
-    expect(() => findChromium({ HEARTH_TEST_CHROMIUM_PATH: '/nonexistent/chromium' })).toThrow(/not an executable/);
+    expect(() => findChromium({ HEARTH_TEST_CHROMIUM_PATH: '/nonexistent/chromium' })).toThrow(
+      /not an executable/,
+    );
   });
 });

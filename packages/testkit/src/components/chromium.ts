@@ -33,7 +33,8 @@ const CHROMIUM_ARGS = [
 export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const configured = env['HEARTH_TEST_CHROMIUM_PATH'];
   if (configured !== undefined && configured !== '') {
-    if (!executableExists(configured)) throw new Error(`HEARTH_TEST_CHROMIUM_PATH=${configured} is not an executable`);
+    if (!executableExists(configured))
+      throw new Error(`HEARTH_TEST_CHROMIUM_PATH=${configured} is not an executable`);
     return configured;
   }
   if (executableExists('/usr/bin/chromium')) return '/usr/bin/chromium';

@@ -32,7 +32,9 @@ export async function followAuthorization(
     const location = response.headers.get('location');
     if (response.status < 300 || response.status >= 400 || location === null) {
       const body = (await response.text()).slice(0, 500);
-      throw new Error(`authorization stopped at ${url.href} with ${response.status} instead of a redirect: ${body}`);
+      throw new Error(
+        `authorization stopped at ${url.href} with ${response.status} instead of a redirect: ${body}`,
+      );
     }
     await response.body?.cancel();
     const next = new URL(location, url);

@@ -2,7 +2,14 @@ export { ComponentUnavailable, probe, requireAllComponents } from './availabilit
 export type { Availability } from './availability.js';
 export { startOrSkip, useComponent } from './use-component.js';
 export type { Closable, UseComponentOptions } from './use-component.js';
-export { useChromium, useOidcProvider, useRedis, useS3, useSmtpSink, useWebPushReceiver } from './use-components.js';
+export {
+  useChromium,
+  useOidcProvider,
+  useRedis,
+  useS3,
+  useSmtpSink,
+  useWebPushReceiver,
+} from './use-components.js';
 
 export { startRedis } from './redis.js';
 export type { ClientOptions as RedisClientOptions, RedisHandle, StartRedisOptions } from './redis.js';

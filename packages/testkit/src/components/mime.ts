@@ -25,7 +25,8 @@ interface ContentType {
 
 export function parseMessage(raw: Buffer | string): ParsedMessage {
   // latin1 keeps one char per byte, so bodies can be turned back into bytes exactly.
-  const source = typeof raw === 'string' ? Buffer.from(raw, 'utf8').toString('latin1') : raw.toString('latin1');
+  const source =
+    typeof raw === 'string' ? Buffer.from(raw, 'utf8').toString('latin1') : raw.toString('latin1');
   const result: ParsedMessage = { headers: new Map(), text: undefined, html: undefined, attachments: [] };
   const { headers, body } = splitEntity(source);
   result.headers = headers;
@@ -67,7 +68,8 @@ export function decodeEncodedWords(value: string): string {
     const between = value.slice(last, match.index);
     const previous = pieces.at(-1);
     const adjacentToWord = previous?.charset !== undefined && /^\s*$/.test(between);
-    if (!adjacentToWord && between !== '') pieces.push({ charset: undefined, bytes: Buffer.from(between, 'latin1') });
+    if (!adjacentToWord && between !== '')
+      pieces.push({ charset: undefined, bytes: Buffer.from(between, 'latin1') });
     const charset = (match[1] ?? 'utf-8').split('*')[0] ?? 'utf-8';
     const text = match[3] ?? '';
     const bytes =
@@ -82,7 +84,8 @@ export function decodeEncodedWords(value: string): string {
     }
     last = match.index + match[0].length;
   }
-  if (last < value.length) pieces.push({ charset: undefined, bytes: Buffer.from(value.slice(last), 'latin1') });
+  if (last < value.length)
+    pieces.push({ charset: undefined, bytes: Buffer.from(value.slice(last), 'latin1') });
   return pieces.map((p) => decodeCharset(p.bytes, p.charset ?? 'utf-8')).join('');
 }
 

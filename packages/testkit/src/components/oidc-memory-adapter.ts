@@ -45,7 +45,10 @@ export function memoryAdapterFactory(
     return {
       upsert: async (id, payload, expiresIn) => {
         const key = keyOf(id);
-        entries.set(key, { payload, expiresAt: expiresIn === undefined ? undefined : Date.now() + expiresIn * 1000 });
+        entries.set(key, {
+          payload,
+          expiresAt: expiresIn === undefined ? undefined : Date.now() + expiresIn * 1000,
+        });
         if (payload.uid !== undefined) byUid.set(payload.uid, id);
         if (payload.userCode !== undefined) byUserCode.set(payload.userCode, id);
         if (payload.grantId !== undefined) {

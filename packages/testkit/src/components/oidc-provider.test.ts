@@ -63,11 +63,21 @@ describe('OpenID provider', () => {
   });
 
   it('signs in as the chosen account through authorization code + PKCE with plain fetch', async () => {
-    oidc().setAccount({ sub: 'alice-42', email: 'alice@example.test', email_verified: true, name: 'Alice Ölander' });
+    oidc().setAccount({
+      sub: 'alice-42',
+      email: 'alice@example.test',
+      email_verified: true,
+      name: 'Alice Ölander',
+    });
     const verifier = randomBytes(32).toString('base64url');
     const challenge = createHash('sha256').update(verifier).digest('base64url');
     const callback = await oidc().followAuthorization(
-      authorizationUrl({ state: 'st-1', nonce: 'n-1', code_challenge: challenge, code_challenge_method: 'S256' }),
+      authorizationUrl({
+        state: 'st-1',
+        nonce: 'n-1',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      }),
     );
     expect(`${callback.origin}${callback.pathname}`).toBe(CALLBACK);
     expect(callback.searchParams.get('state')).toBe('st-1');
@@ -80,7 +90,12 @@ describe('OpenID provider', () => {
         'content-type': 'application/x-www-form-urlencoded',
         authorization: `Basic ${Buffer.from(`${oidc().clientId}:${oidc().clientSecret}`).toString('base64')}`,
       },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code: code ?? '', redirect_uri: CALLBACK, code_verifier: verifier }),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: code ?? '',
+        redirect_uri: CALLBACK,
+        code_verifier: verifier,
+      }),
     });
     expect(response.status).toBe(200);
     const tokens = (await response.json()) as { id_token: string; access_token: string; token_type: string };
@@ -105,7 +120,9 @@ describe('OpenID provider', () => {
   });
 
   it('refuses a code redeemed with the wrong verifier', async () => {
-    const challenge = createHash('sha256').update('right-verifier-right-verifier-right-verifier').digest('base64url');
+    const challenge = createHash('sha256')
+      .update('right-verifier-right-verifier-right-verifier')
+      .digest('base64url');
     const callback = await oidc().followAuthorization(
       authorizationUrl({ state: 's', code_challenge: challenge, code_challenge_method: 'S256' }),
     );
@@ -130,7 +147,12 @@ describe('OpenID provider', () => {
     oidc().setRedirectUris([CALLBACK, late]);
     const challenge = createHash('sha256').update('v'.repeat(43)).digest('base64url');
     const callback = await oidc().followAuthorization(
-      authorizationUrl({ redirect_uri: late, state: 's3', code_challenge: challenge, code_challenge_method: 'S256' }),
+      authorizationUrl({
+        redirect_uri: late,
+        state: 's3',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      }),
     );
     expect(callback.pathname).toBe('/late/callback');
     expect(callback.searchParams.get('code')).toBeTruthy();

@@ -42,7 +42,10 @@ export interface OidcProviderHandle {
    * redirects to it) and returns the redirect to one of the client's
    * redirect URIs, carrying `code` and `state` (or `error`).
    */
-  followAuthorization(url: string | URL, options?: Omit<FollowAuthorizationOptions, 'isCallback'>): Promise<URL>;
+  followAuthorization(
+    url: string | URL,
+    options?: Omit<FollowAuthorizationOptions, 'isCallback'>,
+  ): Promise<URL>;
   close(): Promise<void>;
 }
 
@@ -86,7 +89,9 @@ export async function startOidcProvider(options: StartOidcProviderOptions = {}):
           token_endpoint_auth_method: authMethod,
         };
 
-  const signingKey = { ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }) };
+  const signingKey = {
+    ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }),
+  };
   const configuration: Configuration = {
     adapter: memoryAdapterFactory(clientMetadata),
     jwks: { keys: [{ ...signingKey, kid: randomUUID(), use: 'sig', alg: 'RS256' }] },
@@ -129,7 +134,12 @@ export async function startOidcProvider(options: StartOidcProviderOptions = {}):
     const details = await provider.interactionDetails(req, res);
     if (details.prompt.name === 'login') {
       accounts.set(account.sub, account);
-      await provider.interactionFinished(req, res, { login: { accountId: account.sub } }, { mergeWithLastSubmission: false });
+      await provider.interactionFinished(
+        req,
+        res,
+        { login: { accountId: account.sub } },
+        { mergeWithLastSubmission: false },
+      );
       return;
     }
     const accountId = details.session?.accountId;
@@ -177,7 +187,8 @@ export async function startOidcProvider(options: StartOidcProviderOptions = {}):
       account = next;
       accounts.set(next.sub, next);
     },
-    followAuthorization: (url, walkOptions = {}) => followAuthorization(url, { ...walkOptions, isCallback: isRedirectUri }),
+    followAuthorization: (url, walkOptions = {}) =>
+      followAuthorization(url, { ...walkOptions, isCallback: isRedirectUri }),
     close: closeOnce(async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

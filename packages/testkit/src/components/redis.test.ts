@@ -36,7 +36,9 @@ describe('useRedis', () => {
 
   it('delivers pub/sub between clients', async () => {
     const sub = redis().newClient();
-    const received = new Promise<string>((resolve) => sub.on('message', (_channel, message: string) => resolve(message)));
+    const received = new Promise<string>((resolve) =>
+      sub.on('message', (_channel, message: string) => resolve(message)),
+    );
     await sub.subscribe('hearth-test');
     await redis().client.publish('hearth-test', 'ping');
     expect(await received).toBe('ping');

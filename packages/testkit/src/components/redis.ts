@@ -61,7 +61,11 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   }
 }
 
-async function connectRedis(baseUrl: string, external: boolean, stopServer: () => Promise<void>): Promise<RedisHandle> {
+async function connectRedis(
+  baseUrl: string,
+  external: boolean,
+  stopServer: () => Promise<void>,
+): Promise<RedisHandle> {
   const { Redis } = await import('ioredis');
   const admin = new Redis(baseUrl, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 1 });
   try {
@@ -132,7 +136,11 @@ const LEASE_SECONDS = 6 * 60 * 60;
  * server under test, which knows nothing of key prefixes, still gets keys
  * nobody else touches. Undefined when the URL pins a database or none is free.
  */
-async function leaseDatabase(admin: Redis, baseUrl: string, token: string): Promise<DatabaseLease | undefined> {
+async function leaseDatabase(
+  admin: Redis,
+  baseUrl: string,
+  token: string,
+): Promise<DatabaseLease | undefined> {
   const parsed = new URL(baseUrl);
   if (parsed.pathname !== '' && parsed.pathname !== '/' && parsed.pathname !== '/0') return undefined;
   for (let index = 1; index <= 15; index++) {
@@ -200,11 +208,14 @@ async function waitForPong(child: ChildProcess, port: number, timeoutMs: number)
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}: ${output.trim()}`);
+    if (child.exitCode !== null)
+      throw new Error(`redis-server exited with ${child.exitCode}: ${output.trim()}`);
     if (await answersPing(port)) return;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  throw new Error(`redis-server on port ${port} did not answer PING within ${timeoutMs} ms: ${output.trim()}`);
+  throw new Error(
+    `redis-server on port ${port} did not answer PING within ${timeoutMs} ms: ${output.trim()}`,
+  );
 }
 
 function answersPing(port: number): Promise<boolean> {

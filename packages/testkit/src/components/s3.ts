@@ -65,7 +65,14 @@ export async function startS3(options: StartS3Options = {}): Promise<S3Handle> {
   const port = boundPort(server);
   const url = `http://127.0.0.1:${port}`;
   const newClient = (): Client =>
-    new Client({ endPoint: '127.0.0.1', port, useSSL: false, accessKey: ACCESS_KEY, secretKey: SECRET_KEY, region: REGION });
+    new Client({
+      endPoint: '127.0.0.1',
+      port,
+      useSSL: false,
+      accessKey: ACCESS_KEY,
+      secretKey: SECRET_KEY,
+      region: REGION,
+    });
 
   return {
     endPoint: '127.0.0.1',

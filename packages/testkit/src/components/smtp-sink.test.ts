@@ -8,9 +8,15 @@ describe('SMTP sink', () => {
   it('captures what nodemailer sends: non-ASCII subject, text and HTML bodies', async () => {
     const { host, port } = sink();
     expect(sink().env()).toEqual({ HEARTH_SMTP_URL: `smtp://127.0.0.1:${port}` });
-    const transport = nodemailer.createTransport({ host, port, secure: false, auth: { user: 'hearth', pass: 'x' } });
+    const transport = nodemailer.createTransport({
+      host,
+      port,
+      secure: false,
+      auth: { user: 'hearth', pass: 'x' },
+    });
     const link = 'http://127.0.0.1:8090/verify?token=abc&next=%2F';
-    const subject = 'Vérifiez votre adresse — 確認 ✉️ with a long tail to force folding of the encoded header line';
+    const subject =
+      'Vérifiez votre adresse — 確認 ✉️ with a long tail to force folding of the encoded header line';
     await transport.sendMail({
       from: '"Hearth Ünïcode" <noreply@hearth.test>',
       to: 'alice@example.test',

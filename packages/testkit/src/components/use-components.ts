@@ -18,7 +18,8 @@ export const useS3 = (options?: StartS3Options) => useComponent(() => startS3(op
 
 export const useSmtpSink = () => useComponent(() => startSmtpSink());
 
-export const useOidcProvider = (options?: StartOidcProviderOptions) => useComponent(() => startOidcProvider(options));
+export const useOidcProvider = (options?: StartOidcProviderOptions) =>
+  useComponent(() => startOidcProvider(options));
 
 export const useWebPushReceiver = () => useComponent(() => startWebPushReceiver());
 

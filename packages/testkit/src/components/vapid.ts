@@ -21,7 +21,8 @@ const MAX_LIFETIME_S = 24 * 60 * 60;
 export function verifyVapid(header: string | undefined, audience: string, now = Date.now()): VapidCheck {
   if (header === undefined) return { ok: false, reason: 'missing Authorization header' };
   const match = /^vapid\s+(.*)$/i.exec(header.trim());
-  if (match === null) return { ok: false, reason: `Authorization scheme is not vapid: ${header.slice(0, 40)}` };
+  if (match === null)
+    return { ok: false, reason: `Authorization scheme is not vapid: ${header.slice(0, 40)}` };
   const params = new Map<string, string>();
   for (const part of (match[1] ?? '').split(',')) {
     const eq = part.indexOf('=');
@@ -43,10 +44,12 @@ export function verifyVapid(header: string | undefined, audience: string, now = 
   } catch {
     return { ok: false, reason: 'vapid token is not JSON' };
   }
-  if (jwtHeader.alg !== 'ES256') return { ok: false, reason: `vapid token alg is ${String(jwtHeader.alg)}, not ES256` };
+  if (jwtHeader.alg !== 'ES256')
+    return { ok: false, reason: `vapid token alg is ${String(jwtHeader.alg)}, not ES256` };
 
   const point = Buffer.from(key, 'base64url');
-  if (point.length !== 65 || point[0] !== 0x04) return { ok: false, reason: 'k is not an uncompressed P-256 point' };
+  if (point.length !== 65 || point[0] !== 0x04)
+    return { ok: false, reason: 'k is not an uncompressed P-256 point' };
   const publicKey = createPublicKey({
     format: 'jwk',
     key: {
@@ -64,12 +67,18 @@ export function verifyVapid(header: string | undefined, audience: string, now = 
   );
   if (!signed) return { ok: false, reason: 'vapid signature does not verify with k' };
 
-  if (claims.aud !== audience) return { ok: false, reason: `vapid aud is ${String(claims.aud)}, expected ${audience}` };
+  if (claims.aud !== audience)
+    return { ok: false, reason: `vapid aud is ${String(claims.aud)}, expected ${audience}` };
   const nowS = Math.floor(now / 1000);
-  if (typeof claims.exp !== 'number' || claims.exp <= nowS) return { ok: false, reason: 'vapid token expired or has no exp' };
-  if (claims.exp > nowS + MAX_LIFETIME_S + 60) return { ok: false, reason: 'vapid exp is more than 24 h ahead' };
+  if (typeof claims.exp !== 'number' || claims.exp <= nowS)
+    return { ok: false, reason: 'vapid token expired or has no exp' };
+  if (claims.exp > nowS + MAX_LIFETIME_S + 60)
+    return { ok: false, reason: 'vapid exp is more than 24 h ahead' };
   if (typeof claims.sub !== 'string' || !/^(mailto:|https:)/.test(claims.sub)) {
     return { ok: false, reason: `vapid sub must be a mailto: or https: URL, got ${String(claims.sub)}` };
   }
-  return { ok: true, identity: { publicKey: key, subject: claims.sub, expiresAt: new Date(claims.exp * 1000) } };
+  return {
+    ok: true,
+    identity: { publicKey: key, subject: claims.sub, expiresAt: new Date(claims.exp * 1000) },
+  };
 }

@@ -5,9 +5,17 @@ import { useWebPushReceiver } from './use-components.js';
 describe('Web Push receiver', () => {
   const receiver = useWebPushReceiver();
   const vapid = webpush.generateVAPIDKeys();
-  const send = (subscription: webpush.PushSubscription, payload: string, options: webpush.RequestOptions = {}) =>
+  const send = (
+    subscription: webpush.PushSubscription,
+    payload: string,
+    options: webpush.RequestOptions = {},
+  ) =>
     webpush.sendNotification(subscription, payload, {
-      vapidDetails: { subject: 'mailto:ops@hearth.test', publicKey: vapid.publicKey, privateKey: vapid.privateKey },
+      vapidDetails: {
+        subject: 'mailto:ops@hearth.test',
+        publicKey: vapid.publicKey,
+        privateKey: vapid.privateKey,
+      },
       agent: receiver().agent,
       ...options,
     });
@@ -38,7 +46,9 @@ describe('Web Push receiver', () => {
     const subscription = receiver().newSubscription();
     receiver().failNext(subscription.endpoint, 429, { headers: { 'retry-after': '1' } });
     receiver().failNext(subscription.endpoint, 500);
-    const first = await send(subscription, 'a').catch((error: { statusCode: number; headers: Record<string, string> }) => error);
+    const first = await send(subscription, 'a').catch(
+      (error: { statusCode: number; headers: Record<string, string> }) => error,
+    );
     expect(first).toMatchObject({ statusCode: 429, headers: { 'retry-after': '1' } });
     await expect(send(subscription, 'b')).rejects.toMatchObject({ statusCode: 500 });
     expect((await send(subscription, 'c')).statusCode).toBe(201);
@@ -49,13 +59,17 @@ describe('Web Push receiver', () => {
   });
 
   it('refuses a push signed with another VAPID key than the subscription was made for', async () => {
-    const subscription = receiver().newSubscription({ applicationServerKey: webpush.generateVAPIDKeys().publicKey });
+    const subscription = receiver().newSubscription({
+      applicationServerKey: webpush.generateVAPIDKeys().publicKey,
+    });
     await expect(send(subscription, 'x')).rejects.toMatchObject({ statusCode: 403 });
   });
 
   it('refuses a push without VAPID and one for an unknown subscription', async () => {
     const subscription = receiver().newSubscription();
-    await expect(webpush.sendNotification(subscription, 'x', { agent: receiver().agent })).rejects.toMatchObject({
+    await expect(
+      webpush.sendNotification(subscription, 'x', { agent: receiver().agent }),
+    ).rejects.toMatchObject({
       statusCode: 401,
     });
     const unknown = { ...subscription, endpoint: `${receiver().origin}/push/unknown` };

@@ -64,7 +64,11 @@ export interface WebPushReceiver {
   setResponse(endpoint: string, status: number, headers?: Record<string, string>): void;
   clearResponse(endpoint: string): void;
   /** Answer the next `times` pushes to this subscription with `status`, then accept again. */
-  failNext(endpoint: string, status: number, options?: { times?: number; headers?: Record<string, string> }): void;
+  failNext(
+    endpoint: string,
+    status: number,
+    options?: { times?: number; headers?: Record<string, string> },
+  ): void;
   waitForMessage(predicate?: (message: ReceivedPush) => boolean, timeoutMs?: number): Promise<ReceivedPush>;
   clear(): void;
   close(): Promise<void>;
@@ -146,20 +150,30 @@ export async function startWebPushReceiver(): Promise<WebPushReceiver> {
 
     const vapid = verifyVapid(req.headers.authorization, origin);
     if (!vapid.ok) return refuse(401, vapid.reason);
-    if (subscription.applicationServerKey !== undefined && vapid.identity.publicKey !== subscription.applicationServerKey) {
+    if (
+      subscription.applicationServerKey !== undefined &&
+      vapid.identity.publicKey !== subscription.applicationServerKey
+    ) {
       return refuse(403, 'VAPID key differs from the applicationServerKey of the subscription');
     }
     const ttlHeader = req.headers['ttl'];
     const ttl = Number(ttlHeader);
-    if (typeof ttlHeader !== 'string' || !Number.isInteger(ttl) || ttl < 0) return refuse(400, 'missing or invalid TTL header');
+    if (typeof ttlHeader !== 'string' || !Number.isInteger(ttl) || ttl < 0)
+      return refuse(400, 'missing or invalid TTL header');
 
-    if (body.length > MAX_ENCRYPTED_BYTES) return refuse(413, `body is ${body.length} bytes, over ${MAX_ENCRYPTED_BYTES}`);
+    if (body.length > MAX_ENCRYPTED_BYTES)
+      return refuse(413, `body is ${body.length} bytes, over ${MAX_ENCRYPTED_BYTES}`);
     let payload: Buffer = Buffer.alloc(0);
     if (body.length > 0) {
       const encoding = req.headers['content-encoding'];
-      if (encoding !== 'aes128gcm') return refuse(400, `Content-Encoding must be aes128gcm, got ${String(encoding)}`);
+      if (encoding !== 'aes128gcm')
+        return refuse(400, `Content-Encoding must be aes128gcm, got ${String(encoding)}`);
       try {
-        payload = ece.decrypt(body, { version: 'aes128gcm', privateKey: subscription.ecdh, authSecret: subscription.authSecret });
+        payload = ece.decrypt(body, {
+          version: 'aes128gcm',
+          privateKey: subscription.ecdh,
+          authSecret: subscription.authSecret,
+        });
       } catch (error) {
         return refuse(400, `payload does not decrypt: ${String(error)}`);
       }
@@ -209,7 +223,9 @@ export async function startWebPushReceiver(): Promise<WebPushReceiver> {
       };
       const timer = setTimeout(() => {
         waiters.delete(notify);
-        const tried = attempts.map((a) => `${a.status}${a.reason === undefined ? '' : ` (${a.reason})`}`).join('; ');
+        const tried = attempts
+          .map((a) => `${a.status}${a.reason === undefined ? '' : ` (${a.reason})`}`)
+          .join('; ');
         reject(new Error(`no matching push within ${timeoutMs} ms (attempts: ${tried || 'none'})`));
       }, timeoutMs);
       waiters.add(notify);
@@ -251,7 +267,8 @@ export async function startWebPushReceiver(): Promise<WebPushReceiver> {
     },
     failNext: (endpoint, status, options = {}) => {
       const subscription = subscriptionFor(endpoint);
-      for (let i = 0; i < (options.times ?? 1); i++) subscription.failures.push({ status, headers: options.headers ?? {} });
+      for (let i = 0; i < (options.times ?? 1); i++)
+        subscription.failures.push({ status, headers: options.headers ?? {} });
     },
     waitForMessage,
     clear: () => {
@@ -275,7 +292,12 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function respond(res: ServerResponse, status: number, headers: Record<string, string>, reason: string | undefined): void {
+function respond(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  reason: string | undefined,
+): void {
   if (status >= 400) {
     res.writeHead(status, { ...headers, 'content-type': 'application/json' });
     res.end(JSON.stringify({ code: status, error: reason ?? 'error' }));
