@@ -42,10 +42,15 @@ export function storageCheck(config: HearthConfig): ReadinessCheck {
     };
   }
   const dir = join(config.dataDir, 'storage');
+  let created: Promise<unknown> | undefined;
   return {
     name: 'storage',
     async check() {
-      await mkdir(dir, { recursive: true });
+      created ??= mkdir(dir, { recursive: true }).catch((error: unknown) => {
+        created = undefined;
+        throw error;
+      });
+      await created;
       await access(dir, constants.W_OK);
     },
   };
