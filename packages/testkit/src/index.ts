@@ -1,2 +1,3 @@
 export { createTestDatabase, type TestDatabase } from './database.js';
 export { startTestApp, type TestApp } from './test-app.js';
+export * from './components/index.js';
