@@ -1,2 +1,33 @@
-export { HearthError, isHearthError } from './hearth-error.js';
+export { createClient, HearthClient } from './hearth-client.js';
+export type { HearthClientOptions } from './client-options.js';
+export { AuthClient, type AuthClientOptions } from './auth-client.js';
+export type {
+  AuthChangeDetail,
+  AuthChangeEvent,
+  AuthChangeListener,
+  AuthState,
+  MfaChallenge,
+  OAuthSignInParams,
+  Session,
+  SessionInfo,
+  SignInParams,
+  SignInResult,
+  SignOutOptions,
+  SignUpParams,
+  SignUpResult,
+  TotpEnrollment,
+  User,
+} from './auth-types.js';
+export {
+  HttpClient,
+  type AccessTokenSource,
+  type FetchLike,
+  type HttpClientOptions,
+  type HttpMethod,
+  type QueryValue,
+  type RequestAuth,
+  type RequestOptions,
+} from './http-client.js';
+export { memoryStorage, localStorageAdapter, type SessionStorage } from './session-storage.js';
+export { HearthError, isHearthError, type ClientErrorCode, type HearthErrorCode } from './hearth-error.js';
 export { knownErrorCodes, clientErrorCodes, type KnownErrorCode, type ErrorCode } from './error-codes.js';

@@ -1,0 +1,92 @@
+/** The tokens of a signed-in session, as `/api/auth/*` returns them. */
+export interface Session {
+  accessToken: string;
+  refreshToken: string;
+  /** Epoch seconds at which the access token expires. */
+  expiresAt: number;
+  tokenType: 'Bearer';
+}
+
+/** A Hearth user as `GET /api/auth/me` returns it; profile fields added by the schema come along. */
+export interface User {
+  id: string;
+  email?: string | null;
+  role?: string;
+  [field: string]: unknown;
+}
+
+/** What sign-in returns when the account has MFA: pass it to `auth.verifyMfa`. */
+export interface MfaChallenge {
+  ticket: string;
+  methods: string[];
+}
+
+/** The session and its user, as the client keeps and stores them. */
+export interface AuthState {
+  session: Session;
+  user: User;
+}
+
+export type AuthChangeEvent = 'SIGNED_IN' | 'SIGNED_OUT' | 'TOKEN_REFRESHED' | 'USER_UPDATED' | 'MFA_CHALLENGE';
+
+export interface AuthChangeDetail {
+  user: User | null;
+  /** Set for MFA_CHALLENGE. */
+  mfa?: MfaChallenge;
+}
+
+export type AuthChangeListener = (event: AuthChangeEvent, session: Session | null, detail: AuthChangeDetail) => void;
+
+export interface SignUpParams {
+  email: string;
+  password: string;
+  /** Profile fields for the new user. */
+  data?: Record<string, unknown>;
+}
+
+export interface SignInParams {
+  email: string;
+  password: string;
+}
+
+/** Sign-in either signs in, or asks for a second factor (`mfa` is set). */
+export type SignInResult =
+  | { user: User; session: Session; mfa?: undefined }
+  | { mfa: MfaChallenge; user?: undefined; session?: undefined };
+
+export interface SignUpResult {
+  user: User;
+  /** null when the server requires email verification before the first sign-in. */
+  session: Session | null;
+}
+
+export interface SignOutOptions {
+  /**
+   * `'current'` (default) ends this session on the server; `'global'` ends all
+   * of the user's sessions; `'local'` only forgets it on this device.
+   */
+  scope?: 'current' | 'global' | 'local';
+}
+
+export interface OAuthSignInParams {
+  /** A provider configured on the server, e.g. `google`, `github`. */
+  provider: string;
+  /** Where the server sends the browser back to, with a one-time `code`. Defaults to the current page. */
+  redirectTo?: string;
+  /** Return the URL without navigating (native apps open it themselves). */
+  skipBrowserRedirect?: boolean;
+}
+
+/** One of the user's sessions, as `GET /api/auth/sessions` lists them. */
+export interface SessionInfo {
+  id: string;
+  current?: boolean;
+  [field: string]: unknown;
+}
+
+/** What TOTP enrolment returns: show `uri` as a QR code, or `secret` for manual entry. */
+export interface TotpEnrollment {
+  secret: string;
+  uri: string;
+  [field: string]: unknown;
+}
