@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '@hearth/testkit';
+import { startTestApp, useChromium, type TestApp } from '@hearth/testkit';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -43,5 +43,23 @@ describe('the dashboard at /_/', () => {
     const traversal = await app.fetch('/_/assets/..%2f..%2fpackage.json');
     expect([400, 403, 404]).toContain(traversal.status);
     expect(await traversal.text()).not.toContain('"name"');
+  });
+});
+
+describe('the dashboard in Chromium', () => {
+  const browser = useChromium();
+
+  it('renders and shows the live server status from /ready', async () => {
+    const page = await browser().newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    await page.goto(`${app.url}/_/`);
+    await page.waitForSelector('[data-testid="server-state"]:text-is("Ready")');
+    expect(await page.textContent('h1')).toBe('Hearth');
+    expect(await page.textContent('.checks')).toContain('database');
+    expect(errors).toEqual([]);
   });
 });
