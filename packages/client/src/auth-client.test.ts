@@ -130,9 +130,10 @@ describe('signing in and out', () => {
     await auth.signIn({ email: 'ada@example.com', password: 'correct horse battery' });
     const late: AuthChangeEvent[] = [];
     const unsubscribe = auth.onAuthStateChange((event) => late.push(event));
-    const user = await auth.updateUser({ name: 'Ada' });
-    expect(user['name']).toBe('Ada');
-    expect(auth.user()?.['name']).toBe('Ada');
+    const { user, emailChangePending } = await auth.updateUser({ metadata: { name: 'Ada' } });
+    expect(user.metadata).toEqual({ name: 'Ada' });
+    expect(emailChangePending).toBe(false);
+    expect(auth.user()?.metadata).toEqual({ name: 'Ada' });
     unsubscribe();
     await auth.signOut();
     expect(events).toEqual(['SIGNED_IN', 'USER_UPDATED', 'SIGNED_OUT']);

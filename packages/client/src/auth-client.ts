@@ -14,6 +14,8 @@ import type {
   MfaChallenge,
   OAuthSignInParams,
   Session,
+  ChangePasswordParams,
+  ReauthenticateParams,
   SessionInfo,
   SignInParams,
   SignInResult,
@@ -21,11 +23,14 @@ import type {
   SignUpParams,
   SignUpResult,
   TotpEnrollment,
+  UpdateUserParams,
+  UpdateUserResult,
   User,
 } from './auth-types.js';
 import { noLock, randomId, type CrossTabLock } from './cross-tab-lock.js';
 import { HearthError } from './hearth-error.js';
 import type { AccessTokenSource, HttpClient, HttpMethod, RequestOptions } from './http-client.js';
+import { readJwtClaims } from './jwt-claims.js';
 import { isExpired, refreshDueAt, RefreshScheduler, retryDelayMs } from './refresh-scheduler.js';
 import { isBrowserPage, type SessionStorage } from './session-storage.js';
 import { SessionStore } from './session-store.js';
@@ -153,9 +158,10 @@ export class AuthClient implements AccessTokenSource {
     return this.signInWith(await this.call('POST', '/login', { body: params, auth: 'none' }));
   }
 
-  async signInAnonymously(): Promise<{ user: User; session: Session }> {
+  /** Signs in as a new anonymous user; `updateUser({ email, password })` later makes it permanent. */
+  async signInAnonymously(params: { data?: Record<string, unknown> } = {}): Promise<{ user: User; session: Session }> {
     await this.ready;
-    const result = signedInFrom(await this.call('POST', '/anonymous', { auth: 'none' }));
+    const result = signedInFrom(await this.call('POST', '/anonymous', { body: params, auth: 'none' }));
     await this.adopt(result, 'SIGNED_IN');
     return result;
   }
@@ -241,17 +247,30 @@ export class AuthClient implements AccessTokenSource {
 
   // ---- the account -----------------------------------------------------------
 
-  /** Updates the signed-in user's own fields (`PATCH /api/auth/me`). */
-  async updateUser(changes: Record<string, unknown>): Promise<User> {
+  /**
+   * Updates the signed-in user (`PATCH /api/auth/me`): profile `metadata`, a
+   * new `email` (confirmed from the new address), or a `password` (how an
+   * anonymous user becomes a permanent one, keeping its data).
+   */
+  async updateUser(changes: UpdateUserParams): Promise<UpdateUserResult> {
     const body = await this.call('PATCH', '/me', { body: changes });
     await this.adoptSessionIn(body);
     const user = userFromBody(body);
     await this.replaceUser(user);
-    return user;
+    const pending = isObjectBody(body) && body['emailChangePending'] === true;
+    return { user, emailChangePending: pending };
   }
 
-  /** Changes the password. The server ends the user's other sessions; this one carries on if it sends a new one. */
-  async changePassword(params: { currentPassword: string; newPassword: string }): Promise<void> {
+  /** Proves presence again before a sensitive change (email, password, MFA) long after sign-in. */
+  async reauthenticate(params: ReauthenticateParams): Promise<void> {
+    await this.call('POST', '/reauthenticate', { body: params });
+  }
+
+  /**
+   * Changes the password. The server ends every other session and hands this
+   * client a new one, which it adopts (TOKEN_REFRESHED).
+   */
+  async changePassword(params: ChangePasswordParams): Promise<void> {
     const body = await this.call('POST', '/password/change', { body: params });
     await this.adoptSessionIn(body);
   }
@@ -261,7 +280,7 @@ export class AuthClient implements AccessTokenSource {
     await this.call('POST', '/password/forgot', { body: { email }, auth: 'none' });
   }
 
-  /** Sets a new password with the token from the reset mail. */
+  /** Sets a new password with the token from the reset mail. Every session of the user ends. */
   async resetPassword(params: { token: string; password: string }): Promise<void> {
     await this.call('POST', '/password/reset', { body: params, auth: 'none' });
   }
@@ -275,29 +294,52 @@ export class AuthClient implements AccessTokenSource {
     }
   }
 
-  /** The user's sessions on every device. */
+  /** Sends the verification mail again: to the signed-in user, or to `email` when signed out. */
+  async resendVerification(email?: string): Promise<void> {
+    await this.ready;
+    if (this.state !== null) await this.call('POST', '/email/verify/resend');
+    else await this.call('POST', '/email/verify/resend', { body: { email }, auth: 'none' });
+  }
+
+  /** The user's sessions on every device; `current` marks this one. */
   async listSessions(): Promise<SessionInfo[]> {
     const body = await this.call('GET', '/sessions');
-    const list = Array.isArray(body) ? body : isObjectBody(body) ? body['sessions'] : undefined;
+    const list = Array.isArray(body) ? body : isObjectBody(body) ? (body['items'] ?? body['sessions']) : undefined;
     if (!Array.isArray(list)) throw invalidAnswer('session list');
     return list as SessionInfo[];
   }
 
-  /** Ends one of the user's sessions (e.g. a lost phone). Revoking the current one signs out here too. */
+  /** Ends one of the user's sessions (e.g. a lost phone). Revoking this client's own session signs out here too. */
   async revokeSession(id: string): Promise<void> {
     await this.call('DELETE', `/sessions/${encodeURIComponent(id)}`);
+    const current = this.state?.session;
+    if (current !== undefined && readJwtClaims(current.accessToken)?.['sid'] === id) await this.forget();
   }
 
-  /** Starts TOTP enrolment: show the returned `uri` as a QR code, then `confirmTotp` with a code from the app. */
+  /** Starts TOTP enrolment: show `uri` as a QR code, then `confirmTotp` with a code from the app. */
   async enrollTotp(): Promise<TotpEnrollment> {
-    return (await this.call('POST', '/mfa/totp/enroll', { body: {} })) as TotpEnrollment;
+    const body = await this.call('POST', '/mfa/totp/enroll');
+    if (!isObjectBody(body) || typeof body['secret'] !== 'string' || typeof body['uri'] !== 'string') {
+      throw invalidAnswer('TOTP enrolment');
+    }
+    return { secret: body['secret'], uri: body['uri'] };
   }
 
-  /** Confirms TOTP enrolment; resolves with what the server returns (its one-time recovery codes). */
-  async confirmTotp(code: string): Promise<{ recoveryCodes?: string[]; [field: string]: unknown }> {
+  /** Turns TOTP on with a first code; resolves with one-time recovery codes to show the user once. */
+  async confirmTotp(code: string): Promise<{ recoveryCodes: string[] }> {
     const body = await this.call('POST', '/mfa/totp/confirm', { body: { code } });
-    await this.adoptSessionIn(body);
-    return (isObjectBody(body) ? body : {}) as { recoveryCodes?: string[] };
+    return { recoveryCodes: await this.userAndRecoveryCodes(body) };
+  }
+
+  /** Turns TOTP off (needs a current code). */
+  async disableTotp(code: string): Promise<void> {
+    const body = await this.call('POST', '/mfa/totp/disable', { body: { code } });
+    if (isObjectBody(body) && isObjectBody(body['user'])) await this.replaceUser(userFromServer(body['user']));
+  }
+
+  /** Replaces the recovery codes; the old ones stop working. */
+  async regenerateRecoveryCodes(): Promise<{ recoveryCodes: string[] }> {
+    return { recoveryCodes: await this.userAndRecoveryCodes(await this.call('POST', '/mfa/recovery-codes')) };
   }
 
   // ---- tokens and refresh -------------------------------------------------------
@@ -494,6 +536,12 @@ export class AuthClient implements AccessTokenSource {
     const session = sessionFromServer(body['session']);
     const user = isObjectBody(body['user']) ? userFromServer(body['user']) : this.state.user;
     await this.adopt({ session, user }, 'TOKEN_REFRESHED');
+  }
+
+  private async userAndRecoveryCodes(body: unknown): Promise<string[]> {
+    if (!isObjectBody(body) || !Array.isArray(body['recoveryCodes'])) throw invalidAnswer('recovery codes');
+    if (isObjectBody(body['user'])) await this.replaceUser(userFromServer(body['user']));
+    return body['recoveryCodes'].filter((c): c is string => typeof c === 'string');
   }
 
   private async signInWith(body: unknown): Promise<SignInResult> {

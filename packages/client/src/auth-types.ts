@@ -7,11 +7,21 @@ export interface Session {
   tokenType: 'Bearer';
 }
 
-/** A Hearth user as `GET /api/auth/me` returns it; profile fields added by the schema come along. */
+/** A Hearth user as `/api/auth/*` returns it; fields the schema adds come along. */
 export interface User {
   id: string;
-  email?: string | null;
-  role?: string;
+  /** null for an anonymous user. */
+  email: string | null;
+  emailVerified: boolean;
+  role: 'user' | 'admin' | (string & {});
+  anonymous: boolean;
+  disabled: boolean;
+  mfaEnabled: boolean;
+  /** Free-form profile data the user may edit (`updateUser({ metadata })`). */
+  metadata: Record<string, unknown>;
+  /** ISO 8601 timestamps. */
+  createdAt: string;
+  updatedAt: string;
   [field: string]: unknown;
 }
 
@@ -80,7 +90,16 @@ export interface OAuthSignInParams {
 /** One of the user's sessions, as `GET /api/auth/sessions` lists them. */
 export interface SessionInfo {
   id: string;
-  current?: boolean;
+  /** ISO 8601 timestamps. */
+  createdAt: string;
+  lastUsedAt: string;
+  expiresAt: string;
+  /** How the session was authenticated, e.g. `pwd`, `otp`, `anon`, `oauth`. */
+  methods: string[];
+  userAgent: string | null;
+  ip: string | null;
+  /** True for the session this client is using. */
+  current: boolean;
   [field: string]: unknown;
 }
 
@@ -88,5 +107,27 @@ export interface SessionInfo {
 export interface TotpEnrollment {
   secret: string;
   uri: string;
-  [field: string]: unknown;
 }
+
+export interface UpdateUserParams {
+  metadata?: Record<string, unknown>;
+  /** A new address: confirmed through a link sent to it (`emailChangePending`). Needs recent authentication. */
+  email?: string;
+  /** Sets a password (e.g. upgrading an anonymous user). Needs recent authentication for an existing one. */
+  password?: string;
+}
+
+export interface UpdateUserResult {
+  user: User;
+  /** True when the new email waits for confirmation from the new address. */
+  emailChangePending: boolean;
+}
+
+export interface ChangePasswordParams {
+  password: string;
+  /** The current password; may be left out right after a sign-in (recent authentication). */
+  currentPassword?: string;
+}
+
+/** Proof of presence for sensitive changes (email, password, MFA): the password or a TOTP code. */
+export type ReauthenticateParams = { password: string; code?: undefined } | { code: string; password?: undefined };

@@ -6,8 +6,10 @@ export type {
   AuthChangeEvent,
   AuthChangeListener,
   AuthState,
+  ChangePasswordParams,
   MfaChallenge,
   OAuthSignInParams,
+  ReauthenticateParams,
   Session,
   SessionInfo,
   SignInParams,
@@ -16,6 +18,8 @@ export type {
   SignUpParams,
   SignUpResult,
   TotpEnrollment,
+  UpdateUserParams,
+  UpdateUserResult,
   User,
 } from './auth-types.js';
 export {

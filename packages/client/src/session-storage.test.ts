@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { testUser } from '../test/fake-auth-server.js';
 import { defaultSessionStorage, localStorageAdapter, memoryStorage } from './session-storage.js';
 import { parseStoredState, serializeState, SessionStore } from './session-store.js';
 
@@ -17,7 +18,7 @@ class FakeWebStorage {
 
 const state = {
   session: { accessToken: 'a', refreshToken: 'r', expiresAt: 123, tokenType: 'Bearer' as const },
-  user: { id: 'u1', email: 'a@example.com' },
+  user: testUser({ id: 'u1', email: 'a@example.com' }),
 };
 
 afterEach(() => {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createFakeAuthServer, type FakeAuthServer } from '../test/fake-auth-server.js';
+import { createFakeAuthServer, testUser, type FakeAuthServer } from '../test/fake-auth-server.js';
 import type { AuthChangeEvent } from './auth-types.js';
 import { createClient, type HearthClient } from './hearth-client.js';
 import type { HearthClientOptions } from './client-options.js';
@@ -97,7 +97,7 @@ describe('tab sync over storage events (no BroadcastChannel)', () => {
     await b.auth.getSession();
     const state = {
       session: { accessToken: 'x.e30.y', refreshToken: 'r1', expiresAt: Date.now() / 1000 + 900, tokenType: 'Bearer' as const },
-      user: { id: 'u1', email: 'ada@example.com' },
+      user: testUser({ id: 'u1', email: 'ada@example.com' }),
     };
     const storageEvent = (key: string | null, newValue: string | null) =>
       Object.assign(new Event('storage'), { key, newValue });
@@ -107,7 +107,7 @@ describe('tab sync over storage events (no BroadcastChannel)', () => {
     await vi.waitFor(() => expect(b.events).toEqual(['SIGNED_IN']));
     expect(b.auth.user()).toEqual(state.user);
 
-    const renamed = { ...state, user: { ...state.user, name: 'Ada' } };
+    const renamed = { ...state, user: { ...state.user, metadata: { name: 'Ada' } } };
     fakeWindow.dispatchEvent(storageEvent('session', serializeState(renamed)));
     await vi.waitFor(() => expect(b.events).toEqual(['SIGNED_IN', 'USER_UPDATED']));
 

@@ -1,4 +1,4 @@
-import type { FetchLike } from '../src/index.js';
+import type { FetchLike, User } from '../src/index.js';
 
 /**
  * An in-memory stand-in for /api/auth, for unit tests of client-side logic
@@ -14,7 +14,7 @@ interface FakeUser {
   email: string | null;
   password: string;
   mfa: boolean;
-  name?: string;
+  metadata: Record<string, unknown>;
 }
 
 export interface RecordedCall {
@@ -22,6 +22,22 @@ export interface RecordedCall {
   path: string;
   body: unknown;
   authorization: string | undefined;
+}
+
+/** A complete user as the server returns it. */
+export function testUser(overrides: Partial<User> & { id: string }): User {
+  return {
+    email: null,
+    emailVerified: false,
+    role: 'user',
+    anonymous: false,
+    disabled: false,
+    mfaEnabled: false,
+    metadata: {},
+    createdAt: '2030-01-01T00:00:00.000Z',
+    updatedAt: '2030-01-01T00:00:00.000Z',
+    ...overrides,
+  };
 }
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -51,7 +67,8 @@ export function createFakeAuthServer(options: FakeAuthServerOptions = {}) {
     refreshTokens.set(refreshToken, { userId: user.id, used: false });
     return { accessToken, refreshToken, expiresAt: iat + ttl, tokenType: 'Bearer' as const };
   };
-  const publicUser = (u: FakeUser) => ({ id: u.id, email: u.email, ...(u.name ? { name: u.name } : {}) });
+  const publicUser = (u: FakeUser) =>
+    testUser({ id: u.id, email: u.email, anonymous: u.email === null, mfaEnabled: u.mfa, metadata: u.metadata });
   const json = (status: number, body?: unknown) =>
     new Response(body === undefined ? null : JSON.stringify(body), {
       status,
@@ -77,12 +94,12 @@ export function createFakeAuthServer(options: FakeAuthServerOptions = {}) {
 
     switch (route) {
       case 'POST /signup': {
-        const user: FakeUser = { id: `u${users.size + 1}`, email: input['email']!, password: input['password']!, mfa: false };
+        const user: FakeUser = { id: `u${users.size + 1}`, email: input['email']!, password: input['password']!, mfa: false, metadata: {} };
         users.set(user.email!, user);
         return json(201, { user: publicUser(user), session: issue(user) });
       }
       case 'POST /anonymous': {
-        const user: FakeUser = { id: `anon${users.size + 1}`, email: null, password: '', mfa: false };
+        const user: FakeUser = { id: `anon${users.size + 1}`, email: null, password: '', mfa: false, metadata: {} };
         users.set(user.id, user);
         return json(200, { user: publicUser(user), session: issue(user) });
       }
@@ -110,7 +127,7 @@ export function createFakeAuthServer(options: FakeAuthServerOptions = {}) {
       }
       case 'POST /oauth/exchange': {
         if (input['code'] !== 'good-code') return error(400, 'auth/invalid-oauth-code');
-        const user: FakeUser = { id: 'oauth1', email: 'o@example.com', password: '', mfa: false };
+        const user: FakeUser = { id: 'oauth1', email: 'o@example.com', password: '', mfa: false, metadata: {} };
         users.set(user.email!, user);
         return json(200, { user: publicUser(user), session: issue(user) });
       }
@@ -124,7 +141,8 @@ export function createFakeAuthServer(options: FakeAuthServerOptions = {}) {
       case 'PATCH /me': {
         const user = userFor(authorization);
         if (user === undefined) return error(401, 'auth/invalid-token');
-        if (typeof input['name'] === 'string') user.name = input['name'];
+        const metadata = (body as { metadata?: Record<string, unknown> } | undefined)?.metadata;
+        if (metadata !== undefined) user.metadata = metadata;
         return json(200, { user: publicUser(user) });
       }
       default:
@@ -137,7 +155,7 @@ export function createFakeAuthServer(options: FakeAuthServerOptions = {}) {
     calls,
     callsTo: (path: string) => calls.filter((c) => c.path === `/api/auth${path}`),
     addUser(email: string, password: string, extra: { mfa?: boolean } = {}) {
-      users.set(email, { id: `u${users.size + 1}`, email, password, mfa: extra.mfa ?? false });
+      users.set(email, { id: `u${users.size + 1}`, email, password, mfa: extra.mfa ?? false, metadata: {} });
     },
     /** Makes the given access token unknown, as if the server had rotated keys. */
     forgetAccessToken: (token: string) => accessTokens.delete(token),
