@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { pendingSetupToken } from './admin/setup-token.js';
+import { createAuth } from './auth/create-auth.js';
 import type { HearthConfig } from './config/index.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded-postgres.js';
 import { migrateSystemSchema } from './db/migrate.js';
@@ -84,8 +85,13 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
       redis = client;
     }
 
+    // Known once the server listens (HEARTH_PORT=0 picks a port); links in mail need it.
+    let listeningUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
+    const auth = await createAuth({ config, logger, pool, redis, publicUrl: () => config.publicUrl ?? listeningUrl });
+    cleanups.push(async () => auth.close());
+
     const metrics = config.metricsEnabled ? createMetrics() : undefined;
-    const app = createApp({ config, logger, pool, redis, metrics, readinessChecks });
+    const app = createApp({ config, logger, pool, redis, metrics, readinessChecks, auth });
     const server = createServer(app);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -100,6 +106,7 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
     const displayHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
     const url = `http://${displayHost.includes(':') ? `[${displayHost}]` : displayHost}:${port}`;
     const publicUrl = config.publicUrl ?? url;
+    listeningUrl = url;
     const setupToken = await pendingSetupToken(pool);
     const setupUrl = setupToken ? `${publicUrl}/_/setup?token=${encodeURIComponent(setupToken)}` : undefined;
     logger.info({ url, embeddedDatabase: Boolean(embedded) }, 'hearth is listening');

@@ -60,6 +60,50 @@ const list = z.string().transform((value) =>
     .filter((item) => item !== ''),
 );
 
+
+const seconds = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be a whole number of seconds from ${min} to ${max}`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be a whole number of seconds from ${min} to ${max}`);
+
+const positiveNumber = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/, 'must be a positive number')
+  .transform(Number)
+  .refine((n) => n > 0, 'must be a positive number');
+
+const oauthProvider = z.strictObject({
+  preset: z.enum(['google', 'apple', 'microsoft', 'github', 'oidc']).optional(),
+  issuer: z.url().optional(),
+  clientId: z.string().min(1),
+  clientSecret: z.string().min(1).optional(),
+  scopes: z.array(z.string().min(1)).optional(),
+  tenant: z.string().min(1).optional(),
+  displayName: z.string().min(1).optional(),
+});
+export type OAuthProviderOption = z.infer<typeof oauthProvider>;
+
+const oauthProviders = z.string().transform((value, ctx) => {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be a JSON object of providers, e.g. {"google":{"clientId":"…","clientSecret":"…"}}' });
+    return z.NEVER;
+  }
+  const result = z
+    .record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'provider names are lower-case letters, digits and -'), oauthProvider)
+    .safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    ctx.addIssue({ code: 'custom', message: `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}` });
+    return z.NEVER;
+  }
+  return result.data;
+});
+
 export const configOptions = {
   port: {
     env: 'HEARTH_PORT',
@@ -150,6 +194,86 @@ export const configOptions = {
     description: 'S3 region.',
     default: 'us-east-1',
     schema: z.string().min(1, 'must not be empty'),
+  },
+  smtpUrl: {
+    env: 'HEARTH_SMTP_URL',
+    key: 'smtpUrl',
+    description:
+      'SMTP server for outgoing mail, e.g. smtps://user:pass@smtp.example.com:465. When unset, mail goes to the outbox table (admin API and dashboard).',
+    secret: true,
+    schema: urlWithProtocols(['smtp:', 'smtps:']),
+  },
+  mailFrom: {
+    env: 'HEARTH_MAIL_FROM',
+    key: 'mailFrom',
+    description: 'Sender of the mail Hearth sends (verification, password reset, email change).',
+    default: 'Hearth <no-reply@localhost>',
+    schema: z.string().min(3, 'must be an address such as App <no-reply@example.com>'),
+  },
+  accessTokenTtl: {
+    env: 'HEARTH_ACCESS_TOKEN_TTL',
+    key: 'accessTokenTtl',
+    description: 'Lifetime of access tokens, in seconds.',
+    default: '900',
+    schema: seconds(30, 86_400),
+  },
+  refreshTokenLifetime: {
+    env: 'HEARTH_REFRESH_TOKEN_LIFETIME',
+    key: 'refreshTokenLifetime',
+    description: 'Absolute lifetime of a session (its refresh-token family), in seconds, however active it is.',
+    default: '2592000',
+    schema: seconds(60, 31_536_000),
+  },
+  refreshTokenIdleTimeout: {
+    env: 'HEARTH_REFRESH_TOKEN_IDLE_TIMEOUT',
+    key: 'refreshTokenIdleTimeout',
+    description: 'A session whose refresh token is not used for this many seconds ends.',
+    default: '604800',
+    schema: seconds(60, 31_536_000),
+  },
+  authRevocationCacheMs: {
+    env: 'HEARTH_AUTH_REVOCATION_CACHE_MS',
+    key: 'authRevocationCacheMs',
+    description:
+      'How long a node caches the answer to "is this session (or service key) still valid?" before asking the database again: the longest an access token keeps working on another node after its session is revoked. 0 checks on every request.',
+    default: '2000',
+    schema: z
+      .string()
+      .regex(/^\d+$/, 'must be a whole number of milliseconds from 0 to 60000')
+      .transform(Number)
+      .refine((n) => n <= 60_000, 'must be a whole number of milliseconds from 0 to 60000'),
+  },
+  authConfirmEmail: {
+    env: 'HEARTH_AUTH_CONFIRM_EMAIL',
+    key: 'authConfirmEmail',
+    description:
+      'Sign-up needs the emailed link before the account can sign in, and never reveals whether an address is registered. false: sign-up signs in at once, and an address already registered gets auth/email-taken.',
+    default: 'true',
+    schema: boolean,
+  },
+  authRedirectUrls: {
+    env: 'HEARTH_AUTH_REDIRECT_URLS',
+    key: 'authRedirectUrls',
+    description:
+      'Comma-separated URL prefixes that OAuth sign-in may send users back to (redirectTo), e.g. https://app.example.com/. The public URL is always allowed.',
+    default: '',
+    schema: list,
+  },
+  oauthProviders: {
+    env: 'HEARTH_OAUTH_PROVIDERS',
+    key: 'oauthProviders',
+    description:
+      'OAuth/OpenID Connect providers as a JSON object keyed by provider name: {"google":{"clientId":"…","clientSecret":"…"}}. Presets: google, apple, microsoft, github; any other name needs "issuer". See docs/auth.md.',
+    secret: true,
+    schema: oauthProviders,
+  },
+  rateLimitFactor: {
+    env: 'HEARTH_RATE_LIMIT_FACTOR',
+    key: 'rateLimitFactor',
+    description:
+      'Multiplies every auth rate limit (login, sign-up, password reset, refresh, MFA): 2 allows twice as many attempts.',
+    default: '1',
+    schema: positiveNumber,
   },
   corsOrigins: {
     env: 'HEARTH_CORS_ORIGINS',

@@ -22,6 +22,58 @@ export const errorTable = {
   // validation: well-formed but wrong input
   'validation/failed': { status: 400, message: 'The input is invalid.' },
 
+  // auth: accounts, sessions and tokens (docs/auth.md)
+  'auth/unauthenticated': { status: 401, message: 'You must be signed in to do this.' },
+  'auth/invalid-token': { status: 401, message: 'The bearer token is invalid.' },
+  'auth/token-expired': { status: 401, message: 'The access token has expired.' },
+  'auth/session-revoked': { status: 401, message: 'The session has ended; sign in again.' },
+  'auth/invalid-credentials': { status: 401, message: 'The email or password is wrong.' },
+  'auth/invalid-mfa-code': { status: 401, message: 'The MFA code is wrong or already used.' },
+  'auth/email-not-verified': { status: 403, message: 'Confirm your email address before signing in.' },
+  'auth/user-disabled': { status: 403, message: 'This account is disabled.' },
+  'auth/forbidden': { status: 403, message: 'You are not allowed to do this.' },
+  'auth/recent-auth-required': { status: 403, message: 'Confirm your password (or MFA code) again to do this.' },
+  'auth/weak-password': { status: 400, message: 'The password does not meet the password policy.' },
+  'auth/email-taken': { status: 409, message: 'An account with this email already exists.' },
+  'auth/link-invalid': { status: 400, message: 'This link is invalid, expired or already used.' },
+  'auth/not-found': { status: 404, message: 'No such session or identity.' },
+  'auth/last-sign-in-method': { status: 409, message: 'This is the only way to sign in to the account.' },
+  'auth/unknown-provider': { status: 404, message: 'No OAuth provider is configured with this name.' },
+  'auth/oauth-failed': { status: 400, message: 'The OAuth sign-in failed.' },
+  'auth/identity-conflict': { status: 409, message: 'An account with this email exists; sign in to it and link the provider.' },
+
+  // admin: setup and the admin API
+  'admin/invalid-setup-token': { status: 403, message: 'The setup token is wrong.' },
+  'admin/setup-complete': { status: 409, message: 'The first admin already exists.' },
+  'admin/not-found': { status: 404, message: 'No such user or key.' },
+
+  // collections, records and rules (docs/collections.md, docs/rules.md)
+  'collections/not-found': { status: 404, message: 'No collection has this name.' },
+  'records/not-found': { status: 404, message: 'The record does not exist, or you may not see it.' },
+  'records/precondition-failed': { status: 412, message: 'The record has changed since you read it (If-Match).' },
+  'records/idempotency-mismatch': {
+    status: 422,
+    message: 'This Idempotency-Key was already used with a different request.',
+  },
+  'records/referenced': { status: 409, message: 'Other records still refer to this record.' },
+  'rules/denied': { status: 403, message: 'The collection rules do not allow this.' },
+  'filter/invalid': { status: 400, message: 'The filter is not a valid expression for this collection.' },
+  'filter/forbidden-field': {
+    status: 400,
+    message: 'The query uses a hidden field; only admins may filter, sort or expand on it.',
+  },
+  'query/invalid': { status: 400, message: 'A query parameter (sort, limit, cursor, expand, fields) is invalid.' },
+  'batch/invalid': { status: 400, message: 'The batch request is invalid.' },
+
+  // schema: applying the schema document (PUT /api/admin/schema)
+  'schema/invalid': { status: 400, message: 'The schema document or one of its rules is invalid.' },
+  'schema/destructive': {
+    status: 409,
+    message: 'The schema change drops or narrows data; send allowDestructive to apply it.',
+  },
+  'schema/conflict': { status: 409, message: 'The schema changed meanwhile, or another push is in progress.' },
+  'schema/apply-failed': { status: 409, message: 'The database refused the schema change.' },
+
   // ops
   'ops/not-ready': { status: 503, message: 'A dependency of the server is unreachable.' },
 

@@ -1,6 +1,10 @@
-import express, { type Express, type Router } from 'express';
+import express, { Router, type Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { adminRoutes } from '../admin/routes.js';
+import type { Auth } from '../auth/create-auth.js';
+import { principalMiddleware } from '../auth/principal-middleware.js';
+import { authRoutes } from '../auth/routes.js';
 import type { HearthConfig } from '../config/index.js';
 import { dashboardRoutes } from '../dashboard/dashboard-routes.js';
 import type { Pool } from '../db/pool.js';
@@ -21,6 +25,8 @@ export interface AppContext {
   redis: Redis | undefined;
   metrics: Metrics | undefined;
   readinessChecks: ReadinessCheck[];
+  /** Accounts, sessions, tokens and the caller principal (src/auth). */
+  auth: Auth;
 }
 
 /**
@@ -40,7 +46,14 @@ export function createApp(context: AppContext): Express {
   app.use(corsPolicy(config.corsOrigins));
   app.use(jsonBody({ limit: config.bodyLimit }));
 
-  const domains: Router[] = [opsRoutes({ checks: context.readinessChecks, metrics }), dashboardRoutes()];
+  const domains: Router[] = [
+    opsRoutes({ checks: context.readinessChecks, metrics }),
+    dashboardRoutes(),
+    // Sets req.principal for every route below; a bad bearer token is a 401 here.
+    Router().use(principalMiddleware(context.auth.principals)),
+    authRoutes(context.auth),
+    adminRoutes(context.auth),
+  ];
   for (const router of domains) app.use(router);
 
   app.use(notFound);

@@ -1,0 +1,109 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { HearthError } from '../errors/index.js';
+import { clientInfo } from '../auth/client-info.js';
+import type { Auth } from '../auth/create-auth.js';
+import { requireAdmin } from '../auth/principal.js';
+import { validateBody } from '../auth/validate-body.js';
+import { listOutbox } from '../mail/outbox.js';
+import { setupFirstAdmin } from './setup.js';
+
+const setupBody = z.strictObject({
+  token: z.string().min(1).max(512),
+  email: z.email().max(254),
+  password: z.string().min(1).max(4096),
+});
+const keyBody = z.strictObject({ name: z.string().trim().min(1).max(100) });
+const listQuery = z.object({
+  search: z.string().max(254).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(1000).optional(),
+  to: z.string().max(254).optional(),
+});
+const createUserBody = z.strictObject({
+  email: z.email().max(254),
+  password: z.string().min(1).max(4096).optional(),
+  role: z.enum(['user', 'admin']).optional(),
+  emailVerified: z.boolean().optional(),
+});
+const updateUserBody = z.strictObject({
+  disabled: z.boolean().optional(),
+  emailVerified: z.boolean().optional(),
+  role: z.enum(['user', 'admin']).optional(),
+});
+
+function idParam(value: unknown, what: string): string {
+  const parsed = z.uuid().safeParse(value);
+  if (!parsed.success) throw new HearthError('admin/not-found', `No such ${what}.`);
+  return parsed.data;
+}
+
+/** /api/admin: first-admin setup, service keys, users, the mail outbox, signing-key rotation. */
+export function adminRoutes(auth: Auth): Router {
+  const router = Router();
+  const { pool } = auth.deps;
+
+  router.post('/api/admin/setup', async (req, res) => {
+    const body = validateBody(setupBody, req.body);
+    await auth.limits.consume('link:ip', clientInfo(req).ip);
+    res.status(201).json(await setupFirstAdmin(pool, auth.sessions, body, clientInfo(req)));
+  });
+
+  router.post('/api/admin/keys', async (req, res) => {
+    const principal = requireAdmin(req.principal);
+    const { name } = validateBody(keyBody, req.body);
+    const created = await auth.serviceKeys.create(name, principal.kind === 'user' ? principal.user.id : undefined);
+    res.status(201).json(created);
+  });
+
+  router.get('/api/admin/keys', async (req, res) => {
+    requireAdmin(req.principal);
+    res.json({ items: await auth.serviceKeys.list() });
+  });
+
+  router.delete('/api/admin/keys/:id', async (req, res) => {
+    requireAdmin(req.principal);
+    await auth.serviceKeys.revoke(idParam(req.params.id, 'service key'));
+    res.status(204).end();
+  });
+
+  router.get('/api/admin/users', async (req, res) => {
+    requireAdmin(req.principal);
+    const query = validateBody(listQuery, req.query);
+    res.json(await auth.usersAdmin.list(query));
+  });
+
+  router.post('/api/admin/users', async (req, res) => {
+    requireAdmin(req.principal);
+    res.status(201).json({ user: await auth.usersAdmin.create(validateBody(createUserBody, req.body)) });
+  });
+
+  router.get('/api/admin/users/:id', async (req, res) => {
+    requireAdmin(req.principal);
+    res.json({ user: await auth.usersAdmin.get(idParam(req.params.id, 'user')) });
+  });
+
+  router.patch('/api/admin/users/:id', async (req, res) => {
+    requireAdmin(req.principal);
+    const id = idParam(req.params.id, 'user');
+    res.json({ user: await auth.usersAdmin.update(id, validateBody(updateUserBody, req.body)) });
+  });
+
+  router.post('/api/admin/users/:id/revoke-sessions', async (req, res) => {
+    requireAdmin(req.principal);
+    res.json(await auth.usersAdmin.revokeSessions(idParam(req.params.id, 'user')));
+  });
+
+  router.get('/api/admin/outbox', async (req, res) => {
+    requireAdmin(req.principal);
+    const query = validateBody(listQuery, req.query);
+    res.json(await listOutbox(pool, query));
+  });
+
+  router.post('/api/admin/signing-keys/rotate', async (req, res) => {
+    requireAdmin(req.principal);
+    res.json({ kid: await auth.keys.rotate() });
+  });
+
+  return router;
+}

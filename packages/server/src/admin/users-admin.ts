@@ -1,0 +1,112 @@
+import type { Pool } from '../db/pool.js';
+import { HearthError } from '../errors/index.js';
+import { insertUser } from '../auth/account-service.js';
+import { hashPassword } from '../auth/password-hashing.js';
+import { assertPasswordPolicy } from '../auth/password-policy.js';
+import type { SessionService } from '../auth/sessions.js';
+import { isUniqueViolation, normalizeEmail, toPublicUser, type PublicUser, type UserRow } from '../auth/users.js';
+
+export interface ListUsersInput {
+  search?: string | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+interface Cursor {
+  createdAt: string;
+  id: string;
+}
+
+function decodeCursor(cursor: string | undefined): Cursor | undefined {
+  if (!cursor) return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Cursor;
+    if (typeof value.createdAt === 'string' && typeof value.id === 'string') return value;
+  } catch {
+    // fall through
+  }
+  throw new HearthError('validation/failed', 'The cursor is invalid.', {
+    details: { fields: [{ path: 'cursor', message: 'invalid cursor' }] },
+  });
+}
+
+/** The admin view of users: list and search, create, disable, verify, change role, revoke sessions. */
+export class UsersAdminService {
+  constructor(
+    private readonly pool: Pool,
+    private readonly sessions: SessionService,
+  ) {}
+
+  async list(input: ListUsersInput): Promise<{ items: PublicUser[]; nextCursor: string | null }> {
+    const after = decodeCursor(input.cursor);
+    const pattern = input.search ? `%${input.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+    const { rows } = await this.pool.query<UserRow>(
+      `SELECT * FROM hearth.users
+       WHERE ($1::text IS NULL OR email LIKE $1 OR id::text = $4)
+         AND ($2::timestamptz IS NULL OR ("createdAt", id) > ($2::timestamptz, $3::uuid))
+       ORDER BY "createdAt", id LIMIT $5`,
+      [pattern, after?.createdAt ?? null, after?.id ?? null, input.search ?? null, input.limit + 1],
+    );
+    const items = rows.slice(0, input.limit).map(toPublicUser);
+    const last = items[items.length - 1];
+    const nextCursor =
+      rows.length > input.limit && last
+        ? Buffer.from(JSON.stringify({ createdAt: last.createdAt, id: last.id })).toString('base64url')
+        : null;
+    return { items, nextCursor };
+  }
+
+  async get(id: string): Promise<PublicUser> {
+    const { rows } = await this.pool.query<UserRow>('SELECT * FROM hearth.users WHERE id = $1', [id]);
+    if (!rows[0]) throw new HearthError('admin/not-found', 'No such user.');
+    return toPublicUser(rows[0]);
+  }
+
+  async create(input: {
+    email: string;
+    password?: string | undefined;
+    role?: 'user' | 'admin' | undefined;
+    emailVerified?: boolean | undefined;
+  }): Promise<PublicUser> {
+    if (input.password !== undefined) assertPasswordPolicy(input.password);
+    const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
+    try {
+      const user = await insertUser(this.pool, {
+        email: normalizeEmail(input.email),
+        passwordHash,
+        role: input.role ?? 'user',
+        emailVerified: input.emailVerified ?? false,
+      });
+      return toPublicUser(user);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new HearthError('auth/email-taken');
+      throw error;
+    }
+  }
+
+  /** Disabling a user also ends every session it has. */
+  async update(
+    id: string,
+    input: { disabled?: boolean | undefined; emailVerified?: boolean | undefined; role?: 'user' | 'admin' | undefined },
+  ): Promise<PublicUser> {
+    const { rows } = await this.pool.query<UserRow>(
+      `UPDATE hearth.users SET
+         disabled = COALESCE($2, disabled),
+         "emailVerified" = COALESCE($3, "emailVerified"),
+         role = COALESCE($4, role),
+         "updatedAt" = now()
+       WHERE id = $1 RETURNING *`,
+      [id, input.disabled ?? null, input.emailVerified ?? null, input.role ?? null],
+    );
+    const user = rows[0];
+    if (!user) throw new HearthError('admin/not-found', 'No such user.');
+    if (input.disabled === true) await this.sessions.revokeAll(this.pool, id, 'user-disabled');
+    if (input.role !== undefined) this.sessions.forgetCached(id);
+    return toPublicUser(user);
+  }
+
+  async revokeSessions(id: string): Promise<{ revoked: number }> {
+    await this.get(id);
+    return { revoked: await this.sessions.revokeAll(this.pool, id, 'revoked-by-admin') };
+  }
+}

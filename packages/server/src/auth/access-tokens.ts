@@ -1,0 +1,89 @@
+import { errors, jwtVerify, SignJWT, type JWTHeaderParameters } from 'jose';
+import { HearthError } from '../errors/index.js';
+import { ACCESS_TOKEN_ALG, type SigningKeyRing } from './signing-keys.js';
+
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+export const ACCESS_TOKEN_AUDIENCE = 'hearth';
+
+export interface AccessTokenClaims {
+  userId: string;
+  sessionId: string;
+  role: string;
+  /** Seconds since the epoch when the user last presented credentials. */
+  authTime: number;
+  methods: string[];
+}
+
+export interface IssuedAccessToken {
+  token: string;
+  /** Seconds since the epoch. */
+  expiresAt: number;
+}
+
+export interface VerifiedAccessToken {
+  userId: string;
+  sessionId: string;
+  expiresAt: number;
+}
+
+/**
+ * Access tokens: EdDSA-signed JWTs with kid, typ at+jwt, iss and aud.
+ * Verification pins every one of them, so alg:none, HS256 with the public
+ * key, a foreign issuer or a token of another type never pass.
+ */
+export class AccessTokens {
+  constructor(
+    private readonly keys: SigningKeyRing,
+    private readonly issuer: string,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  async issue(claims: AccessTokenClaims): Promise<IssuedAccessToken> {
+    const { kid, key } = this.keys.signingKey();
+    const now = Math.floor(Date.now() / 1000);
+    const expiresAt = now + this.ttlSeconds;
+    const token = await new SignJWT({
+      sid: claims.sessionId,
+      role: claims.role,
+      auth_time: claims.authTime,
+      amr: claims.methods,
+    })
+      .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid, typ: ACCESS_TOKEN_TYPE })
+      .setIssuer(this.issuer)
+      .setAudience(ACCESS_TOKEN_AUDIENCE)
+      .setSubject(claims.userId)
+      .setIssuedAt(now)
+      .setExpirationTime(expiresAt)
+      .sign(key);
+    return { token, expiresAt };
+  }
+
+  async verify(token: string): Promise<VerifiedAccessToken> {
+    try {
+      const { payload } = await jwtVerify(
+        token,
+        async (header: JWTHeaderParameters) => {
+          const key = typeof header.kid === 'string' ? await this.keys.publicKey(header.kid) : undefined;
+          if (!key) throw new HearthError('auth/invalid-token', 'The token was signed with an unknown key.');
+          return key;
+        },
+        {
+          algorithms: [ACCESS_TOKEN_ALG],
+          issuer: this.issuer,
+          audience: ACCESS_TOKEN_AUDIENCE,
+          typ: ACCESS_TOKEN_TYPE,
+          requiredClaims: ['sub', 'sid', 'exp', 'iat'],
+          clockTolerance: 5,
+        },
+      );
+      if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || typeof payload.exp !== 'number') {
+        throw new HearthError('auth/invalid-token');
+      }
+      return { userId: payload.sub, sessionId: payload.sid, expiresAt: payload.exp };
+    } catch (error) {
+      if (error instanceof HearthError) throw error;
+      if (error instanceof errors.JWTExpired) throw new HearthError('auth/token-expired');
+      throw new HearthError('auth/invalid-token');
+    }
+  }
+}

@@ -1,0 +1,18 @@
+import type { Logger } from 'pino';
+import type { HearthConfig } from '../config/index.js';
+import type { Pool } from '../db/pool.js';
+import type { Mailer } from '../mail/mailer.js';
+import type { AuthRateLimits } from './rate-limits.js';
+import type { SessionService } from './sessions.js';
+
+/** What the auth services share. */
+export interface AuthDeps {
+  pool: Pool;
+  logger: Logger;
+  config: HearthConfig;
+  sessions: SessionService;
+  limits: AuthRateLimits;
+  mailer: Mailer;
+  /** The public base URL (HEARTH_PUBLIC_URL, else where the server listens), for links and redirects. */
+  publicUrl(): string;
+}

@@ -1,0 +1,84 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { HearthConfig } from '../config/index.js';
+import type { Pool } from '../db/pool.js';
+import { ServiceKeyService } from '../admin/service-keys.js';
+import { UsersAdminService } from '../admin/users-admin.js';
+import { createMailer, type Mailer } from '../mail/mailer.js';
+import { AccessTokens } from './access-tokens.js';
+import { AccountService } from './account-service.js';
+import type { AuthDeps } from './auth-deps.js';
+import { AuthStatusCache } from './auth-status-cache.js';
+import { EmailFlowService } from './email-flows.js';
+import { MfaService } from './mfa-service.js';
+import { PrincipalResolver } from './principal-resolver.js';
+import { AuthRateLimits } from './rate-limits.js';
+import { SessionService } from './sessions.js';
+import { SigningKeyRing } from './signing-keys.js';
+
+/** Every auth service, built once per process and shared by the routes. */
+export interface Auth {
+  deps: AuthDeps;
+  keys: SigningKeyRing;
+  tokens: AccessTokens;
+  sessions: SessionService;
+  accounts: AccountService;
+  emailFlows: EmailFlowService;
+  mfa: MfaService;
+  limits: AuthRateLimits;
+  principals: PrincipalResolver;
+  serviceKeys: ServiceKeyService;
+  usersAdmin: UsersAdminService;
+  mailer: Mailer;
+  close(): void;
+}
+
+export interface CreateAuthOptions {
+  config: HearthConfig;
+  logger: Logger;
+  pool: Pool;
+  redis: Redis | undefined;
+  publicUrl(): string;
+}
+
+/** Access tokens name this issuer: the public URL when set, else a fixed name, so it survives restarts. */
+export function tokenIssuer(config: HearthConfig): string {
+  return config.publicUrl ?? 'hearth';
+}
+
+export async function createAuth(options: CreateAuthOptions): Promise<Auth> {
+  const { config, logger, pool, redis } = options;
+  const keys = new SigningKeyRing(pool, config.accessTokenTtl);
+  await keys.start();
+  const cache = new AuthStatusCache(config.authRevocationCacheMs);
+  const tokens = new AccessTokens(keys, tokenIssuer(config), config.accessTokenTtl);
+  const sessions = new SessionService(
+    pool,
+    tokens,
+    { absoluteSeconds: config.refreshTokenLifetime, idleSeconds: config.refreshTokenIdleTimeout },
+    cache,
+  );
+  const limits = new AuthRateLimits(redis, config.rateLimitFactor);
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, pool });
+  const deps: AuthDeps = { pool, logger, config, sessions, limits, mailer, publicUrl: options.publicUrl };
+  const mfa = new MfaService(deps);
+  const serviceKeys = new ServiceKeyService(pool, cache);
+  return {
+    deps,
+    keys,
+    tokens,
+    sessions,
+    accounts: new AccountService(deps, mfa),
+    emailFlows: new EmailFlowService(deps),
+    mfa,
+    limits,
+    principals: new PrincipalResolver(pool, tokens, serviceKeys, cache),
+    serviceKeys,
+    usersAdmin: new UsersAdminService(pool, sessions),
+    mailer,
+    close() {
+      keys.stop();
+      mailer.close();
+    },
+  };
+}

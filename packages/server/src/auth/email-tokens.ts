@@ -1,0 +1,52 @@
+import { hashToken, newOpaqueToken } from './opaque-tokens.js';
+import type { Db } from './users.js';
+
+export type EmailTokenPurpose = 'verify-email' | 'reset-password' | 'change-email';
+
+export const emailTokenLifetimeSeconds: Record<EmailTokenPurpose, number> = {
+  'verify-email': 24 * 60 * 60,
+  'reset-password': 60 * 60,
+  'change-email': 24 * 60 * 60,
+};
+
+/** Where the links in mail point: small pages of the dashboard that call the API. */
+export const emailLinkPaths: Record<EmailTokenPurpose, string> = {
+  'verify-email': '/_/auth/verify-email',
+  'reset-password': '/_/auth/reset-password',
+  'change-email': '/_/auth/confirm-email',
+};
+
+export async function issueEmailToken(
+  db: Db,
+  userId: string,
+  purpose: EmailTokenPurpose,
+  email: string,
+): Promise<string> {
+  const token = newOpaqueToken();
+  await db.query(
+    `INSERT INTO hearth.email_tokens (token_hash, user_id, purpose, email, expires_at)
+     VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5))`,
+    [hashToken(token), userId, purpose, email, emailTokenLifetimeSeconds[purpose]],
+  );
+  return token;
+}
+
+/**
+ * Marks a token used and returns it, or nothing when it is unknown, used or
+ * expired. One UPDATE with the conditions in its WHERE clause: of many
+ * concurrent uses, exactly one sees the row still unused.
+ */
+export async function consumeEmailToken(
+  db: Db,
+  token: string,
+  purposes: EmailTokenPurpose[],
+): Promise<{ userId: string; purpose: EmailTokenPurpose; email: string } | undefined> {
+  const { rows } = await db.query<{ user_id: string; purpose: EmailTokenPurpose; email: string }>(
+    `UPDATE hearth.email_tokens SET used_at = now()
+     WHERE token_hash = $1 AND purpose = ANY($2) AND used_at IS NULL AND expires_at > now()
+     RETURNING user_id, purpose, email`,
+    [hashToken(token), purposes],
+  );
+  const row = rows[0];
+  return row ? { userId: row.user_id, purpose: row.purpose, email: row.email } : undefined;
+}

@@ -1,0 +1,52 @@
+import { HearthError } from '../errors/index.js';
+
+/** What every domain may know about a signed-in user. */
+export interface AuthUser {
+  id: string;
+  email: string | null;
+  role: 'user' | 'admin';
+  emailVerified: boolean;
+  anonymous: boolean;
+}
+
+export type AnonymousPrincipal = { kind: 'anonymous' };
+export type UserPrincipal = { kind: 'user'; user: AuthUser; sessionId: string };
+export type ServicePrincipal = { kind: 'service'; keyId: string; name: string };
+
+/** Who is calling: set on every request by the principal middleware (src/auth/principal-middleware.ts). */
+export type Principal = AnonymousPrincipal | UserPrincipal | ServicePrincipal;
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** Set for every /api request; `{ kind: 'anonymous' }` when no token was sent. */
+      principal: Principal;
+    }
+  }
+}
+
+export const anonymous: AnonymousPrincipal = Object.freeze({ kind: 'anonymous' });
+
+/** A signed-in user (anonymous users included); 401 when signed out, 403 for a service key. */
+export function requireUser(principal: Principal | undefined): UserPrincipal {
+  if (principal?.kind === 'user') return principal;
+  if (principal?.kind === 'service') {
+    throw new HearthError('auth/forbidden', 'This route acts for a signed-in user; a service key cannot use it.');
+  }
+  throw new HearthError('auth/unauthenticated');
+}
+
+/** An admin user or a service key; 401 when signed out, 403 for anyone else. */
+export function requireAdmin(principal: Principal | undefined): UserPrincipal | ServicePrincipal {
+  if (principal?.kind === 'service') return principal;
+  if (principal?.kind === 'user') {
+    if (principal.user.role === 'admin') return principal;
+    throw new HearthError('auth/forbidden', 'This needs an admin user or a service key.');
+  }
+  throw new HearthError('auth/unauthenticated');
+}
+
+export function isAdmin(principal: Principal | undefined): boolean {
+  return principal?.kind === 'service' || (principal?.kind === 'user' && principal.user.role === 'admin');
+}

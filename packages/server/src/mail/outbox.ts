@@ -1,0 +1,46 @@
+import type { Pool } from '../db/pool.js';
+
+export interface OutboxMail {
+  id: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string | null;
+  createdAt: string;
+}
+
+/** Newest first, paged by an opaque cursor (createdAt + id of the last item). */
+export async function listOutbox(
+  pool: Pool,
+  options: { limit: number; cursor?: string | undefined; to?: string | undefined },
+): Promise<{ items: OutboxMail[]; nextCursor: string | null }> {
+  let after: { createdAt: string; id: string } | undefined;
+  if (options.cursor) {
+    try {
+      after = JSON.parse(Buffer.from(options.cursor, 'base64url').toString('utf8')) as { createdAt: string; id: string };
+    } catch {
+      after = undefined;
+    }
+  }
+  const { rows } = await pool.query<{ id: string; to: string; subject: string; text: string; html: string | null; created_at: Date }>(
+    `SELECT id, "to", subject, text, html, created_at FROM hearth.outbox
+     WHERE ($1::timestamptz IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid))
+       AND ($3::text IS NULL OR "to" = $3)
+     ORDER BY created_at DESC, id DESC LIMIT $4`,
+    [after?.createdAt ?? null, after?.id ?? null, options.to ?? null, options.limit + 1],
+  );
+  const items = rows.slice(0, options.limit).map((row) => ({
+    id: row.id,
+    to: row.to,
+    subject: row.subject,
+    text: row.text,
+    html: row.html,
+    createdAt: row.created_at.toISOString(),
+  }));
+  const last = items[items.length - 1];
+  const nextCursor =
+    rows.length > options.limit && last
+      ? Buffer.from(JSON.stringify({ createdAt: last.createdAt, id: last.id })).toString('base64url')
+      : null;
+  return { items, nextCursor };
+}
