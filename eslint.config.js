@@ -13,7 +13,11 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@hearth/*/src/*'], message: 'Import packages through their public entry point.' }] },
+        {
+          patterns: [
+            { group: ['@hearth/*/src/*'], message: 'Import packages through their public entry point.' },
+          ],
+        },
       ],
     },
   },

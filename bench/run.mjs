@@ -16,7 +16,11 @@ const only = process.env.HEARTH_BENCH_ONLY;
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 function startChild(label, args, env, pattern) {
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${label} did not start:\n${output}`)), 60_000);
@@ -63,7 +67,12 @@ const ROUNDS = 3;
 
 function median(results) {
   const pick = (key) => [...results.map((r) => r[key])].sort((a, b) => a - b)[Math.floor(results.length / 2)];
-  return { rps: pick('rps'), p50: pick('p50'), p99: pick('p99'), errors: results.reduce((n, r) => n + r.errors, 0) };
+  return {
+    rps: pick('rps'),
+    p50: pick('p50'),
+    p99: pick('p99'),
+    errors: results.reduce((n, r) => n + r.errors, 0),
+  };
 }
 
 function summarise(result) {
@@ -88,7 +97,12 @@ const hearth = await startChild(
   { HEARTH_DATABASE_URL: databaseUrl, HEARTH_LOG_LEVEL: 'warn', HEARTH_DATABASE_POOL_MAX: '10' },
   /Hearth is running at (\S+)/,
 );
-const baseline = await startChild('baseline', ['bench/baseline-server.mjs'], { BENCH_DATABASE_URL: databaseUrl }, /listening at (\S+)/);
+const baseline = await startChild(
+  'baseline',
+  ['bench/baseline-server.mjs'],
+  { BENCH_DATABASE_URL: databaseUrl },
+  /listening at (\S+)/,
+);
 const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
 
 const rows = [];
@@ -98,7 +112,10 @@ try {
     const plan = await scenario.prepare({ hearthUrl: hearth.url, baselineUrl: baseline.url, pool });
     process.stderr.write(`running: ${scenario.name}\n`);
     // Each side gets a short warm-up so the JIT and the pools are hot.
-    for (const [side, base] of [['hearth', hearth.url], ['baseline', baseline.url]]) {
+    for (const [side, base] of [
+      ['hearth', hearth.url],
+      ['baseline', baseline.url],
+    ]) {
       await drive(`${base}${plan[side].path}`, plan[side], Math.min(2, duration));
     }
     // Alternate the sides over several rounds so a burst of noise on this

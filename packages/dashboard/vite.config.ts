@@ -6,5 +6,11 @@ export default defineConfig({
   base: '/_/',
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
   oxc: { jsx: { runtime: 'automatic' } },
-  server: { proxy: { '/api': 'http://127.0.0.1:8090', '/health': 'http://127.0.0.1:8090', '/ready': 'http://127.0.0.1:8090' } },
+  server: {
+    proxy: {
+      '/api': 'http://127.0.0.1:8090',
+      '/health': 'http://127.0.0.1:8090',
+      '/ready': 'http://127.0.0.1:8090',
+    },
+  },
 });

@@ -59,7 +59,8 @@ function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: Nod
 }
 
 beforeAll(() => {
-  if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`pnpm build\` before the tests (pnpm test does)`);
+  if (!existsSync(bin))
+    throw new Error(`${bin} is missing: run \`pnpm build\` before the tests (pnpm test does)`);
 });
 
 afterAll(async () => {
@@ -120,7 +121,11 @@ describe('hearth start on the embedded default', () => {
 describe('hearth start with bad configuration exits non-zero with one clear line', () => {
   it.each([
     [{ HEARTH_PORT: 'eighty' }, [], /^hearth: config error: HEARTH_PORT: must be a whole number/],
-    [{ HEARTH_DATABASE_URL: 'postgres//missing-colon' }, [], /^hearth: config error: HEARTH_DATABASE_URL: must be a URL/],
+    [
+      { HEARTH_DATABASE_URL: 'postgres//missing-colon' },
+      [],
+      /^hearth: config error: HEARTH_DATABASE_URL: must be a URL/,
+    ],
     [{ HEARTH_UNKNOWN_THING: '1' }, [], /^hearth: config error: HEARTH_UNKNOWN_THING: unknown variable/],
     [{}, ['--port', 'x'], /^hearth: config error: --port: must be a whole number/],
   ])('%j %j', async (env, args, pattern) => {

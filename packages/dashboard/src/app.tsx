@@ -46,7 +46,8 @@ export function App() {
         <ul className="checks">
           {status?.checks.map((check) => (
             <li key={check.name} className={check.ok ? 'ok' : 'failing'}>
-              <strong>{check.name}</strong> {check.ok ? `ok (${check.latencyMs} ms)` : `failing: ${check.error ?? 'unknown'}`}
+              <strong>{check.name}</strong>{' '}
+              {check.ok ? `ok (${check.latencyMs} ms)` : `failing: ${check.error ?? 'unknown'}`}
             </li>
           ))}
         </ul>

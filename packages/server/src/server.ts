@@ -87,7 +87,13 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
 
     // Known once the server listens (HEARTH_PORT=0 picks a port); links in mail need it.
     let listeningUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
-    const auth = await createAuth({ config, logger, pool, redis, publicUrl: () => config.publicUrl ?? listeningUrl });
+    const auth = await createAuth({
+      config,
+      logger,
+      pool,
+      redis,
+      publicUrl: () => config.publicUrl ?? listeningUrl,
+    });
     cleanups.push(async () => auth.close());
 
     const metrics = config.metricsEnabled ? createMetrics() : undefined;

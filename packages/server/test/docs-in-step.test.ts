@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { knownErrorCodes } from '@hearth/client';
 import { configOptions, errorTable } from '@hearth/server';
 
-const docs = (name: string) => readFileSync(fileURLToPath(new URL(`../../../docs/${name}`, import.meta.url)), 'utf8');
+const docs = (name: string) =>
+  readFileSync(fileURLToPath(new URL(`../../../docs/${name}`, import.meta.url)), 'utf8');
 
 /** Rows of a markdown table whose first cell is a `code` span. */
 function tableRows(markdown: string): string[][] {
@@ -52,7 +53,9 @@ describe('docs/configuration.md and the config options agree', () => {
 
   it('documents defaults that match the code', () => {
     for (const row of rows) {
-      const option = Object.values(configOptions).find((candidate) => candidate.env === unquote(row[0] ?? ''));
+      const option = Object.values(configOptions).find(
+        (candidate) => candidate.env === unquote(row[0] ?? ''),
+      );
       if (option && 'default' in option && option.default !== '') {
         expect(unquote(row[2] ?? ''), `default of ${option.env}`).toBe(option.default);
       }
@@ -60,7 +63,10 @@ describe('docs/configuration.md and the config options agree', () => {
   });
 
   it('documents no variable the server does not read', () => {
-    const known = new Set([...Object.values(configOptions).map((option) => option.env), 'HEARTH_CONFIG_FILE']);
+    const known = new Set([
+      ...Object.values(configOptions).map((option) => option.env),
+      'HEARTH_CONFIG_FILE',
+    ]);
     for (const name of documented.keys()) expect(known, `${name} is documented but unknown`).toContain(name);
   });
 });

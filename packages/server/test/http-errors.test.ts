@@ -23,10 +23,37 @@ const cases: Array<{
   code: string;
 }> = [
   { name: 'unknown route', method: 'GET', path: '/nope', status: 404, code: 'http/not-found' },
-  { name: 'unknown api route', method: 'DELETE', path: '/api/nothing/here', status: 404, code: 'http/not-found' },
-  { name: 'malformed JSON', method: 'POST', path: '/api/x', body: '{"a":', status: 400, code: 'http/invalid-json' },
-  { name: 'JSON with trailing junk', method: 'POST', path: '/api/x', body: '{"a":1} x', status: 400, code: 'http/invalid-json' },
-  { name: 'bare NUL byte body', method: 'POST', path: '/api/x', body: '\u0000', status: 400, code: 'http/invalid-json' },
+  {
+    name: 'unknown api route',
+    method: 'DELETE',
+    path: '/api/nothing/here',
+    status: 404,
+    code: 'http/not-found',
+  },
+  {
+    name: 'malformed JSON',
+    method: 'POST',
+    path: '/api/x',
+    body: '{"a":',
+    status: 400,
+    code: 'http/invalid-json',
+  },
+  {
+    name: 'JSON with trailing junk',
+    method: 'POST',
+    path: '/api/x',
+    body: '{"a":1} x',
+    status: 400,
+    code: 'http/invalid-json',
+  },
+  {
+    name: 'bare NUL byte body',
+    method: 'POST',
+    path: '/api/x',
+    body: '\u0000',
+    status: 400,
+    code: 'http/invalid-json',
+  },
   {
     name: 'oversized body',
     method: 'POST',
@@ -135,7 +162,11 @@ describe('malformed requests get a documented 4xx, never a 500', () => {
     try {
       const depth = 200_000;
       const body = `${'['.repeat(depth)}${']'.repeat(depth)}`;
-      const response = await app2.fetch('/api/x', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      const response = await app2.fetch('/api/x', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
       expect([400, 404]).toContain(response.status);
     } finally {
       await app2.close();

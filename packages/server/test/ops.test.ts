@@ -41,7 +41,11 @@ describe('/health and /ready', () => {
     const withDeadRedis = await startTestApp({ HEARTH_REDIS_URL: `redis://127.0.0.1:${deadPort}` });
     try {
       const { status, body } = await withDeadRedis.request<{
-        error: { code: string; message: string; details: { checks: Record<string, { ok: boolean; error?: string }> } };
+        error: {
+          code: string;
+          message: string;
+          details: { checks: Record<string, { ok: boolean; error?: string }> };
+        };
       }>('GET', '/ready');
       expect(status).toBe(503);
       expect(body.error.code).toBe('ops/not-ready');
@@ -62,10 +66,9 @@ describe('/health and /ready', () => {
       HEARTH_S3_SECRET_KEY: 'test-secret',
     });
     try {
-      const { status, body } = await withDeadS3.request<{ error: { details: { checks: Record<string, { ok: boolean }> } } }>(
-        'GET',
-        '/ready',
-      );
+      const { status, body } = await withDeadS3.request<{
+        error: { details: { checks: Record<string, { ok: boolean }> } };
+      }>('GET', '/ready');
       expect(status).toBe(503);
       expect(body.error.details.checks.storage?.ok).toBe(false);
     } finally {
@@ -96,7 +99,9 @@ describe('/metrics', () => {
     expect(response.headers.get('content-type')).toContain('text/plain');
     const text = await response.text();
     expect(text).toContain('# TYPE hearth_http_request_duration_seconds histogram');
-    expect(text).toMatch(/hearth_http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} \d+/);
+    expect(text).toMatch(
+      /hearth_http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} \d+/,
+    );
     expect(text).toMatch(/route="unmatched",status="404"/);
     expect(text).not.toContain('12345');
     expect(text).not.toContain('cache=bust');

@@ -29,14 +29,17 @@ const positiveInt = (max: number) =>
     .refine((n) => n >= 1 && n <= max, `must be a whole number from 1 to ${max}`);
 
 const urlWithProtocols = (protocols: string[]) =>
-  z.string().refine((value) => {
-    try {
-      const url = new URL(value);
-      return protocols.includes(url.protocol) && url.hostname !== '';
-    } catch {
-      return false;
-    }
-  }, `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  z.string().refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        return protocols.includes(url.protocol) && url.hostname !== '';
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+  );
 
 const units: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
 const byteSize = z
@@ -59,7 +62,6 @@ const list = z.string().transform((value) =>
     .map((item) => item.trim())
     .filter((item) => item !== ''),
 );
-
 
 const seconds = (min: number, max: number) =>
   z
@@ -90,15 +92,24 @@ const oauthProviders = z.string().transform((value, ctx) => {
   try {
     parsed = JSON.parse(value);
   } catch {
-    ctx.addIssue({ code: 'custom', message: 'must be a JSON object of providers, e.g. {"google":{"clientId":"…","clientSecret":"…"}}' });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be a JSON object of providers, e.g. {"google":{"clientId":"…","clientSecret":"…"}}',
+    });
     return z.NEVER;
   }
   const result = z
-    .record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'provider names are lower-case letters, digits and -'), oauthProvider)
+    .record(
+      z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'provider names are lower-case letters, digits and -'),
+      oauthProvider,
+    )
     .safeParse(parsed);
   if (!result.success) {
     const issue = result.error.issues[0];
-    ctx.addIssue({ code: 'custom', message: `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
+    });
     return z.NEVER;
   }
   return result.data;
@@ -220,7 +231,8 @@ export const configOptions = {
   refreshTokenLifetime: {
     env: 'HEARTH_REFRESH_TOKEN_LIFETIME',
     key: 'refreshTokenLifetime',
-    description: 'Absolute lifetime of a session (its refresh-token family), in seconds, however active it is.',
+    description:
+      'Absolute lifetime of a session (its refresh-token family), in seconds, however active it is.',
     default: '2592000',
     schema: seconds(60, 31_536_000),
   },

@@ -68,7 +68,10 @@ describe('loadConfig', () => {
     [{ HEARTH_BODY_LIMIT: 'lots' }, /^HEARTH_BODY_LIMIT: must be a size/],
     [{ HEARTH_METRICS: 'maybe' }, /^HEARTH_METRICS: must be true or false/],
     [{ HEARTH_DATABASE_POOL_MAX: '0' }, /^HEARTH_DATABASE_POOL_MAX: must be a whole number from 1/],
-    [{ HEARTH_S3_ENDPOINT: 'http://minio:9000' }, /^HEARTH_S3_BUCKET: required when HEARTH_S3_ENDPOINT is set$/],
+    [
+      { HEARTH_S3_ENDPOINT: 'http://minio:9000' },
+      /^HEARTH_S3_BUCKET: required when HEARTH_S3_ENDPOINT is set$/,
+    ],
     [{ HEARTH_PROT: '8090' }, /^HEARTH_PROT: unknown variable/],
     [{ HEARTH_SECRET_FILE: '/x' }, /^HEARTH_SECRET_FILE: unknown variable/],
   ])('rejects %j with one clear line', (env, pattern) => {
@@ -87,7 +90,10 @@ describe('loadConfig', () => {
   });
 
   it('reads a JSON config file, with the environment winning', () => {
-    const path = file('ok.json', JSON.stringify({ port: 7000, host: '0.0.0.0', corsOrigins: ['https://a.example'] }));
+    const path = file(
+      'ok.json',
+      JSON.stringify({ port: 7000, host: '0.0.0.0', corsOrigins: ['https://a.example'] }),
+    );
     const config = loadConfig({ env: { HEARTH_PORT: '7001' }, configFile: path });
     expect(config.port).toBe(7001);
     expect(config.host).toBe('0.0.0.0');
@@ -103,15 +109,21 @@ describe('loadConfig', () => {
     expect(failure({}, file('unknown.json', '{"prot": 1}'))).toMatch(/unknown key "prot"/);
     expect(failure({}, file('bad.json', '{port:'))).toMatch(/is not valid JSON/);
     expect(failure({}, file('array.json', '[]'))).toMatch(/must hold a JSON object/);
-    expect(failure({}, file('value.json', '{"port":"x"}'))).toMatch(/^port in .*value\.json: must be a whole number/);
+    expect(failure({}, file('value.json', '{"port":"x"}'))).toMatch(
+      /^port in .*value\.json: must be a whole number/,
+    );
     expect(failure({}, file('proto.json', '{"__proto__": {"port": 1}}'))).toMatch(/unknown key "__proto__"/);
     expect(failure({}, join(dir, 'missing.json'))).toMatch(/cannot read .*missing\.json \(ENOENT\)/);
   });
 
   it('reads secrets from *_FILE variables', () => {
     const path = file('db-url', 'postgres://u:p@db/hearth\n');
-    expect(loadConfig({ env: { HEARTH_DATABASE_URL_FILE: path } }).databaseUrl).toBe('postgres://u:p@db/hearth');
-    expect(failure({ HEARTH_DATABASE_URL_FILE: join(dir, 'nope') })).toMatch(/^HEARTH_DATABASE_URL_FILE: cannot read/);
+    expect(loadConfig({ env: { HEARTH_DATABASE_URL_FILE: path } }).databaseUrl).toBe(
+      'postgres://u:p@db/hearth',
+    );
+    expect(failure({ HEARTH_DATABASE_URL_FILE: join(dir, 'nope') })).toMatch(
+      /^HEARTH_DATABASE_URL_FILE: cannot read/,
+    );
   });
 
   it('lets command-line overrides win', () => {

@@ -34,7 +34,9 @@ const optionsByKey = new Map<string, [string, ConfigOption<unknown>]>(
 function isKnownEnvName(name: string): boolean {
   if (optionsByEnv.has(name) || foreignEnvVars.includes(name)) return true;
   if (foreignEnvPrefixes.some((prefix) => name.startsWith(prefix))) return true;
-  return name.endsWith(FILE_SUFFIX) && optionsByEnv.get(name.slice(0, -FILE_SUFFIX.length))?.[1].secret === true;
+  return (
+    name.endsWith(FILE_SUFFIX) && optionsByEnv.get(name.slice(0, -FILE_SUFFIX.length))?.[1].secret === true
+  );
 }
 
 function readConfigFile(path: string): Record<string, string> {
@@ -42,7 +44,9 @@ function readConfigFile(path: string): Record<string, string> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(`HEARTH_CONFIG_FILE: cannot read ${path} (${(error as NodeJS.ErrnoException).code})`);
+    throw new ConfigError(
+      `HEARTH_CONFIG_FILE: cannot read ${path} (${(error as NodeJS.ErrnoException).code})`,
+    );
   }
   let parsed: unknown;
   try {
@@ -59,7 +63,8 @@ function readConfigFile(path: string): Record<string, string> {
     if (!entry) throw new ConfigError(`HEARTH_CONFIG_FILE: unknown key "${key}" in ${path}`);
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
       const asList = Array.isArray(value) && value.every((item) => typeof item === 'string');
-      if (!asList) throw new ConfigError(`HEARTH_CONFIG_FILE: "${key}" in ${path} must be a string, number or boolean`);
+      if (!asList)
+        throw new ConfigError(`HEARTH_CONFIG_FILE: "${key}" in ${path} must be a string, number or boolean`);
       values[entry[0]] = (value as string[]).join(',');
       continue;
     }
@@ -72,7 +77,9 @@ function readSecretFile(envName: string, path: string): string {
   try {
     return readFileSync(path, 'utf8').trim();
   } catch (error) {
-    throw new ConfigError(`${envName}${FILE_SUFFIX}: cannot read ${path} (${(error as NodeJS.ErrnoException).code})`);
+    throw new ConfigError(
+      `${envName}${FILE_SUFFIX}: cannot read ${path} (${(error as NodeJS.ErrnoException).code})`,
+    );
   }
 }
 
@@ -87,7 +94,9 @@ export function loadConfig(input: LoadConfigInput = {}): HearthConfig {
     .filter((name) => name.startsWith('HEARTH_') && !isKnownEnvName(name))
     .sort();
   if (unknown.length > 0) {
-    throw new ConfigError(`${unknown[0]}: unknown variable (see docs/configuration.md for the supported ones)`);
+    throw new ConfigError(
+      `${unknown[0]}: unknown variable (see docs/configuration.md for the supported ones)`,
+    );
   }
 
   const configFile = input.configFile ?? env.HEARTH_CONFIG_FILE;
@@ -112,7 +121,9 @@ export function loadConfig(input: LoadConfigInput = {}): HearthConfig {
 
     const result = option.schema.safeParse(raw.trim());
     if (!result.success) {
-      const shown = option.secret ? '' : ` (got ${JSON.stringify(raw.length > 80 ? `${raw.slice(0, 80)}…` : raw)})`;
+      const shown = option.secret
+        ? ''
+        : ` (got ${JSON.stringify(raw.length > 80 ? `${raw.slice(0, 80)}…` : raw)})`;
       throw new ConfigError(`${source}: ${result.error.issues[0]?.message ?? 'invalid value'}${shown}`);
     }
     config[name] = result.data;

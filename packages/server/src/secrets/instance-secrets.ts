@@ -29,6 +29,8 @@ export async function ensureSecret(pool: Pool, name: SecretName, bytes = 32): Pr
 }
 
 export async function readSecret(pool: Pool, name: SecretName): Promise<string | undefined> {
-  const result = await pool.query<{ value: string }>('SELECT value FROM hearth.secrets WHERE name = $1', [name]);
+  const result = await pool.query<{ value: string }>('SELECT value FROM hearth.secrets WHERE name = $1', [
+    name,
+  ]);
   return result.rows[0]?.value;
 }
