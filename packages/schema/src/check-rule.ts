@@ -14,7 +14,7 @@ import {
   type RuleRoot,
   type ValueType,
 } from './checked-rule.js';
-import { ISO_DATE_PATTERN, type SchemaDocument } from './document.js';
+import { parseIsoDate, type SchemaDocument } from './document.js';
 import { parseRule } from './parse-rule.js';
 import type { ParsedRule, RuleNode } from './rule-ast.js';
 import { RuleError, type RuleErrorCode } from './rule-error.js';
@@ -318,7 +318,7 @@ class Checker {
 
   private asDate(expr: CheckedExpr, node: RuleNode): CheckedExpr {
     if (expr.kind !== 'literal' || typeof expr.value !== 'string') return expr;
-    const ms = ISO_DATE_PATTERN.test(expr.value) ? Date.parse(expr.value) : NaN;
+    const ms = parseIsoDate(expr.value);
     if (!Number.isFinite(ms)) {
       this.fail('rules/type-mismatch', `"${expr.value}" is not an ISO 8601 date (2024-01-31 or 2024-01-31T12:00:00Z)`, node.start, span(node));
     }

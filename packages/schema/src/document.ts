@@ -150,3 +150,17 @@ export function parseByteSize(size: string): number {
   const factor = unit.startsWith('G') ? 1024 ** 3 : unit.startsWith('M') ? 1024 ** 2 : unit.startsWith('K') ? 1024 : 1;
   return Math.floor(parseFloat(size) * factor);
 }
+
+/** Milliseconds for a strict ISO 8601 date or date-time (with a zone), or NaN; Feb 30 is NaN. */
+export function parseIsoDate(value: string): number {
+  const match = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?(?:Z|[+-](\d{2}):(\d{2})))?$/.exec(value);
+  if (!match) return NaN;
+  const [, y, mo, d, h = '0', mi = '0', s = '0', oh = '0', om = '0'] = match.map((part) => part ?? '0');
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return NaN;
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59 || Number(oh) > 23 || Number(om) > 59) return NaN;
+  return Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value);
+}

@@ -39,3 +39,13 @@ export {
   type BucketDefinition,
   type ChannelDefinition,
 } from './document.js';
+export { SchemaError, type SchemaIssue, type SchemaIssueCode } from './schema-error.js';
+export {
+  validateSchemaDocument,
+  parseSchemaDocument,
+  assertSchemaDocument,
+  type SchemaValidationResult,
+  type ValidateSchemaOptions,
+} from './validate-document.js';
+export { parseJsonWithLocations, jsonPointer, JsonSyntaxError, type LocatedJson, type JsonLocation, type JsonPath } from './locate-json.js';
+export { schemaDocumentJsonSchema, JSON_SCHEMA_FILE } from './json-schema.js';
