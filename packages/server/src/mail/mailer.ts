@@ -53,12 +53,15 @@ export function createMailer(options: { smtpUrl: string | undefined; from: strin
  * an account exists answer before any mail is written. Failures are logged.
  */
 export function sendInBackground(mailer: Mailer, logger: Logger, work: () => Promise<MailMessage | undefined>): void {
-  void (async () => {
-    try {
-      const message = await work();
-      if (message) await mailer.send(message);
-    } catch (error) {
-      logger.error({ err: error }, 'sending mail failed');
-    }
-  })();
+  // setImmediate: the answer is written to the socket before any of this work starts.
+  setImmediate(() => {
+    void (async () => {
+      try {
+        const message = await work();
+        if (message) await mailer.send(message);
+      } catch (error) {
+        logger.error({ err: error }, 'sending mail failed');
+      }
+    })();
+  });
 }
