@@ -49,3 +49,4 @@ export {
 } from './validate-document.js';
 export { parseJsonWithLocations, jsonPointer, JsonSyntaxError, type LocatedJson, type JsonLocation, type JsonPath } from './locate-json.js';
 export { schemaDocumentJsonSchema, JSON_SCHEMA_FILE } from './json-schema.js';
+export { diffSchemas, type SchemaPlan, type PlanStep, type PlanStepKind, type OptionChange } from './diff-schema.js';
