@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestApp } from '@hearth/testkit';
+import {
+  bearer,
+  createFirstAdmin,
+  PASSWORD,
+  signUpVerified,
+  startAuthApp,
+  uniqueEmail,
+  type ErrorBody,
+  type SessionBody,
+  type UserBody,
+} from './auth-test-helpers.js';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startAuthApp();
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+describe('first admin through the setup token', () => {
+  it('refuses a wrong token, accepts the right one once, then reports setup complete', async () => {
+    expect(app.hearth.setupUrl).toMatch(/\/_\/setup\?token=/);
+    const wrong = await app.request<ErrorBody>('POST', '/api/admin/setup', {
+      body: { token: 'not-the-token', email: uniqueEmail('admin'), password: PASSWORD },
+    });
+    expect(wrong.status).toBe(403);
+    expect(wrong.body.error.code).toBe('admin/invalid-setup-token');
+
+    const { user, session, email } = await createFirstAdmin(app);
+    expect(user).toMatchObject({ email, role: 'admin', emailVerified: true });
+    const me = await app.request<{ user: UserBody }>('GET', '/api/auth/me', { headers: bearer(session.accessToken) });
+    expect(me.body.user.role).toBe('admin');
+
+    const { rows } = await app.hearth.pool.query("SELECT 1 FROM hearth.secrets WHERE name = 'setup-token'");
+    expect(rows).toHaveLength(0);
+    const { rows: done } = await app.hearth.pool.query("SELECT 1 FROM hearth.instance WHERE key = 'setup-complete'");
+    expect(done).toHaveLength(1);
+    const again = await app.request<ErrorBody>('POST', '/api/admin/setup', {
+      body: { token: 'anything', email: uniqueEmail('admin'), password: PASSWORD },
+    });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('admin/setup-complete');
+  });
+});
+
+describe('admin API', () => {
+  let admin: SessionBody;
+  beforeAll(async () => {
+    const login = await app.request<{ session: SessionBody; user: UserBody }>('POST', '/api/auth/login', {
+      body: {
+        email: (await app.hearth.pool.query<{ email: string }>("SELECT email FROM hearth.users WHERE role = 'admin'")).rows[0]!.email,
+        password: PASSWORD,
+      },
+    });
+    admin = login.body.session;
+  });
+
+  it('is closed to signed-out callers (401) and to ordinary users (403)', async () => {
+    const anonymous = await app.request<ErrorBody>('GET', '/api/admin/users');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body.error.code).toBe('auth/unauthenticated');
+    const { session } = await signUpVerified(app);
+    for (const [method, path] of [
+      ['GET', '/api/admin/users'],
+      ['GET', '/api/admin/keys'],
+      ['POST', '/api/admin/keys'],
+      ['GET', '/api/admin/outbox'],
+      ['POST', '/api/admin/signing-keys/rotate'],
+    ] as const) {
+      const response = await app.request<ErrorBody>(method, path, {
+        headers: bearer(session.accessToken),
+        ...(method === 'POST' ? { body: { name: 'x' } } : {}),
+      });
+      expect(response.status, `${method} ${path}`).toBe(403);
+      expect(response.body.error.code).toBe('auth/forbidden');
+    }
+  });
+
+  it('service keys: created with a visible prefix and shown once, listed without the secret, usable, revocable', async () => {
+    const created = await app.request<{ id: string; name: string; key: string; prefix: string }>('POST', '/api/admin/keys', {
+      headers: bearer(admin.accessToken),
+      body: { name: 'ci' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.key).toMatch(/^hearth_sk_[A-Za-z0-9_-]{43}$/);
+    expect(created.body.key.startsWith(created.body.prefix)).toBe(true);
+
+    const list = await app.request<{ items: Array<Record<string, unknown>> }>('GET', '/api/admin/keys', {
+      headers: bearer(created.body.key),
+    });
+    expect(list.status).toBe(200);
+    expect(list.body.items.find((item) => item.id === created.body.id)).toMatchObject({ name: 'ci', prefix: created.body.prefix });
+    expect(JSON.stringify(list.body)).not.toContain(created.body.key);
+    const { rows } = await app.hearth.pool.query<{ n: string }>(
+      "SELECT count(*) AS n FROM hearth.service_keys WHERE encode(key_hash, 'escape') LIKE '%' || $1 || '%'",
+      [created.body.key],
+    );
+    expect(rows[0]?.n).toBe('0');
+
+    // A service key is not a user.
+    const me = await app.request<ErrorBody>('GET', '/api/auth/me', { headers: bearer(created.body.key) });
+    expect(me.status).toBe(403);
+
+    const revoke = await app.request('DELETE', `/api/admin/keys/${created.body.id}`, { headers: bearer(admin.accessToken) });
+    expect(revoke.status).toBe(204);
+    const after = await app.request<ErrorBody>('GET', '/api/admin/keys', { headers: bearer(created.body.key) });
+    expect(after.status).toBe(401);
+    expect(after.body.error.code).toBe('auth/invalid-token');
+    const missing = await app.request<ErrorBody>('DELETE', `/api/admin/keys/${randomUUID()}`, { headers: bearer(admin.accessToken) });
+    expect(missing.body.error.code).toBe('admin/not-found');
+  });
+
+  it('users: create, search, verify, disable (ending sessions), re-enable', async () => {
+    const email = uniqueEmail('managed');
+    const created = await app.request<{ user: UserBody }>('POST', '/api/admin/users', {
+      headers: bearer(admin.accessToken),
+      body: { email, password: PASSWORD },
+    });
+    expect(created.status).toBe(201);
+    const duplicate = await app.request<ErrorBody>('POST', '/api/admin/users', {
+      headers: bearer(admin.accessToken),
+      body: { email, password: PASSWORD },
+    });
+    expect(duplicate.body.error.code).toBe('auth/email-taken');
+
+    const search = await app.request<{ items: UserBody[] }>('GET', `/api/admin/users?search=${encodeURIComponent(email.slice(0, 14))}`, {
+      headers: bearer(admin.accessToken),
+    });
+    expect(search.body.items.map((user) => user.email)).toEqual([email]);
+
+    const id = created.body.user.id;
+    const verify = await app.request<{ user: UserBody }>('PATCH', `/api/admin/users/${id}`, {
+      headers: bearer(admin.accessToken),
+      body: { emailVerified: true },
+    });
+    expect(verify.body.user.emailVerified).toBe(true);
+    const login = await app.request<{ session: SessionBody }>('POST', '/api/auth/login', { body: { email, password: PASSWORD } });
+    expect(login.status).toBe(200);
+
+    const disable = await app.request<{ user: UserBody }>('PATCH', `/api/admin/users/${id}`, {
+      headers: bearer(admin.accessToken),
+      body: { disabled: true },
+    });
+    expect(disable.body.user.disabled).toBe(true);
+    const me = await app.request<ErrorBody>('GET', '/api/auth/me', { headers: bearer(login.body.session.accessToken) });
+    expect(me.body.error.code).toBe('auth/session-revoked');
+    const refresh = await app.request<ErrorBody>('POST', '/api/auth/refresh', { body: { refreshToken: login.body.session.refreshToken } });
+    expect(refresh.body.error.code).toBe('auth/session-revoked');
+    const blocked = await app.request<ErrorBody>('POST', '/api/auth/login', { body: { email, password: PASSWORD } });
+    expect(blocked.body.error.code).toBe('auth/user-disabled');
+    const wrongPassword = await app.request<ErrorBody>('POST', '/api/auth/login', { body: { email, password: 'wrong wrong' } });
+    expect(wrongPassword.body.error.code).toBe('auth/invalid-credentials');
+
+    await app.request('PATCH', `/api/admin/users/${id}`, { headers: bearer(admin.accessToken), body: { disabled: false } });
+    expect((await app.request('POST', '/api/auth/login', { body: { email, password: PASSWORD } })).status).toBe(200);
+  });
+
+  it('revokes a user’s sessions', async () => {
+    const { user, session } = await signUpVerified(app);
+    const response = await app.request<{ revoked: number }>('POST', `/api/admin/users/${user.id}/revoke-sessions`, {
+      headers: bearer(admin.accessToken),
+    });
+    expect(response.body.revoked).toBe(1);
+    expect((await app.request('GET', '/api/auth/me', { headers: bearer(session.accessToken) })).status).toBe(401);
+  });
+
+  it('pages through users with a cursor', async () => {
+    const seen = new Set<string>();
+    let cursor: string | null = null;
+    do {
+      const page: { body: { items: UserBody[]; nextCursor: string | null } } = await app.request('GET', `/api/admin/users?limit=2${cursor ? `&cursor=${cursor}` : ''}`, {
+        headers: bearer(admin.accessToken),
+      });
+      for (const user of page.body.items) seen.add(user.id);
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    const { rows } = await app.hearth.pool.query<{ n: string }>('SELECT count(*) AS n FROM hearth.users');
+    expect(seen.size).toBe(Number(rows[0]?.n));
+  });
+
+  it('reads the mail outbox', async () => {
+    const email = uniqueEmail('outbox');
+    await app.request('POST', '/api/auth/signup', { body: { email, password: PASSWORD } });
+    await expect
+      .poll(async () => {
+        const outbox = await app.request<{ items: Array<{ to: string; subject: string; text: string }> }>(
+          'GET',
+          `/api/admin/outbox?to=${encodeURIComponent(email)}`,
+          { headers: bearer(admin.accessToken) },
+        );
+        return outbox.body.items.map((item) => item.subject);
+      })
+      .toEqual(['Confirm your email address']);
+  });
+
+  it('rotates the signing key; tokens signed by the old key keep working and both keys are published', async () => {
+    const before = await app.request<{ keys: Array<{ kid: string; alg: string; kty: string; crv: string }> }>('GET', '/.well-known/jwks.json');
+    expect(before.body.keys[0]).toMatchObject({ alg: 'EdDSA', kty: 'OKP', crv: 'Ed25519' });
+    expect(JSON.stringify(before.body)).not.toMatch(/"d":/);
+    const rotate = await app.request<{ kid: string }>('POST', '/api/admin/signing-keys/rotate', { headers: bearer(admin.accessToken) });
+    expect(rotate.status).toBe(200);
+    const after = await app.request<{ keys: Array<{ kid: string }> }>('GET', '/.well-known/jwks.json');
+    const kids = after.body.keys.map((key) => key.kid);
+    expect(kids).toContain(rotate.body.kid);
+    for (const key of before.body.keys) expect(kids).toContain(key.kid);
+    expect((await app.request('GET', '/api/auth/me', { headers: bearer(admin.accessToken) })).status).toBe(200);
+    const refreshed = await app.request<{ session: SessionBody }>('POST', '/api/auth/refresh', { body: { refreshToken: admin.refreshToken } });
+    const header = JSON.parse(Buffer.from(refreshed.body.session.accessToken.split('.')[0]!, 'base64url').toString()) as { kid: string };
+    expect(header.kid).toBe(rotate.body.kid);
+    admin = refreshed.body.session;
+  });
+});
