@@ -1,18 +1,22 @@
-import argon2 from 'argon2';
+import { hash, verify } from '@node-rs/argon2';
+
+/** Algorithm.Argon2id; the enum is `const`, which verbatimModuleSyntax cannot import. */
+const ARGON2ID = 2;
 
 /**
  * argon2id at OWASP's recommended floor (m = 19 MiB, t = 2, p = 1). The
- * native binding hashes on libuv's thread pool, off the event loop.
+ * binding hashes on libuv's thread pool, off the event loop. @node-rs/argon2
+ * ships prebuilt binaries, so installs (and the Docker image) never compile.
  */
 export const argon2Options = {
-  type: argon2.argon2id,
+  algorithm: ARGON2ID,
   memoryCost: 19_456,
   timeCost: 2,
   parallelism: 1,
 } as const;
 
 export function hashPassword(password: string): Promise<string> {
-  return argon2.hash(password, argon2Options);
+  return hash(password, argon2Options);
 }
 
 let dummyHash: Promise<string> | undefined;
@@ -22,20 +26,25 @@ let dummyHash: Promise<string> | undefined;
  * account without a password) it verifies against a dummy hash with the same
  * parameters, so the answer takes as long either way.
  */
-export async function verifyPassword(hash: string | null | undefined, password: string): Promise<boolean> {
-  if (!hash) {
-    dummyHash ??= argon2.hash('hearth-dummy-password-for-timing', argon2Options);
-    await argon2.verify(await dummyHash, password).catch(() => false);
+export async function verifyPassword(storedHash: string | null | undefined, password: string): Promise<boolean> {
+  if (!storedHash) {
+    dummyHash ??= hash('hearth-dummy-password-for-timing', argon2Options);
+    await verify(await dummyHash, password).catch(() => false);
     return false;
   }
   try {
-    return await argon2.verify(hash, password);
+    return await verify(storedHash, password);
   } catch {
     return false;
   }
 }
 
 /** True when a stored hash uses weaker parameters than today's and should be redone at next login. */
-export function needsRehash(hash: string): boolean {
-  return argon2.needsRehash(hash, argon2Options);
+export function needsRehash(storedHash: string): boolean {
+  const match = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(storedHash);
+  if (!match) return true;
+  const [memory, time, parallelism] = match.slice(1).map(Number) as [number, number, number];
+  return (
+    memory < argon2Options.memoryCost || time < argon2Options.timeCost || parallelism < argon2Options.parallelism
+  );
 }

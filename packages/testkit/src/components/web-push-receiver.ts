@@ -1,3 +1,4 @@
+/// <reference path="./http-ece.d.ts" />
 import { createECDH, randomBytes } from 'node:crypto';
 import type { ECDH } from 'node:crypto';
 import { Agent, createServer } from 'node:https';
