@@ -169,7 +169,7 @@ function diffCollection(name: string, current: CollectionDefinition, desired: Co
     }
     if (from === null) {
       const step: PlanStep = { kind: 'add-field', collection: name, field, definition, destructive: false, description: `add field ${name}.${field} (${describeField(definition)})` };
-      if (definition.required && definition.default === undefined) step.warning = 'required with no default: existing records have no value';
+      if (definition.required && !('default' in definition && definition.default !== undefined)) step.warning = 'required with no default: existing records have no value';
       steps.push(step);
       added.push({ field, definition });
       continue;

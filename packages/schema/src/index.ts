@@ -50,3 +50,5 @@ export {
 export { parseJsonWithLocations, jsonPointer, JsonSyntaxError, type LocatedJson, type JsonLocation, type JsonPath } from './locate-json.js';
 export { schemaDocumentJsonSchema, JSON_SCHEMA_FILE } from './json-schema.js';
 export { diffSchemas, type SchemaPlan, type PlanStep, type PlanStepKind, type OptionChange } from './diff-schema.js';
+export { relationPathsOf, type RelationPath } from './relation-paths.js';
+export { matchChannel } from './match-channel.js';
