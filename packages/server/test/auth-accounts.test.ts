@@ -66,7 +66,7 @@ describe('sign-up and login', () => {
       'SELECT "passwordHash" FROM hearth.users WHERE email = $1',
       [email],
     );
-    expect(rows[0]?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+    expect(rows[0]?.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
   });
 
   it.each([

@@ -41,10 +41,13 @@ export async function verifyPassword(storedHash: string | null | undefined, pass
 
 /** True when a stored hash uses weaker parameters than today's and should be redone at next login. */
 export function needsRehash(storedHash: string): boolean {
-  const match = /^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(storedHash);
-  if (!match) return true;
-  const [memory, time, parallelism] = match.slice(1).map(Number) as [number, number, number];
+  const [, algorithm, , params] = storedHash.split('$');
+  if (algorithm !== 'argon2id' || !params) return true;
+  // Parameter order differs between libraries (m,t,p or m,p,t), so read them by name.
+  const values = Object.fromEntries(params.split(',').map((pair) => pair.split('=')));
   return (
-    memory < argon2Options.memoryCost || time < argon2Options.timeCost || parallelism < argon2Options.parallelism
+    Number(values.m) < argon2Options.memoryCost ||
+    Number(values.t) < argon2Options.timeCost ||
+    Number(values.p) < argon2Options.parallelism
   );
 }
