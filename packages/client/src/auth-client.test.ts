@@ -69,8 +69,16 @@ describe('signing in and out', () => {
 
   it('signs up and in when the server returns a session', async () => {
     const { auth, events } = client();
-    const { user, session } = await auth.signUp({ email: 'new@example.com', password: 'long enough pw', data: { a: 1 } });
-    expect(server.callsTo('/signup')[0]?.body).toEqual({ email: 'new@example.com', password: 'long enough pw', data: { a: 1 } });
+    const { user, session } = await auth.signUp({
+      email: 'new@example.com',
+      password: 'long enough pw',
+      data: { a: 1 },
+    });
+    expect(server.callsTo('/signup')[0]?.body).toEqual({
+      email: 'new@example.com',
+      password: 'long enough pw',
+      data: { a: 1 },
+    });
     expect(user.email).toBe('new@example.com');
     expect(auth.session()).toEqual(session);
     expect(events).toEqual(['SIGNED_IN']);
@@ -108,7 +116,8 @@ describe('signing in and out', () => {
   it('forgets the session even when the server cannot be reached', async () => {
     let offline = false;
     const { auth, events } = client({
-      fetch: (url, init) => (offline ? Promise.reject(new TypeError('fetch failed')) : server.fetch(url, init)),
+      fetch: (url, init) =>
+        offline ? Promise.reject(new TypeError('fetch failed')) : server.fetch(url, init),
     });
     await auth.signIn({ email: 'ada@example.com', password: 'correct horse battery' });
     offline = true;
@@ -157,7 +166,9 @@ describe('OAuth redirect flow', () => {
   it('builds the start URL with the redirect target (and does not navigate outside a browser)', async () => {
     const { auth } = client();
     const { url } = await auth.signInWithOAuth({ provider: 'github', redirectTo: 'https://app.example/cb' });
-    expect(url).toBe('http://hearth.test/api/auth/oauth/github/start?redirectTo=https%3A%2F%2Fapp.example%2Fcb');
+    expect(url).toBe(
+      'http://hearth.test/api/auth/oauth/github/start?redirectTo=https%3A%2F%2Fapp.example%2Fcb',
+    );
   });
 
   it('completes the sign-in from the callback URL by exchanging the one-time code', async () => {
@@ -187,7 +198,10 @@ describe('session storage', () => {
       removeItem: async (k: string) => backing.removeItem(k),
     };
     const first = client({ storage: asyncStore });
-    const { session } = await first.auth.signIn({ email: 'ada@example.com', password: 'correct horse battery' });
+    const { session } = await first.auth.signIn({
+      email: 'ada@example.com',
+      password: 'correct horse battery',
+    });
     const second = client({ storage: asyncStore });
     expect(second.auth.session()).toBeNull(); // not loaded yet: storage is async
     expect(await second.auth.getSession()).toEqual(session);

@@ -159,7 +159,9 @@ export class AuthClient implements AccessTokenSource {
   }
 
   /** Signs in as a new anonymous user; `updateUser({ email, password })` later makes it permanent. */
-  async signInAnonymously(params: { data?: Record<string, unknown> } = {}): Promise<{ user: User; session: Session }> {
+  async signInAnonymously(
+    params: { data?: Record<string, unknown> } = {},
+  ): Promise<{ user: User; session: Session }> {
     await this.ready;
     const result = signedInFrom(await this.call('POST', '/anonymous', { body: params, auth: 'none' }));
     await this.adopt(result, 'SIGNED_IN');
@@ -197,7 +199,8 @@ export class AuthClient implements AccessTokenSource {
    */
   async completeOAuthSignIn(callbackUrl?: string | URL): Promise<SignInResult | null> {
     const source = callbackUrl ?? currentPageUrl();
-    if (source === undefined) throw new TypeError('Hearth: completeOAuthSignIn needs the callback URL outside a browser');
+    if (source === undefined)
+      throw new TypeError('Hearth: completeOAuthSignIn needs the callback URL outside a browser');
     const url = new URL(String(source));
     const params = new URLSearchParams(url.search);
     // Some flows put parameters in the fragment so they never reach a server log.
@@ -239,7 +242,9 @@ export class AuthClient implements AccessTokenSource {
     } else if (session !== undefined && scope === 'current') {
       const auth = isExpired(session) ? 'none' : { bearer: session.accessToken };
       // Best effort: the session is forgotten here whatever the server says.
-      await this.call('POST', '/logout', { body: { refreshToken: session.refreshToken }, auth }).catch(() => {});
+      await this.call('POST', '/logout', { body: { refreshToken: session.refreshToken }, auth }).catch(
+        () => {},
+      );
     }
     await this.forget();
     if (failure !== undefined) throw failure;
@@ -304,7 +309,11 @@ export class AuthClient implements AccessTokenSource {
   /** The user's sessions on every device; `current` marks this one. */
   async listSessions(): Promise<SessionInfo[]> {
     const body = await this.call('GET', '/sessions');
-    const list = Array.isArray(body) ? body : isObjectBody(body) ? (body['items'] ?? body['sessions']) : undefined;
+    const list = Array.isArray(body)
+      ? body
+      : isObjectBody(body)
+        ? (body['items'] ?? body['sessions'])
+        : undefined;
     if (!Array.isArray(list)) throw invalidAnswer('session list');
     return list as SessionInfo[];
   }
@@ -334,7 +343,8 @@ export class AuthClient implements AccessTokenSource {
   /** Turns TOTP off (needs a current code). */
   async disableTotp(code: string): Promise<void> {
     const body = await this.call('POST', '/mfa/totp/disable', { body: { code } });
-    if (isObjectBody(body) && isObjectBody(body['user'])) await this.replaceUser(userFromServer(body['user']));
+    if (isObjectBody(body) && isObjectBody(body['user']))
+      await this.replaceUser(userFromServer(body['user']));
   }
 
   /** Replaces the recovery codes; the old ones stop working. */
@@ -646,7 +656,8 @@ function removeOAuthParamsFromAddressBar(): void {
     location?: { href: string };
     history?: { replaceState(data: unknown, unused: string, url: string): void; state: unknown };
   };
-  if (!isBrowserPage() || scope.location === undefined || typeof scope.history?.replaceState !== 'function') return;
+  if (!isBrowserPage() || scope.location === undefined || typeof scope.history?.replaceState !== 'function')
+    return;
   const url = new URL(scope.location.href);
   for (const key of ['code', 'error', 'error_description', 'state']) url.searchParams.delete(key);
   if (/(^#|&)(code|error)=/.test(url.hash)) url.hash = '';

@@ -7,7 +7,9 @@ describe('reading auth answers', () => {
   const accessToken = fakeJwt({ sub: 'u1', iat: 1000, exp: 1900 });
 
   it('takes expiresAt (epoch seconds) from the session', () => {
-    expect(sessionFromServer({ accessToken, refreshToken: 'r', expiresAt: 1234, tokenType: 'Bearer' })).toEqual({
+    expect(
+      sessionFromServer({ accessToken, refreshToken: 'r', expiresAt: 1234, tokenType: 'Bearer' }),
+    ).toEqual({
       accessToken,
       refreshToken: 'r',
       expiresAt: 1234,
@@ -17,9 +19,9 @@ describe('reading auth answers', () => {
 
   it("falls back to the JWT's exp, and tolerates milliseconds", () => {
     expect(sessionFromServer({ accessToken, refreshToken: 'r' }).expiresAt).toBe(1900);
-    expect(sessionFromServer({ accessToken, refreshToken: 'r', expiresAt: 1_900_000_000_000 }).expiresAt).toBe(
-      1_900_000_000,
-    );
+    expect(
+      sessionFromServer({ accessToken, refreshToken: 'r', expiresAt: 1_900_000_000_000 }).expiresAt,
+    ).toBe(1_900_000_000);
   });
 
   it('rejects a session without tokens as client/invalid-response', () => {
@@ -34,7 +36,10 @@ describe('reading auth answers', () => {
   });
 
   it('reads an MFA challenge', () => {
-    expect(mfaChallengeFrom({ ticket: 't', methods: ['totp', 1] })).toEqual({ ticket: 't', methods: ['totp'] });
+    expect(mfaChallengeFrom({ ticket: 't', methods: ['totp', 1] })).toEqual({
+      ticket: 't',
+      methods: ['totp'],
+    });
     expect(mfaChallengeFrom(undefined)).toBeUndefined();
   });
 });

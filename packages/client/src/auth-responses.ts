@@ -15,7 +15,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export function sessionFromServer(raw: unknown): Session {
   if (!isObject(raw)) throw invalid('session');
   const { accessToken, refreshToken } = raw;
-  if (typeof accessToken !== 'string' || accessToken === '' || typeof refreshToken !== 'string' || refreshToken === '') {
+  if (
+    typeof accessToken !== 'string' ||
+    accessToken === '' ||
+    typeof refreshToken !== 'string' ||
+    refreshToken === ''
+  ) {
     throw invalid('session');
   }
   return { accessToken, refreshToken, expiresAt: expiresAtOf(raw, accessToken), tokenType: 'Bearer' };
@@ -33,7 +38,8 @@ function expiresAtOf(raw: Record<string, unknown>, accessToken: string): number 
   }
   const exp = numericClaim(accessToken, 'exp');
   if (exp !== undefined) return exp;
-  if (typeof expiresIn === 'number' && Number.isFinite(expiresIn)) return Math.floor(Date.now() / 1000) + expiresIn;
+  if (typeof expiresIn === 'number' && Number.isFinite(expiresIn))
+    return Math.floor(Date.now() / 1000) + expiresIn;
   throw invalid('session expiry (expiresAt)');
 }
 
@@ -50,7 +56,9 @@ export function userFromBody(body: unknown): User {
 
 export function mfaChallengeFrom(raw: unknown): MfaChallenge | undefined {
   if (!isObject(raw) || typeof raw['ticket'] !== 'string') return undefined;
-  const methods = Array.isArray(raw['methods']) ? raw['methods'].filter((m): m is string => typeof m === 'string') : [];
+  const methods = Array.isArray(raw['methods'])
+    ? raw['methods'].filter((m): m is string => typeof m === 'string')
+    : [];
   return { ticket: raw['ticket'], methods };
 }
 

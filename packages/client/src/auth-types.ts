@@ -37,7 +37,8 @@ export interface AuthState {
   user: User;
 }
 
-export type AuthChangeEvent = 'SIGNED_IN' | 'SIGNED_OUT' | 'TOKEN_REFRESHED' | 'USER_UPDATED' | 'MFA_CHALLENGE';
+export type AuthChangeEvent =
+  'SIGNED_IN' | 'SIGNED_OUT' | 'TOKEN_REFRESHED' | 'USER_UPDATED' | 'MFA_CHALLENGE';
 
 export interface AuthChangeDetail {
   user: User | null;
@@ -45,7 +46,11 @@ export interface AuthChangeDetail {
   mfa?: MfaChallenge;
 }
 
-export type AuthChangeListener = (event: AuthChangeEvent, session: Session | null, detail: AuthChangeDetail) => void;
+export type AuthChangeListener = (
+  event: AuthChangeEvent,
+  session: Session | null,
+  detail: AuthChangeDetail,
+) => void;
 
 export interface SignUpParams {
   email: string;
@@ -130,4 +135,5 @@ export interface ChangePasswordParams {
 }
 
 /** Proof of presence for sensitive changes (email, password, MFA): the password or a TOTP code. */
-export type ReauthenticateParams = { password: string; code?: undefined } | { code: string; password?: undefined };
+export type ReauthenticateParams =
+  { password: string; code?: undefined } | { code: string; password?: undefined };

@@ -14,17 +14,25 @@ describe('client options', () => {
   });
 
   it('turns on tab sync with a channel named after the storage key, and a cross-tab lock', () => {
-    const resolved = resolveClientOptions('http://h', { tabSync: true, storageKey: 'app', storage: memoryStorage() });
+    const resolved = resolveClientOptions('http://h', {
+      tabSync: true,
+      storageKey: 'app',
+      storage: memoryStorage(),
+    });
     expect(resolved.tabSync).toEqual({ channelName: 'hearth:app' });
     expect(resolved.lock).toBeDefined();
-    expect(resolveClientOptions('http://h', { tabSync: { channelName: 'c' } }).tabSync).toEqual({ channelName: 'c' });
+    expect(resolveClientOptions('http://h', { tabSync: { channelName: 'c' } }).tabSync).toEqual({
+      channelName: 'c',
+    });
   });
 
   it('rejects unknown and ill-typed options instead of ignoring them', () => {
     expect(() => resolveClientOptions('http://h', { autoRefreshToken: false } as never)).toThrow(
       /unknown option "autoRefreshToken"/,
     );
-    expect(() => resolveClientOptions('http://h', { refreshMarginSeconds: -1 })).toThrow(/refreshMarginSeconds/);
+    expect(() => resolveClientOptions('http://h', { refreshMarginSeconds: -1 })).toThrow(
+      /refreshMarginSeconds/,
+    );
     expect(() => resolveClientOptions('http://h', { storage: {} as never })).toThrow(/storage/);
     expect(() => resolveClientOptions('http://h', { fetch: 'x' as never })).toThrow(/fetch/);
   });

@@ -76,7 +76,10 @@ export function resolveClientOptions(url: string, options: HearthClientOptions =
   const tabSync =
     tabSyncOption === false
       ? false
-      : { channelName: (tabSyncOption === true ? undefined : tabSyncOption.channelName) ?? `hearth:${storageKey}` };
+      : {
+          channelName:
+            (tabSyncOption === true ? undefined : tabSyncOption.channelName) ?? `hearth:${storageKey}`,
+        };
 
   return {
     url,

@@ -46,6 +46,9 @@ export class HearthClient<Schema = any> {
 
 /** Creates a client for the Hearth server at `url` (e.g. `http://localhost:8090`). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function createClient<Schema = any>(url: string, options: HearthClientOptions = {}): HearthClient<Schema> {
+export function createClient<Schema = any>(
+  url: string,
+  options: HearthClientOptions = {},
+): HearthClient<Schema> {
   return new HearthClient<Schema>(url, options);
 }

@@ -37,7 +37,9 @@ describe('HttpClient', () => {
   it('sends JSON bodies with a content type and default headers, and parses the answer', async () => {
     const fetch = vi.fn<FetchLike>(async () => json(200, { ok: true }));
     const http = clientWith(fetch, { 'x-request-id': 'r1' });
-    await expect(http.request('POST', '/api/a', { body: { n: 1 }, auth: 'none' })).resolves.toEqual({ ok: true });
+    await expect(http.request('POST', '/api/a', { body: { n: 1 }, auth: 'none' })).resolves.toEqual({
+      ok: true,
+    });
     const [url, init] = fetch.mock.calls[0]!;
     expect(url).toBe('http://hearth.test/api/a');
     expect(init.method).toBe('POST');
@@ -62,7 +64,9 @@ describe('HttpClient', () => {
 
   it("maps an error body to a HearthError with the server's code, status, message and details", async () => {
     const http = clientWith(async () =>
-      json(400, { error: { code: 'validation/failed', message: 'bad', details: { fields: { email: 'x' } } } }),
+      json(400, {
+        error: { code: 'validation/failed', message: 'bad', details: { fields: { email: 'x' } } },
+      }),
     );
     const error = await failure(http.request('POST', '/x'));
     expect(error.code).toBe('validation/failed');
@@ -125,12 +129,16 @@ describe('HttpClient', () => {
     await http.request('GET', '/a');
     await http.request('GET', '/b', { auth: { bearer: 'service-key' } });
     await http.request('GET', '/c', { auth: 'none' });
-    const auths = fetch.mock.calls.map(([, init]) => (init.headers as Record<string, string>)['authorization']);
+    const auths = fetch.mock.calls.map(
+      ([, init]) => (init.headers as Record<string, string>)['authorization'],
+    );
     expect(auths).toEqual(['Bearer session-token', 'Bearer service-key', undefined]);
   });
 
   it('retries once with a refreshed token after a 401, and not again', async () => {
-    const fetch = vi.fn<FetchLike>(async () => json(401, { error: { code: 'auth/invalid-token', message: 'no' } }));
+    const fetch = vi.fn<FetchLike>(async () =>
+      json(401, { error: { code: 'auth/invalid-token', message: 'no' } }),
+    );
     const http = clientWith(fetch);
     const refreshAfterUnauthorized = vi.fn(async () => 'fresh');
     http.setAccessTokenSource({ getAccessToken: async () => 'stale', refreshAfterUnauthorized });

@@ -233,7 +233,9 @@ interface ErrorBody {
 function isErrorBody(value: unknown): value is ErrorBody {
   if (typeof value !== 'object' || value === null) return false;
   const error = (value as { error?: unknown }).error;
-  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string';
+  return (
+    typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string'
+  );
 }
 
 /** Maps a non-2xx response to a HearthError, keeping the server's code, status and details. */
@@ -249,7 +251,13 @@ export async function errorFromResponse(response: Response): Promise<HearthError
   }
   if (isErrorBody(parsed)) {
     const { code, message, details } = parsed.error;
-    return new HearthError(code, typeof message === 'string' ? message : code, response.status, details, extra);
+    return new HearthError(
+      code,
+      typeof message === 'string' ? message : code,
+      response.status,
+      details,
+      extra,
+    );
   }
   return new HearthError(
     'client/invalid-response',

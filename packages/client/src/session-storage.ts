@@ -57,5 +57,7 @@ export function isBrowserPage(): boolean {
 /** localStorage in browsers, memory everywhere else. */
 export function defaultSessionStorage(): { storage: SessionStorage; persistent: boolean } {
   const local = isBrowserPage() ? localStorageAdapter() : undefined;
-  return local === undefined ? { storage: memoryStorage(), persistent: false } : { storage: local, persistent: true };
+  return local === undefined
+    ? { storage: memoryStorage(), persistent: false }
+    : { storage: local, persistent: true };
 }

@@ -96,7 +96,12 @@ describe('tab sync over storage events (no BroadcastChannel)', () => {
     const b = tab({ storageKey: 'session' });
     await b.auth.getSession();
     const state = {
-      session: { accessToken: 'x.e30.y', refreshToken: 'r1', expiresAt: Date.now() / 1000 + 900, tokenType: 'Bearer' as const },
+      session: {
+        accessToken: 'x.e30.y',
+        refreshToken: 'r1',
+        expiresAt: Date.now() / 1000 + 900,
+        tokenType: 'Bearer' as const,
+      },
       user: testUser({ id: 'u1', email: 'ada@example.com' }),
     };
     const storageEvent = (key: string | null, newValue: string | null) =>

@@ -50,7 +50,8 @@ interface EventTargetLike {
  * where neither exists (React Native, old runtimes): there are no tabs there.
  */
 export function startTabSync(options: TabSyncOptions): TabSync | undefined {
-  const Channel = (globalThis as unknown as { BroadcastChannel?: BroadcastChannelConstructor }).BroadcastChannel;
+  const Channel = (globalThis as unknown as { BroadcastChannel?: BroadcastChannelConstructor })
+    .BroadcastChannel;
   if (typeof Channel === 'function') return broadcastChannelSync(Channel, options);
   const target = (globalThis as { window?: Partial<EventTargetLike> }).window;
   if (typeof target?.addEventListener === 'function' && typeof target.removeEventListener === 'function') {

@@ -50,7 +50,12 @@ function client(options: HearthClientOptions = {}) {
   clients.push(hearth);
   const events: AuthChangeEvent[] = [];
   hearth.auth.onAuthStateChange((event) => events.push(event));
-  return { hearth, auth: hearth.auth, events, count: (path: string) => paths.filter((p) => p === path).length };
+  return {
+    hearth,
+    auth: hearth.auth,
+    events,
+    count: (path: string) => paths.filter((p) => p === path).length,
+  };
 }
 
 async function signedUp(options: HearthClientOptions = {}) {
@@ -204,7 +209,10 @@ describe('@hearth/client against the real server', () => {
     const wrong = await failure(auth.verifyMfa({ ticket: challenged.mfa!.ticket, code: '000000' }));
     expect(wrong.code).toBe('auth/invalid-mfa-code');
     // The code that confirmed enrolment cannot be replayed; a recovery code works once.
-    const { user, session } = await auth.verifyMfa({ ticket: challenged.mfa!.ticket, code: recoveryCodes[0]! });
+    const { user, session } = await auth.verifyMfa({
+      ticket: challenged.mfa!.ticket,
+      code: recoveryCodes[0]!,
+    });
     expect(user.email).toBe(email);
     expect(auth.session()).toEqual(session);
     expect(events).toEqual(['SIGNED_IN', 'USER_UPDATED', 'SIGNED_OUT', 'MFA_CHALLENGE', 'SIGNED_IN']);

@@ -68,7 +68,13 @@ export function createFakeAuthServer(options: FakeAuthServerOptions = {}) {
     return { accessToken, refreshToken, expiresAt: iat + ttl, tokenType: 'Bearer' as const };
   };
   const publicUser = (u: FakeUser) =>
-    testUser({ id: u.id, email: u.email, anonymous: u.email === null, mfaEnabled: u.mfa, metadata: u.metadata });
+    testUser({
+      id: u.id,
+      email: u.email,
+      anonymous: u.email === null,
+      mfaEnabled: u.mfa,
+      metadata: u.metadata,
+    });
   const json = (status: number, body?: unknown) =>
     new Response(body === undefined ? null : JSON.stringify(body), {
       status,
@@ -78,7 +84,10 @@ export function createFakeAuthServer(options: FakeAuthServerOptions = {}) {
   const userFor = (authorization: string | undefined) => {
     const token = authorization?.replace(/^Bearer /, '');
     const id = token === undefined ? undefined : accessTokens.get(token);
-    const exp = token === undefined ? 0 : (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number }).exp;
+    const exp =
+      token === undefined
+        ? 0
+        : (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number }).exp;
     if (id === undefined || exp * 1000 <= Date.now()) return undefined;
     return [...users.values()].find((u) => u.id === id);
   };
@@ -94,18 +103,31 @@ export function createFakeAuthServer(options: FakeAuthServerOptions = {}) {
 
     switch (route) {
       case 'POST /signup': {
-        const user: FakeUser = { id: `u${users.size + 1}`, email: input['email']!, password: input['password']!, mfa: false, metadata: {} };
+        const user: FakeUser = {
+          id: `u${users.size + 1}`,
+          email: input['email']!,
+          password: input['password']!,
+          mfa: false,
+          metadata: {},
+        };
         users.set(user.email!, user);
         return json(201, { user: publicUser(user), session: issue(user) });
       }
       case 'POST /anonymous': {
-        const user: FakeUser = { id: `anon${users.size + 1}`, email: null, password: '', mfa: false, metadata: {} };
+        const user: FakeUser = {
+          id: `anon${users.size + 1}`,
+          email: null,
+          password: '',
+          mfa: false,
+          metadata: {},
+        };
         users.set(user.id, user);
         return json(200, { user: publicUser(user), session: issue(user) });
       }
       case 'POST /login': {
         const user = users.get(input['email']!);
-        if (user === undefined || user.password !== input['password']) return error(401, 'auth/invalid-credentials');
+        if (user === undefined || user.password !== input['password'])
+          return error(401, 'auth/invalid-credentials');
         if (user.mfa) return json(200, { mfa: { ticket: `ticket-${user.id}`, methods: ['totp'] } });
         return json(200, { user: publicUser(user), session: issue(user) });
       }
@@ -127,7 +149,13 @@ export function createFakeAuthServer(options: FakeAuthServerOptions = {}) {
       }
       case 'POST /oauth/exchange': {
         if (input['code'] !== 'good-code') return error(400, 'auth/invalid-oauth-code');
-        const user: FakeUser = { id: 'oauth1', email: 'o@example.com', password: '', mfa: false, metadata: {} };
+        const user: FakeUser = {
+          id: 'oauth1',
+          email: 'o@example.com',
+          password: '',
+          mfa: false,
+          metadata: {},
+        };
         users.set(user.email!, user);
         return json(200, { user: publicUser(user), session: issue(user) });
       }
