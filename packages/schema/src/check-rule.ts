@@ -19,7 +19,13 @@ import { parseRule } from './parse-rule.js';
 import type { ParsedRule, RuleNode } from './rule-ast.js';
 import { RuleError, type RuleErrorCode } from './rule-error.js';
 import { resolveLimits, type RuleLimits } from './rule-limits.js';
-import { USERS_COLLECTION, toSchemaModel, type CollectionModel, type FieldModel, type SchemaModel } from './schema-model.js';
+import {
+  USERS_COLLECTION,
+  toSchemaModel,
+  type CollectionModel,
+  type FieldModel,
+  type SchemaModel,
+} from './schema-model.js';
 import type { SourcePosition } from './source-text.js';
 
 export interface CheckRuleOptions {
@@ -41,7 +47,14 @@ const DATA_KINDS: ReadonlySet<RuleKind> = new Set(['create', 'update']);
 const BUCKET_KINDS: ReadonlySet<RuleKind> = new Set(['read', 'write']);
 const CHANNEL_KINDS: ReadonlySet<RuleKind> = new Set(['join', 'broadcast', 'presence']);
 const COMPARE_OPS: ReadonlySet<string> = new Set(['==', '!=', '<', '<=', '>', '>=']);
-const FUNCTIONS: Record<RuleFunction, number> = { startsWith: 2, endsWith: 2, contains: 2, lower: 1, upper: 1, size: 1 };
+const FUNCTIONS: Record<RuleFunction, number> = {
+  startsWith: 2,
+  endsWith: 2,
+  contains: 2,
+  lower: 1,
+  upper: 1,
+  size: 1,
+};
 
 /**
  * Resolves every name of a rule against the schema and checks types.
@@ -50,20 +63,39 @@ const FUNCTIONS: Record<RuleFunction, number> = { startsWith: 2, endsWith: 2, co
  */
 export function checkRule(rule: string | ParsedRule, options: CheckRuleOptions): CheckedRule {
   const label = options.label ?? (typeof rule === 'string' ? options.kind : rule.label);
-  const parsed = typeof rule === 'string' ? parseRule(rule, { label, ...(options.limits ? { limits: options.limits } : {}) }) : rule;
+  const parsed =
+    typeof rule === 'string'
+      ? parseRule(rule, { label, ...(options.limits ? { limits: options.limits } : {}) })
+      : rule;
   const model = toSchemaModel(options.schema);
   const checker = new Checker(parsed.source, label, model, options);
   const expr = checker.check(parsed.ast);
   if (expr.type.kind !== 'bool') {
-    checker.fail('rules/type-mismatch', `a rule must be true or false, but this is a ${describeType(expr.type)}`, parsed.ast.start, parsed.ast.end - parsed.ast.start.offset);
+    checker.fail(
+      'rules/type-mismatch',
+      `a rule must be true or false, but this is a ${describeType(expr.type)}`,
+      parsed.ast.start,
+      parsed.ast.end - parsed.ast.start.offset,
+    );
   }
-  return { source: parsed.source, label, kind: options.kind, collection: checker.collection?.name ?? null, expr };
+  return {
+    source: parsed.source,
+    label,
+    kind: options.kind,
+    collection: checker.collection?.name ?? null,
+    expr,
+  };
 }
 
 /** `checkRule` for the client `filter` parameter: no `data`, hidden fields refused unless told otherwise. */
 export function checkFilter(
   filter: string,
-  options: { schema: SchemaDocument | SchemaModel; collection: string; forbidHidden?: boolean; limits?: Partial<RuleLimits> },
+  options: {
+    schema: SchemaDocument | SchemaModel;
+    collection: string;
+    forbidHidden?: boolean;
+    limits?: Partial<RuleLimits>;
+  },
 ): CheckedRule {
   return checkRule(filter, {
     schema: options.schema,
@@ -131,10 +163,20 @@ class Checker {
     for (const itemNode of node.items) {
       const item = this.check(itemNode);
       if (item.kind !== 'literal' || item.type.kind === 'null') {
-        this.fail('rules/type-mismatch', 'list items must be string, number or boolean literals', itemNode.start, span(itemNode));
+        this.fail(
+          'rules/type-mismatch',
+          'list items must be string, number or boolean literals',
+          itemNode.start,
+          span(itemNode),
+        );
       }
       if (element.kind !== 'null' && element.kind !== item.type.kind) {
-        this.fail('rules/type-mismatch', `list mixes ${describeType(element)} and ${describeType(item.type)} items`, itemNode.start, span(itemNode));
+        this.fail(
+          'rules/type-mismatch',
+          `list mixes ${describeType(element)} and ${describeType(item.type)} items`,
+          itemNode.start,
+          span(itemNode),
+        );
       }
       element = item.type;
       items.push(item);
@@ -144,7 +186,13 @@ class Checker {
 
   private name(node: Extract<RuleNode, { kind: 'name' }>): CheckedExpr {
     const kind = this.options.kind;
-    const ref = (root: RuleRoot, type: ValueType): CheckedExpr => ({ kind: 'ref', type, root, steps: [], at: node.start });
+    const ref = (root: RuleRoot, type: ValueType): CheckedExpr => ({
+      kind: 'ref',
+      type,
+      root,
+      steps: [],
+      at: node.start,
+    });
     switch (node.name) {
       case 'auth':
         return ref('auth', { kind: 'record', collection: USERS_COLLECTION });
@@ -152,7 +200,10 @@ class Checker {
         return ref('now', DATE);
       case 'data':
         if (!DATA_KINDS.has(kind) || !this.collection) {
-          const why = kind === 'filter' ? 'filters cannot use "data"' : `"data" is only available in create and update rules`;
+          const why =
+            kind === 'filter'
+              ? 'filters cannot use "data"'
+              : `"data" is only available in create and update rules`;
           this.fail('rules/not-allowed', why, node.start, 4);
         }
         return ref('data', { kind: 'record', collection: this.collection.name });
@@ -169,14 +220,29 @@ class Checker {
       const step = this.step(this.collection, node.name, node.start, root === 'record');
       return { kind: 'ref', type: step.type, root, steps: [step], at: node.start };
     }
-    const available = ['auth', 'now', ...(BUCKET_KINDS.has(kind) ? ['path'] : []), ...(CHANNEL_KINDS.has(kind) ? ['channel'] : [])];
-    return this.fail('rules/unknown-name', `unknown name "${node.name}" (${kind} rules can use ${available.join(', ')})`, node.start, node.name.length);
+    const available = [
+      'auth',
+      'now',
+      ...(BUCKET_KINDS.has(kind) ? ['path'] : []),
+      ...(CHANNEL_KINDS.has(kind) ? ['channel'] : []),
+    ];
+    return this.fail(
+      'rules/unknown-name',
+      `unknown name "${node.name}" (${kind} rules can use ${available.join(', ')})`,
+      node.start,
+      node.name.length,
+    );
   }
 
   private member(node: Extract<RuleNode, { kind: 'member' }>): CheckedExpr {
     const object = this.check(node.object);
     if (object.kind !== 'ref') {
-      return this.fail('rules/type-mismatch', `cannot read ".${node.property}" of a ${describeType(object.type)}`, node.propertyStart, node.property.length);
+      return this.fail(
+        'rules/type-mismatch',
+        `cannot read ".${node.property}" of a ${describeType(object.type)}`,
+        node.propertyStart,
+        node.property.length,
+      );
     }
     let collection: CollectionModel | undefined;
     if (object.type.kind === 'record') {
@@ -184,14 +250,29 @@ class Checker {
     } else if (object.type.kind === 'id' && object.type.target) {
       const hops = object.steps.filter((s) => s.type.kind === 'id' && s.type.target).length;
       if (hops > this.limits.maxRelationDepth) {
-        this.fail('rules/too-complex', `paths may follow at most ${this.limits.maxRelationDepth} relations`, node.propertyStart, node.property.length);
+        this.fail(
+          'rules/too-complex',
+          `paths may follow at most ${this.limits.maxRelationDepth} relations`,
+          node.propertyStart,
+          node.property.length,
+        );
       }
       collection = this.model.collections.get(object.type.target);
     } else if (object.type.kind === 'list') {
-      return this.fail('rules/type-mismatch', `cannot read ".${node.property}" through a list of ids; use "x in ${'field'}" instead`, node.propertyStart, node.property.length);
+      return this.fail(
+        'rules/type-mismatch',
+        `cannot read ".${node.property}" through a list of ids; use "x in ${'field'}" instead`,
+        node.propertyStart,
+        node.property.length,
+      );
     }
     if (!collection) {
-      return this.fail('rules/type-mismatch', `cannot read ".${node.property}" of a ${describeType(object.type)}`, node.propertyStart, node.property.length);
+      return this.fail(
+        'rules/type-mismatch',
+        `cannot read ".${node.property}" of a ${describeType(object.type)}`,
+        node.propertyStart,
+        node.property.length,
+      );
     }
     // The caller's own fields are theirs to see; every other record's hidden fields are not.
     const guardHidden = !(object.root === 'auth' && object.steps.length === 0) && object.root !== 'data';
@@ -199,14 +280,29 @@ class Checker {
     return { kind: 'ref', type: step.type, root: object.root, steps: [...object.steps, step], at: object.at };
   }
 
-  private step(collection: CollectionModel, name: string, at: SourcePosition, guardHidden: boolean): PathStep {
+  private step(
+    collection: CollectionModel,
+    name: string,
+    at: SourcePosition,
+    guardHidden: boolean,
+  ): PathStep {
     const field = collection.fields.get(name);
     if (!field) {
       const hint = suggest(name, [...collection.fields.keys()]);
-      return this.fail('rules/unknown-name', `unknown field "${name}" in ${collection.name}${hint}`, at, name.length);
+      return this.fail(
+        'rules/unknown-name',
+        `unknown field "${name}" in ${collection.name}${hint}`,
+        at,
+        name.length,
+      );
     }
     if (guardHidden && field.hidden && this.options.forbidHidden) {
-      this.fail('rules/hidden-field', `field "${name}" of ${collection.name} is hidden and cannot be used here`, at, name.length);
+      this.fail(
+        'rules/hidden-field',
+        `field "${name}" of ${collection.name} is hidden and cannot be used here`,
+        at,
+        name.length,
+      );
     }
     return { field, collection: collection.name, type: fieldValueType(field), at };
   }
@@ -214,21 +310,34 @@ class Checker {
   private call(node: Extract<RuleNode, { kind: 'call' }>): CheckedExpr {
     const fn = node.callee;
     if (!Object.hasOwn(FUNCTIONS, fn)) {
-      return this.fail('rules/unknown-name', `unknown function "${fn}" (functions: ${Object.keys(FUNCTIONS).join(', ')})`, node.calleeStart, fn.length);
+      return this.fail(
+        'rules/unknown-name',
+        `unknown function "${fn}" (functions: ${Object.keys(FUNCTIONS).join(', ')})`,
+        node.calleeStart,
+        fn.length,
+      );
     }
     const name = fn as RuleFunction;
     const argNodes = node.receiver ? [node.receiver, ...node.args] : node.args;
     const arity = FUNCTIONS[name];
     if (argNodes.length !== arity) {
-      const written = node.receiver ? `x.${name}(${arity === 2 ? 'y' : ''})` : `${name}(${arity === 2 ? 'x, y' : 'x'})`;
-      this.fail('rules/type-mismatch', `${name} takes ${arity} argument${arity === 1 ? '' : 's'}: ${written}`, node.calleeStart, fn.length);
+      const written = node.receiver
+        ? `x.${name}(${arity === 2 ? 'y' : ''})`
+        : `${name}(${arity === 2 ? 'x, y' : 'x'})`;
+      this.fail(
+        'rules/type-mismatch',
+        `${name} takes ${arity} argument${arity === 1 ? '' : 's'}: ${written}`,
+        node.calleeStart,
+        fn.length,
+      );
     }
     const args = argNodes.map((a) => this.check(a));
     const [first, second] = args as [CheckedExpr, CheckedExpr | undefined];
     const firstNode = argNodes[0] as RuleNode;
     switch (name) {
       case 'size':
-        if (!isText(first.type) && first.type.kind !== 'list') this.argError(name, 'a string or a list', first, firstNode);
+        if (!isText(first.type) && first.type.kind !== 'list')
+          this.argError(name, 'a string or a list', first, firstNode);
         return { kind: 'call', type: NUMBER, fn: name, args, at: node.start };
       case 'lower':
       case 'upper':
@@ -262,7 +371,12 @@ class Checker {
         const bad = isText(left.type) ? right : left;
         const badNode = isText(left.type) ? node.right : node.left;
         const why = bad.type.kind === 'number' ? ' (there is no arithmetic; + joins strings)' : '';
-        this.fail('rules/type-mismatch', `+ joins strings, but this is a ${describeType(bad.type)}${why}`, badNode.start, span(badNode));
+        this.fail(
+          'rules/type-mismatch',
+          `+ joins strings, but this is a ${describeType(bad.type)}${why}`,
+          badNode.start,
+          span(badNode),
+        );
       }
       return { kind: 'concat', type: STRING, left, right, at: node.start };
     }
@@ -278,40 +392,85 @@ class Checker {
     const rt = right.type;
     if (cmp === '==' || cmp === '!=') {
       if (!equatable(lt, rt)) {
-        this.fail('rules/type-mismatch', `cannot compare a ${describeType(lt)} with a ${describeType(rt)}`, node.opStart, op.length);
+        this.fail(
+          'rules/type-mismatch',
+          `cannot compare a ${describeType(lt)} with a ${describeType(rt)}`,
+          node.opStart,
+          op.length,
+        );
       }
     } else {
       if (lt.kind === 'null' || rt.kind === 'null') {
-        this.fail('rules/type-mismatch', `${op} with null is always false; use == null or != null`, node.opStart, op.length);
+        this.fail(
+          'rules/type-mismatch',
+          `${op} with null is always false; use == null or != null`,
+          node.opStart,
+          op.length,
+        );
       }
-      const orderable = (t: ValueType): boolean => t.kind === 'string' || t.kind === 'number' || t.kind === 'date';
+      const orderable = (t: ValueType): boolean =>
+        t.kind === 'string' || t.kind === 'number' || t.kind === 'date';
       if (!orderable(lt) || !orderable(rt) || lt.kind !== rt.kind) {
-        this.fail('rules/type-mismatch', `${op} needs two numbers, two strings or two dates, not a ${describeType(lt)} and a ${describeType(rt)}`, node.opStart, op.length);
+        this.fail(
+          'rules/type-mismatch',
+          `${op} needs two numbers, two strings or two dates, not a ${describeType(lt)} and a ${describeType(rt)}`,
+          node.opStart,
+          op.length,
+        );
       }
     }
     return { kind: 'compare', type: BOOL, op: cmp, left, right, at: node.start };
   }
 
-  private membership(needle: CheckedExpr, needleNode: RuleNode, haystack: CheckedExpr, haystackNode: RuleNode, at: SourcePosition): CheckedExpr {
+  private membership(
+    needle: CheckedExpr,
+    needleNode: RuleNode,
+    haystack: CheckedExpr,
+    haystackNode: RuleNode,
+    at: SourcePosition,
+  ): CheckedExpr {
     if (haystack.type.kind !== 'list') {
       const hint = isText(haystack.type) ? ' (for text, use x.contains(y))' : '';
-      return this.fail('rules/type-mismatch', `"in" needs a list on its right, not a ${describeType(haystack.type)}${hint}`, haystackNode.start, span(haystackNode));
+      return this.fail(
+        'rules/type-mismatch',
+        `"in" needs a list on its right, not a ${describeType(haystack.type)}${hint}`,
+        haystackNode.start,
+        span(haystackNode),
+      );
     }
     const element = haystack.type.element;
     if (needle.type.kind === 'null') {
       this.fail('rules/type-mismatch', 'null is never in a list', needleNode.start, span(needleNode));
     }
     if (needle.type.kind === 'date' && haystack.kind === 'list') {
-      haystack = { ...haystack, type: { kind: 'list', element: DATE }, items: haystack.items.map((item, i) => this.asDate(item, (haystackNode as Extract<RuleNode, { kind: 'list' }>).items[i] as RuleNode)) };
+      haystack = {
+        ...haystack,
+        type: { kind: 'list', element: DATE },
+        items: haystack.items.map((item, i) =>
+          this.asDate(item, (haystackNode as Extract<RuleNode, { kind: 'list' }>).items[i] as RuleNode),
+        ),
+      };
     } else if (element.kind !== 'null' && !equatable(needle.type, element)) {
-      this.fail('rules/type-mismatch', `a ${describeType(needle.type)} is never in a ${describeType(haystack.type)}`, needleNode.start, span(needleNode));
+      this.fail(
+        'rules/type-mismatch',
+        `a ${describeType(needle.type)} is never in a ${describeType(haystack.type)}`,
+        needleNode.start,
+        span(needleNode),
+      );
     }
     if (!['string', 'number', 'bool', 'date', 'id'].includes(needle.type.kind)) {
-      this.fail('rules/type-mismatch', `"in" cannot look for a ${describeType(needle.type)}`, needleNode.start, span(needleNode));
+      this.fail(
+        'rules/type-mismatch',
+        `"in" cannot look for a ${describeType(needle.type)}`,
+        needleNode.start,
+        span(needleNode),
+      );
     }
     if (haystack.kind === 'list') {
       const listNode = haystackNode as Extract<RuleNode, { kind: 'list' }>;
-      haystack.items.forEach((item, i) => this.checkSelectLiteral(needle, item, listNode.items[i] as RuleNode));
+      haystack.items.forEach((item, i) =>
+        this.checkSelectLiteral(needle, item, listNode.items[i] as RuleNode),
+      );
     }
     return { kind: 'in', type: BOOL, needle, haystack, at };
   }
@@ -320,7 +479,12 @@ class Checker {
     if (expr.kind !== 'literal' || typeof expr.value !== 'string') return expr;
     const ms = parseIsoDate(expr.value);
     if (!Number.isFinite(ms)) {
-      this.fail('rules/type-mismatch', `"${expr.value}" is not an ISO 8601 date (2024-01-31 or 2024-01-31T12:00:00Z)`, node.start, span(node));
+      this.fail(
+        'rules/type-mismatch',
+        `"${expr.value}" is not an ISO 8601 date (2024-01-31 or 2024-01-31T12:00:00Z)`,
+        node.start,
+        span(node),
+      );
     }
     return { kind: 'literal', type: DATE, value: ms, at: expr.at };
   }
@@ -330,13 +494,23 @@ class Checker {
     if (ref.kind !== 'ref' || literal.kind !== 'literal' || typeof literal.value !== 'string') return;
     const field = ref.steps[ref.steps.length - 1]?.field;
     if (field?.values && !field.values.includes(literal.value)) {
-      this.fail('rules/type-mismatch', `${JSON.stringify(literal.value)} is not a value of ${field.name} (${field.values.join(', ')})`, literalNode.start, span(literalNode));
+      this.fail(
+        'rules/type-mismatch',
+        `${JSON.stringify(literal.value)} is not a value of ${field.name} (${field.values.join(', ')})`,
+        literalNode.start,
+        span(literalNode),
+      );
     }
   }
 
   private expectBool(expr: CheckedExpr, node: RuleNode, op: string): void {
     if (expr.type.kind !== 'bool') {
-      this.fail('rules/type-mismatch', `${op} needs true/false operands, but this is a ${describeType(expr.type)}`, node.start, span(node));
+      this.fail(
+        'rules/type-mismatch',
+        `${op} needs true/false operands, but this is a ${describeType(expr.type)}`,
+        node.start,
+        span(node),
+      );
     }
   }
 
@@ -345,7 +519,12 @@ class Checker {
   }
 
   private argError(fn: string, wanted: string, expr: CheckedExpr, node: RuleNode): never {
-    return this.fail('rules/type-mismatch', `${fn} needs ${wanted}, not a ${describeType(expr.type)}`, node.start, span(node));
+    return this.fail(
+      'rules/type-mismatch',
+      `${fn} needs ${wanted}, not a ${describeType(expr.type)}`,
+      node.start,
+      span(node),
+    );
   }
 
   fail(code: RuleErrorCode, detail: string, position: SourcePosition, length = 1): never {

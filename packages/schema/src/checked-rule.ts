@@ -50,7 +50,14 @@ export type CheckedExpr =
   | { kind: 'literal'; type: ValueType; value: string | number | boolean | null; at: SourcePosition }
   | { kind: 'list'; type: ValueType; items: CheckedExpr[]; at: SourcePosition }
   | { kind: 'ref'; type: ValueType; root: RuleRoot; steps: PathStep[]; at: SourcePosition }
-  | { kind: 'compare'; type: ValueType; op: CompareOperator; left: CheckedExpr; right: CheckedExpr; at: SourcePosition }
+  | {
+      kind: 'compare';
+      type: ValueType;
+      op: CompareOperator;
+      left: CheckedExpr;
+      right: CheckedExpr;
+      at: SourcePosition;
+    }
   | { kind: 'in'; type: ValueType; needle: CheckedExpr; haystack: CheckedExpr; at: SourcePosition }
   | { kind: 'and' | 'or'; type: ValueType; left: CheckedExpr; right: CheckedExpr; at: SourcePosition }
   | { kind: 'not'; type: ValueType; operand: CheckedExpr; at: SourcePosition }

@@ -17,7 +17,7 @@ describe('compileRuleToSql', () => {
     });
   });
 
-  test('the first parameter number and the alias are the caller\'s', () => {
+  test("the first parameter number and the alias are the caller's", () => {
     expect(compile('owner == auth.id || title == "x"', { firstParam: 4, alias: 'p' })).toEqual({
       sql: '((p."owner" IS NOT NULL AND p."owner" = $4::uuid) OR (p."title" IS NOT NULL AND p."title" = $5::text))',
       params: [ALICE.id, 'x'],
@@ -55,7 +55,9 @@ describe('compileRuleToSql', () => {
 
   test('relations from auth and data start from a bound id', () => {
     expect(compile('auth.team.owner == owner')).toEqual({ sql: 'FALSE', params: [] }); // Alice has no team
-    const withTeam = compile('auth.team.owner == owner', { auth: { ...ALICE, team: '33333333-3333-4333-8333-333333333333' } });
+    const withTeam = compile('auth.team.owner == owner', {
+      auth: { ...ALICE, team: '33333333-3333-4333-8333-333333333333' },
+    });
     expect(withTeam).toEqual({
       sql: 'EXISTS (SELECT 1 FROM app."teams" _r1 WHERE _r1."id" = $1::uuid AND (_r1."owner" IS NOT DISTINCT FROM t."owner"))',
       params: ['33333333-3333-4333-8333-333333333333'],
@@ -74,7 +76,10 @@ describe('compileRuleToSql', () => {
       ['published', 'COALESCE(t."published", FALSE)'],
       ['!published', '(NOT COALESCE(t."published", FALSE))'],
       ['!(score > 1)', '(NOT (t."score" IS NOT NULL AND t."score" > $1::double precision))'],
-      ['title < body', '(t."title" IS NOT NULL AND t."body" IS NOT NULL AND t."title" COLLATE "C" < t."body")'],
+      [
+        'title < body',
+        '(t."title" IS NOT NULL AND t."body" IS NOT NULL AND t."title" COLLATE "C" < t."body")',
+      ],
       ['auth == null', 'FALSE'],
       ['auth != null', 'TRUE'],
       ['id == id', '(t."id" = t."id")'],
@@ -118,12 +123,18 @@ describe('compileRuleToSql', () => {
       sql: '(translate(t."title", $1::text, $2::text) IS NOT NULL AND translate(t."title", $1::text, $2::text) = $3::text)',
       params: ['ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz', 'abc'],
     });
-    expect(compile('title.endsWith("?")').sql).toBe('COALESCE((right(t."title", char_length($1::text)) = $1::text), FALSE)');
+    expect(compile('title.endsWith("?")').sql).toBe(
+      'COALESCE((right(t."title", char_length($1::text)) = $1::text), FALSE)',
+    );
     expect(compile('size(readers) > 0').sql).toContain('cardinality(t."readers")::double precision');
   });
 
   test('create rules run on bound values only', () => {
-    const rule = checkRule('auth != null && owner == auth.id && project.owner == auth.id', { schema: blogSchema, kind: 'create', collection: 'posts' });
+    const rule = checkRule('auth != null && owner == auth.id && project.owner == auth.id', {
+      schema: blogSchema,
+      kind: 'create',
+      collection: 'posts',
+    });
     const project = '44444444-4444-4444-8444-444444444444';
     expect(compileRuleToSql(rule, { auth: ALICE, data: { owner: ALICE.id, project } })).toEqual({
       sql: 'EXISTS (SELECT 1 FROM app."projects" _r1 WHERE _r1."id" = $1::uuid AND (_r1."owner" IS NOT NULL AND _r1."owner" = $2::uuid))',
@@ -133,7 +144,10 @@ describe('compileRuleToSql', () => {
   });
 
   test('bucket rules fold to a constant', () => {
-    const rule = checkRule("auth != null && path.startsWith(auth.id + '/')", { schema: blogSchema, kind: 'write' });
+    const rule = checkRule("auth != null && path.startsWith(auth.id + '/')", {
+      schema: blogSchema,
+      kind: 'write',
+    });
     expect(compileRuleToSql(rule, { auth: ALICE, path: `${ALICE.id}/me.png` }).sql).toBe('TRUE');
     expect(compileRuleToSql(rule, { auth: ALICE, path: 'someone/me.png' }).sql).toBe('FALSE');
     expect(compileRuleToSql(rule, { auth: null, path: 'x' }).sql).toBe('FALSE');

@@ -40,7 +40,9 @@ export interface CompiledSql {
 }
 
 export function defaultTableFor(collection: string): string {
-  return collection === USERS_COLLECTION ? `hearth.${quoteIdentifier(collection)}` : `app.${quoteIdentifier(collection)}`;
+  return collection === USERS_COLLECTION
+    ? `hearth.${quoteIdentifier(collection)}`
+    : `app.${quoteIdentifier(collection)}`;
 }
 
 const ALIAS = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -59,7 +61,8 @@ export function compileRuleToSql(rule: CheckedRule, options: CompileRuleOptions 
   const alias = options.alias ?? 't';
   if (!ALIAS.test(alias)) throw new TypeError(`compileRuleToSql: invalid alias ${JSON.stringify(alias)}`);
   const firstParam = options.firstParam ?? 1;
-  if (!Number.isInteger(firstParam) || firstParam < 1) throw new TypeError('compileRuleToSql: firstParam must be a positive integer');
+  if (!Number.isInteger(firstParam) || firstParam < 1)
+    throw new TypeError('compileRuleToSql: firstParam must be a positive integer');
   const compiler = new SqlCompiler(rule, options, alias);
   const draft = compiler.predicate(rule.expr);
   // Number only the parameters that survived constant folding, in order of appearance.
@@ -77,10 +80,13 @@ export function compileRuleToSql(rule: CheckedRule, options: CompileRuleOptions 
   return { sql, params };
 }
 
-type PgType = 'uuid' | 'text' | 'double precision' | 'boolean' | 'timestamptz' | 'jsonb' | 'uuid[]' | 'record';
+type PgType =
+  'uuid' | 'text' | 'double precision' | 'boolean' | 'timestamptz' | 'jsonb' | 'uuid[]' | 'record';
 
 /** A compiled operand: a value known now (folded like the evaluator would) or SQL. */
-type Operand = { k: 'const'; value: RuleValue; type: ValueType } | { k: 'sql'; sql: string; type: ValueType; pg: PgType; nullable: boolean };
+type Operand =
+  | { k: 'const'; value: RuleValue; type: ValueType }
+  | { k: 'sql'; sql: string; type: ValueType; pg: PgType; nullable: boolean };
 
 /** A boolean known now, or strict (never NULL) SQL. */
 type Atom = boolean | string;
@@ -160,7 +166,8 @@ class SqlCompiler {
   }
 
   private innerAtom(expr: CheckedExpr): Atom {
-    if (expr.kind === 'compare') return this.compare(expr.op, this.operand(expr.left), this.operand(expr.right));
+    if (expr.kind === 'compare')
+      return this.compare(expr.op, this.operand(expr.left), this.operand(expr.right));
     if (expr.kind === 'in') return this.membership(this.operand(expr.needle), this.operand(expr.haystack));
     const value = this.operand(expr);
     if (value.k === 'const') return value.value === true;
@@ -172,7 +179,11 @@ class SqlCompiler {
       case 'literal':
         return { k: 'const', value: expr.value, type: expr.type };
       case 'list':
-        return { k: 'const', value: expr.items.map((item) => (item.kind === 'literal' ? item.value : null)), type: expr.type };
+        return {
+          k: 'const',
+          value: expr.items.map((item) => (item.kind === 'literal' ? item.value : null)),
+          type: expr.type,
+        };
       case 'ref':
         return this.ref(expr);
       case 'call':
@@ -185,7 +196,9 @@ class SqlCompiler {
       case 'or':
       case 'not': {
         const atom = this.atom(expr);
-        return typeof atom === 'boolean' ? { k: 'const', value: atom, type: expr.type } : { k: 'sql', sql: atom, type: expr.type, pg: 'boolean', nullable: false };
+        return typeof atom === 'boolean'
+          ? { k: 'const', value: atom, type: expr.type }
+          : { k: 'sql', sql: atom, type: expr.type, pg: 'boolean', nullable: false };
       }
     }
   }
@@ -207,7 +220,11 @@ class SqlCompiler {
       }
       case 'auth':
       case 'data':
-        return this.walkBound(expr.root === 'auth' ? (o.auth ?? null) : (o.data ?? {}), expr.steps, expr.type);
+        return this.walkBound(
+          expr.root === 'auth' ? (o.auth ?? null) : (o.data ?? {}),
+          expr.steps,
+          expr.type,
+        );
     }
   }
 
@@ -223,14 +240,25 @@ class SqlCompiler {
       const id = normalizeValue(raw, step.type);
       // No such row can exist, exactly as a resolver would find none.
       if (typeof id !== 'string' || !isCanonicalUuid(id)) return { k: 'const', value: ABSENT, type };
-      const base: Operand = { k: 'sql', sql: this.param(id, 'uuid'), type: step.type, pg: 'uuid', nullable: false };
+      const base: Operand = {
+        k: 'sql',
+        sql: this.param(id, 'uuid'),
+        type: step.type,
+        pg: 'uuid',
+        nullable: false,
+      };
       return this.walkColumns(base, step, steps.slice(i + 1), type);
     }
     return { k: 'const', value: ABSENT, type };
   }
 
   /** `base` holds the value of `baseStep`; each further step follows a relation with a join. */
-  private walkColumns(base: Operand, baseStep: PathStep, rest: readonly PathStep[], type: ValueType): Operand {
+  private walkColumns(
+    base: Operand,
+    baseStep: PathStep,
+    rest: readonly PathStep[],
+    type: ValueType,
+  ): Operand {
     let current = base;
     let step = baseStep;
     for (const next of rest) {
@@ -252,7 +280,13 @@ class SqlCompiler {
 
   private column(alias: string, step: PathStep): Operand {
     const notNull = step.field.system && ['id', 'createdAt', 'updatedAt'].includes(step.field.name);
-    return { k: 'sql', sql: `${alias}.${quoteIdentifier(step.field.name)}`, type: step.type, pg: pgTypeOf(step.type), nullable: !notNull };
+    return {
+      k: 'sql',
+      sql: `${alias}.${quoteIdentifier(step.field.name)}`,
+      type: step.type,
+      pg: pgTypeOf(step.type),
+      nullable: !notNull,
+    };
   }
 
   private call(expr: Extract<CheckedExpr, { kind: 'call' }>): Operand {
@@ -265,7 +299,10 @@ class SqlCompiler {
     let sql: string;
     switch (expr.fn) {
       case 'size':
-        sql = a.type.kind === 'list' ? `cardinality(${this.sqlOf(a, 'uuid[]')})::double precision` : `char_length(${text(a)})::double precision`;
+        sql =
+          a.type.kind === 'list'
+            ? `cardinality(${this.sqlOf(a, 'uuid[]')})::double precision`
+            : `char_length(${text(a)})::double precision`;
         break;
       case 'lower':
         sql = `translate(${text(a)}, ${this.param(ASCII_UPPER, 'text')}, ${this.param(ASCII_LOWER, 'text')})`;
@@ -294,7 +331,13 @@ class SqlCompiler {
     const folded = foldIfConstant([left, right], ([a, b]) => concatValues(a ?? null, b ?? null), expr.type);
     if (folded) return folded;
     const nullable = (left.k === 'sql' && left.nullable) || (right.k === 'sql' && right.nullable);
-    return { k: 'sql', sql: `(${this.textSql(left)} || ${this.textSql(right)})`, type: expr.type, pg: 'text', nullable };
+    return {
+      k: 'sql',
+      sql: `(${this.textSql(left)} || ${this.textSql(right)})`,
+      type: expr.type,
+      pg: 'text',
+      nullable,
+    };
   }
 
   private compare(op: CompareOperator, left: Operand, right: Operand): Atom {
@@ -340,7 +383,8 @@ class SqlCompiler {
         if (typeof other.value !== 'string' || !isCanonicalUuid(other.value)) return false;
         return [id, { ...other, type: { kind: 'id', target: null } }];
       }
-      if (other.pg !== 'uuid') return [{ ...id, sql: `${id.sql}::text`, pg: 'text', type: { kind: 'string' } }, other];
+      if (other.pg !== 'uuid')
+        return [{ ...id, sql: `${id.sql}::text`, pg: 'text', type: { kind: 'string' } }, other];
       return [id, other];
     };
     const first = fix(left, right);
@@ -417,11 +461,16 @@ function isAbsent(operand: Operand): boolean {
   return operand.k === 'const' && operand.value === ABSENT;
 }
 
-function foldIfConstant(args: Operand[], fold: (values: RuleValue[]) => RuleValue, type: ValueType): Operand | null {
+function foldIfConstant(
+  args: Operand[],
+  fold: (values: RuleValue[]) => RuleValue,
+  type: ValueType,
+): Operand | null {
   const constants = args.filter((a): a is Extract<Operand, { k: 'const' }> => a.k === 'const');
   if (constants.some((a) => a.value === ABSENT)) return { k: 'const', value: ABSENT, type };
   if (constants.some((a) => a.value === null)) return { k: 'const', value: null, type };
-  if (constants.length === args.length) return { k: 'const', value: fold(constants.map((a) => a.value)), type };
+  if (constants.length === args.length)
+    return { k: 'const', value: fold(constants.map((a) => a.value)), type };
   return null;
 }
 

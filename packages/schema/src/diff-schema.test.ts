@@ -39,13 +39,30 @@ describe('diffSchemas', () => {
       'create-bucket',
       'create-channel',
     ]);
-    expect(plan.steps.filter((s) => s.kind === 'add-field').every((s) => s.kind === 'add-field' && s.collection === 'users')).toBe(true);
+    expect(
+      plan.steps
+        .filter((s) => s.kind === 'add-field')
+        .every((s) => s.kind === 'add-field' && s.collection === 'users'),
+    ).toBe(true);
     expect(plan.destructive).toBe(false);
   });
 
   test('the same document gives an empty plan, whatever the key order', () => {
     expect(diffSchemas(base, base)).toEqual({ steps: [], destructive: false });
-    const reordered = doc({ collections: { posts: { rules: { view: 'true', list: 'true' }, indexes: [{ fields: ['title', 'createdAt'] }], fields: { owner: { to: 'users', type: 'relation' }, score: { type: 'number' }, body: { type: 'text' }, title: { required: true, type: 'text' } } } } });
+    const reordered = doc({
+      collections: {
+        posts: {
+          rules: { view: 'true', list: 'true' },
+          indexes: [{ fields: ['title', 'createdAt'] }],
+          fields: {
+            owner: { to: 'users', type: 'relation' },
+            score: { type: 'number' },
+            body: { type: 'text' },
+            title: { required: true, type: 'text' },
+          },
+        },
+      },
+    });
     expect(diffSchemas(base, reordered).steps).toEqual([]);
   });
 
@@ -58,7 +75,14 @@ describe('diffSchemas', () => {
     });
     const plan = diffSchemas(base, desired);
     expect(plan.steps).toEqual([
-      { kind: 'rename-field', collection: 'posts', from: 'title', to: 'headline', destructive: false, description: 'rename field posts.title to posts.headline' },
+      {
+        kind: 'rename-field',
+        collection: 'posts',
+        from: 'title',
+        to: 'headline',
+        destructive: false,
+        description: 'rename field posts.title to posts.headline',
+      },
     ]);
     // Once applied, the stored document carries renamedFrom too: nothing more to do.
     expect(diffSchemas(desired, desired).steps).toEqual([]);
@@ -73,20 +97,37 @@ describe('diffSchemas', () => {
     const plan = diffSchemas(base, desired);
     expect(kinds(plan.steps)).toEqual(['add-field', 'drop-field']);
     expect(plan.destructive).toBe(true);
-    expect(plan.steps[1]).toMatchObject({ destructive: true, description: 'drop field posts.body (its data is deleted)', hint: 'if posts.text is posts.body renamed, add "renamedFrom": "body" to it' });
+    expect(plan.steps[1]).toMatchObject({
+      destructive: true,
+      description: 'drop field posts.body (its data is deleted)',
+      hint: 'if posts.text is posts.body renamed, add "renamedFrom": "body" to it',
+    });
   });
 
   test('renamedFrom renames a collection', () => {
-    const desired = doc({ collections: { articles: { ...(base.collections?.posts as object), renamedFrom: 'posts' } } });
+    const desired = doc({
+      collections: { articles: { ...(base.collections?.posts as object), renamedFrom: 'posts' } },
+    });
     const plan = diffSchemas(base, desired);
-    expect(plan.steps).toEqual([{ kind: 'rename-collection', from: 'posts', to: 'articles', destructive: false, description: 'rename collection "posts" to "articles"' }]);
+    expect(plan.steps).toEqual([
+      {
+        kind: 'rename-collection',
+        from: 'posts',
+        to: 'articles',
+        destructive: false,
+        description: 'rename collection "posts" to "articles"',
+      },
+    ]);
   });
 
   test('a dropped collection is destructive, with a hint when a new one looks the same', () => {
     const desired = doc({ collections: { articles: base.collections?.posts } });
     const plan = diffSchemas(base, desired);
     expect(kinds(plan.steps)).toEqual(['create-collection', 'drop-collection']);
-    expect(plan.steps[1]).toMatchObject({ destructive: true, hint: 'if "articles" is "posts" renamed, add "renamedFrom": "posts" to it' });
+    expect(plan.steps[1]).toMatchObject({
+      destructive: true,
+      hint: 'if "articles" is "posts" renamed, add "renamedFrom": "posts" to it',
+    });
   });
 
   test.each([
@@ -103,7 +144,14 @@ describe('diffSchemas', () => {
     });
     const [step, ...rest] = diffSchemas(base, desired).steps;
     expect(rest).toEqual([]);
-    expect(step).toMatchObject({ kind: 'change-field-type', collection: 'posts', field, change, destructive, columnTypeChanges });
+    expect(step).toMatchObject({
+      kind: 'change-field-type',
+      collection: 'posts',
+      field,
+      change,
+      destructive,
+      columnTypeChanges,
+    });
   });
 
   test('option changes are listed, and narrowing ones are flagged', () => {
@@ -139,14 +187,19 @@ describe('diffSchemas', () => {
     const locked = withPosts((p) => {
       p.rules = { list: 'true' };
     });
-    expect(diffSchemas(base, locked).steps.map((s) => s.description)).toEqual(['set the view rule of posts to admin-only']);
+    expect(diffSchemas(base, locked).steps.map((s) => s.description)).toEqual([
+      'set the view rule of posts to admin-only',
+    ]);
   });
 
   test('adding a required field with no default warns', () => {
     const desired = withPosts((p) => {
       (p.fields as Record<string, unknown>).slug = { type: 'text', required: true };
     });
-    expect(diffSchemas(base, desired).steps[0]).toMatchObject({ kind: 'add-field', warning: 'required with no default: existing records have no value' });
+    expect(diffSchemas(base, desired).steps[0]).toMatchObject({
+      kind: 'add-field',
+      warning: 'required with no default: existing records have no value',
+    });
   });
 
   test('users profile fields are added and dropped like any other', () => {
@@ -156,8 +209,11 @@ describe('diffSchemas', () => {
   });
 
   test('buckets and channels', () => {
-    const a = doc({ buckets: { avatars: { maxSize: '5MB' }, old: {} }, channels: { 'room:*': { rules: { join: 'true' } } } });
-    const b = doc({ buckets: { avatars: { maxSize: '1MB' } }, channels: { 'lobby': {} } });
+    const a = doc({
+      buckets: { avatars: { maxSize: '5MB' }, old: {} },
+      channels: { 'room:*': { rules: { join: 'true' } } },
+    });
+    const b = doc({ buckets: { avatars: { maxSize: '1MB' } }, channels: { lobby: {} } });
     expect(diffSchemas(a, b).steps.map((s) => [s.kind, s.destructive])).toEqual([
       ['change-bucket', false],
       ['drop-bucket', true],

@@ -45,11 +45,25 @@ export type PlanStep = StepBase &
         /** The column's SQL type changes (text → email keeps the column, text → number does not). */
         columnTypeChanges: boolean;
       }
-    | { kind: 'change-field-options'; collection: string; field: string; from: FieldDefinition; to: FieldDefinition; changes: OptionChange[]; narrowing: boolean }
+    | {
+        kind: 'change-field-options';
+        collection: string;
+        field: string;
+        from: FieldDefinition;
+        to: FieldDefinition;
+        changes: OptionChange[];
+        narrowing: boolean;
+      }
     | { kind: 'drop-field'; collection: string; field: string; hint?: string }
     | { kind: 'add-index'; collection: string; index: IndexDefinition }
     | { kind: 'drop-index'; collection: string; index: IndexDefinition }
-    | { kind: 'change-rule'; collection: string; rule: CollectionRuleName; from: string | null; to: string | null }
+    | {
+        kind: 'change-rule';
+        collection: string;
+        rule: CollectionRuleName;
+        from: string | null;
+        to: string | null;
+      }
     | { kind: 'create-bucket' | 'change-bucket'; bucket: string; definition: BucketDefinition }
     | { kind: 'drop-bucket'; bucket: string }
     | { kind: 'create-channel' | 'change-channel'; pattern: string; definition: ChannelDefinition }
@@ -95,13 +109,29 @@ export function diffSchemas(current: SchemaDocument | null, desired: SchemaDocum
   for (const [name, definition] of Object.entries(desiredCollections)) {
     let from: string | null = null;
     if (Object.hasOwn(currentCollections, name)) from = name;
-    else if (definition.renamedFrom && Object.hasOwn(currentCollections, definition.renamedFrom) && !Object.hasOwn(desiredCollections, definition.renamedFrom)) {
+    else if (
+      definition.renamedFrom &&
+      Object.hasOwn(currentCollections, definition.renamedFrom) &&
+      !Object.hasOwn(desiredCollections, definition.renamedFrom)
+    ) {
       from = definition.renamedFrom;
-      steps.push({ kind: 'rename-collection', from, to: name, destructive: false, description: `rename collection "${from}" to "${name}"` });
+      steps.push({
+        kind: 'rename-collection',
+        from,
+        to: name,
+        destructive: false,
+        description: `rename collection "${from}" to "${name}"`,
+      });
     }
     if (from === null) {
       const count = Object.keys(definition.fields ?? {}).length;
-      steps.push({ kind: 'create-collection', collection: name, definition, destructive: false, description: `create collection "${name}" (${count} field${count === 1 ? '' : 's'})` });
+      steps.push({
+        kind: 'create-collection',
+        collection: name,
+        definition,
+        destructive: false,
+        description: `create collection "${name}" (${count} field${count === 1 ? '' : 's'})`,
+      });
       created.push(name);
       continue;
     }
@@ -123,14 +153,48 @@ export function diffSchemas(current: SchemaDocument | null, desired: SchemaDocum
   }
 
   diffNamed(current?.buckets ?? {}, desired.buckets ?? {}, steps, {
-    create: (bucket, definition) => ({ kind: 'create-bucket', bucket, definition, destructive: false, description: `create bucket "${bucket}"` }),
-    change: (bucket, definition) => ({ kind: 'change-bucket', bucket, definition, destructive: false, description: `change bucket "${bucket}" (limits or rules)` }),
-    drop: (bucket) => ({ kind: 'drop-bucket', bucket, destructive: true, description: `drop bucket "${bucket}" and its files` }),
+    create: (bucket, definition) => ({
+      kind: 'create-bucket',
+      bucket,
+      definition,
+      destructive: false,
+      description: `create bucket "${bucket}"`,
+    }),
+    change: (bucket, definition) => ({
+      kind: 'change-bucket',
+      bucket,
+      definition,
+      destructive: false,
+      description: `change bucket "${bucket}" (limits or rules)`,
+    }),
+    drop: (bucket) => ({
+      kind: 'drop-bucket',
+      bucket,
+      destructive: true,
+      description: `drop bucket "${bucket}" and its files`,
+    }),
   });
   diffNamed(current?.channels ?? {}, desired.channels ?? {}, steps, {
-    create: (pattern, definition) => ({ kind: 'create-channel', pattern, definition, destructive: false, description: `add channel "${pattern}"` }),
-    change: (pattern, definition) => ({ kind: 'change-channel', pattern, definition, destructive: false, description: `change the rules of channel "${pattern}"` }),
-    drop: (pattern) => ({ kind: 'drop-channel', pattern, destructive: false, description: `remove channel "${pattern}"` }),
+    create: (pattern, definition) => ({
+      kind: 'create-channel',
+      pattern,
+      definition,
+      destructive: false,
+      description: `add channel "${pattern}"`,
+    }),
+    change: (pattern, definition) => ({
+      kind: 'change-channel',
+      pattern,
+      definition,
+      destructive: false,
+      description: `change the rules of channel "${pattern}"`,
+    }),
+    drop: (pattern) => ({
+      kind: 'drop-channel',
+      pattern,
+      destructive: false,
+      description: `remove channel "${pattern}"`,
+    }),
   });
 
   const ordered = steps
@@ -140,7 +204,9 @@ export function diffSchemas(current: SchemaDocument | null, desired: SchemaDocum
   return { steps: ordered, destructive: ordered.some((s) => s.destructive) };
 }
 
-function withUsers(collections: Record<string, CollectionDefinition> | undefined): Record<string, CollectionDefinition> {
+function withUsers(
+  collections: Record<string, CollectionDefinition> | undefined,
+): Record<string, CollectionDefinition> {
   const all: Record<string, CollectionDefinition> = { ...collections };
   if (!Object.hasOwn(all, USERS_COLLECTION)) all[USERS_COLLECTION] = { fields: {} };
   return all;
@@ -152,7 +218,12 @@ function sameFieldNames(a: CollectionDefinition, b: CollectionDefinition | undef
   return x.length > 0 && x.join(',') === y.join(',');
 }
 
-function diffCollection(name: string, current: CollectionDefinition, desired: CollectionDefinition, steps: PlanStep[]): void {
+function diffCollection(
+  name: string,
+  current: CollectionDefinition,
+  desired: CollectionDefinition,
+  steps: PlanStep[],
+): void {
   const currentFields = current.fields ?? {};
   const desiredFields = desired.fields ?? {};
   const matched = new Set<string>();
@@ -162,14 +233,33 @@ function diffCollection(name: string, current: CollectionDefinition, desired: Co
   for (const [field, definition] of Object.entries(desiredFields)) {
     let from: string | null = null;
     if (Object.hasOwn(currentFields, field)) from = field;
-    else if (definition.renamedFrom && Object.hasOwn(currentFields, definition.renamedFrom) && !Object.hasOwn(desiredFields, definition.renamedFrom)) {
+    else if (
+      definition.renamedFrom &&
+      Object.hasOwn(currentFields, definition.renamedFrom) &&
+      !Object.hasOwn(desiredFields, definition.renamedFrom)
+    ) {
       from = definition.renamedFrom;
       renames.set(from, field);
-      steps.push({ kind: 'rename-field', collection: name, from, to: field, destructive: false, description: `rename field ${name}.${from} to ${name}.${field}` });
+      steps.push({
+        kind: 'rename-field',
+        collection: name,
+        from,
+        to: field,
+        destructive: false,
+        description: `rename field ${name}.${from} to ${name}.${field}`,
+      });
     }
     if (from === null) {
-      const step: PlanStep = { kind: 'add-field', collection: name, field, definition, destructive: false, description: `add field ${name}.${field} (${describeField(definition)})` };
-      if (definition.required && !('default' in definition && definition.default !== undefined)) step.warning = 'required with no default: existing records have no value';
+      const step: PlanStep = {
+        kind: 'add-field',
+        collection: name,
+        field,
+        definition,
+        destructive: false,
+        description: `add field ${name}.${field} (${describeField(definition)})`,
+      };
+      if (definition.required && !('default' in definition && definition.default !== undefined))
+        step.warning = 'required with no default: existing records have no value';
       steps.push(step);
       added.push({ field, definition });
       continue;
@@ -180,20 +270,44 @@ function diffCollection(name: string, current: CollectionDefinition, desired: Co
 
   for (const [field, definition] of Object.entries(currentFields)) {
     if (matched.has(field)) continue;
-    const step: PlanStep = { kind: 'drop-field', collection: name, field, destructive: true, description: `drop field ${name}.${field} (its data is deleted)` };
+    const step: PlanStep = {
+      kind: 'drop-field',
+      collection: name,
+      field,
+      destructive: true,
+      description: `drop field ${name}.${field} (its data is deleted)`,
+    };
     const twin = added.find((a) => a.definition.type === definition.type);
-    if (twin) step.hint = `if ${name}.${twin.field} is ${name}.${field} renamed, add "renamedFrom": "${field}" to it`;
+    if (twin)
+      step.hint = `if ${name}.${twin.field} is ${name}.${field} renamed, add "renamedFrom": "${field}" to it`;
     steps.push(step);
   }
 
-  const indexKey = (index: IndexDefinition, rename: (f: string) => string): string => `${index.unique ? 'unique ' : ''}(${index.fields.map(rename).join(', ')})`;
-  const currentIndexes = new Map((current.indexes ?? []).map((index) => [indexKey(index, (f) => renames.get(f) ?? f), index]));
+  const indexKey = (index: IndexDefinition, rename: (f: string) => string): string =>
+    `${index.unique ? 'unique ' : ''}(${index.fields.map(rename).join(', ')})`;
+  const currentIndexes = new Map(
+    (current.indexes ?? []).map((index) => [indexKey(index, (f) => renames.get(f) ?? f), index]),
+  );
   const desiredIndexes = new Map((desired.indexes ?? []).map((index) => [indexKey(index, (f) => f), index]));
   for (const [key, index] of currentIndexes) {
-    if (!desiredIndexes.has(key)) steps.push({ kind: 'drop-index', collection: name, index, destructive: false, description: `drop index ${key} on ${name}` });
+    if (!desiredIndexes.has(key))
+      steps.push({
+        kind: 'drop-index',
+        collection: name,
+        index,
+        destructive: false,
+        description: `drop index ${key} on ${name}`,
+      });
   }
   for (const [key, index] of desiredIndexes) {
-    if (!currentIndexes.has(key)) steps.push({ kind: 'add-index', collection: name, index, destructive: false, description: `add ${index.unique ? 'unique ' : ''}index (${index.fields.join(', ')}) on ${name}` });
+    if (!currentIndexes.has(key))
+      steps.push({
+        kind: 'add-index',
+        collection: name,
+        index,
+        destructive: false,
+        description: `add ${index.unique ? 'unique ' : ''}index (${index.fields.join(', ')}) on ${name}`,
+      });
   }
 
   for (const rule of COLLECTION_RULE_NAMES) {
@@ -201,20 +315,47 @@ function diffCollection(name: string, current: CollectionDefinition, desired: Co
     const to = desired.rules?.[rule] ?? null;
     if (from === to) continue;
     const what = to === null ? 'admin-only' : to === 'true' ? 'public' : JSON.stringify(to);
-    steps.push({ kind: 'change-rule', collection: name, rule, from, to, destructive: false, description: `set the ${rule} rule of ${name} to ${what}` });
+    steps.push({
+      kind: 'change-rule',
+      collection: name,
+      rule,
+      from,
+      to,
+      destructive: false,
+      description: `set the ${rule} rule of ${name} to ${what}`,
+    });
   }
 }
 
 const TEXT_LIKE: ReadonlySet<FieldType> = new Set(['text', 'email', 'url', 'select', 'file']);
 
-function diffField(collection: string, field: string, from: FieldDefinition, to: FieldDefinition, steps: PlanStep[]): void {
-  const fromColumn = sqlColumnType({ name: field, type: from.type, many: from.type === 'relation' && from.many === true });
-  const toColumn = sqlColumnType({ name: field, type: to.type, many: to.type === 'relation' && to.many === true });
+function diffField(
+  collection: string,
+  field: string,
+  from: FieldDefinition,
+  to: FieldDefinition,
+  steps: PlanStep[],
+): void {
+  const fromColumn = sqlColumnType({
+    name: field,
+    type: from.type,
+    many: from.type === 'relation' && from.many === true,
+  });
+  const toColumn = sqlColumnType({
+    name: field,
+    type: to.type,
+    many: to.type === 'relation' && to.many === true,
+  });
   const retargeted = from.type === 'relation' && to.type === 'relation' && from.to !== to.to;
   if (from.type !== to.type || fromColumn !== toColumn || retargeted) {
     const change = typeChange(from, to);
     const what = `${describeField(from)} to ${describeField(to)}`;
-    const why = change === 'widening' ? '' : retargeted ? ': existing ids point at the old collection and are cleared' : ': values that do not fit are lost or rejected';
+    const why =
+      change === 'widening'
+        ? ''
+        : retargeted
+          ? ': existing ids point at the old collection and are cleared'
+          : ': values that do not fit are lost or rejected';
     steps.push({
       kind: 'change-field-type',
       collection,
@@ -258,7 +399,10 @@ function typeChange(from: FieldDefinition, to: FieldDefinition): 'widening' | 'n
   }
   if (from.type === 'relation' || to.type === 'relation') return 'narrowing';
   if (to.type === 'json') return 'widening';
-  if (to.type === 'text') return TEXT_LIKE.has(from.type) || from.type === 'number' || from.type === 'bool' || from.type === 'date' ? 'widening' : 'narrowing';
+  if (to.type === 'text')
+    return TEXT_LIKE.has(from.type) || from.type === 'number' || from.type === 'bool' || from.type === 'date'
+      ? 'widening'
+      : 'narrowing';
   return 'narrowing';
 }
 
@@ -292,7 +436,11 @@ function diffNamed<T>(
   current: Record<string, T>,
   desired: Record<string, T>,
   steps: PlanStep[],
-  make: { create: (name: string, definition: T) => PlanStep; change: (name: string, definition: T) => PlanStep; drop: (name: string) => PlanStep },
+  make: {
+    create: (name: string, definition: T) => PlanStep;
+    change: (name: string, definition: T) => PlanStep;
+    drop: (name: string) => PlanStep;
+  },
 ): void {
   for (const [name, definition] of Object.entries(desired)) {
     if (!Object.hasOwn(current, name)) steps.push(make.create(name, definition));
@@ -307,6 +455,8 @@ function diffNamed<T>(
 function stableJson(value: unknown): string {
   if (value === undefined) return 'undefined';
   return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
   );
 }

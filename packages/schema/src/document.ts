@@ -16,18 +16,39 @@ export const MIME_PATTERN = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\/(\*|[a-z0-9][a-z
 /** Strict ISO 8601: a date, or a date-time with seconds and a zone. */
 export const ISO_DATE_PATTERN = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2}))?$/;
 
-export const FIELD_TYPES = ['text', 'number', 'bool', 'date', 'json', 'email', 'url', 'select', 'relation', 'file'] as const;
+export const FIELD_TYPES = [
+  'text',
+  'number',
+  'bool',
+  'date',
+  'json',
+  'email',
+  'url',
+  'select',
+  'relation',
+  'file',
+] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
 
 const name = z.string().regex(NAME_PATTERN, 'must match /^[a-z][a-zA-Z0-9_]{0,62}$/');
-const rule = z.string().max(8192).nullable().optional().describe('A rule expression; absent or null means admin-only, "true" means public.');
+const rule = z
+  .string()
+  .max(8192)
+  .nullable()
+  .optional()
+  .describe('A rule expression; absent or null means admin-only, "true" means public.');
 const nonNegativeInt = z.number().int().min(0);
 
 const common = {
   required: z.boolean().optional().describe('Reject records without a value.'),
   unique: z.boolean().optional(),
-  hidden: z.boolean().optional().describe('Returned only to admins and service keys; nobody else may filter or sort on it.'),
-  renamedFrom: name.optional().describe('The previous name of this field; makes the change a rename, not drop-and-add.'),
+  hidden: z
+    .boolean()
+    .optional()
+    .describe('Returned only to admins and service keys; nobody else may filter or sort on it.'),
+  renamedFrom: name
+    .optional()
+    .describe('The previous name of this field; makes the change a rename, not drop-and-add.'),
   description: z.string().max(1000).optional(),
 };
 
@@ -48,7 +69,11 @@ export const numberFieldSchema = z.strictObject({
   max: z.number().optional(),
   integer: z.boolean().optional(),
 });
-export const boolFieldSchema = z.strictObject({ type: z.literal('bool'), ...common, default: z.boolean().optional() });
+export const boolFieldSchema = z.strictObject({
+  type: z.literal('bool'),
+  ...common,
+  default: z.boolean().optional(),
+});
 export const dateFieldSchema = z.strictObject({
   type: z.literal('date'),
   ...common,
@@ -56,7 +81,11 @@ export const dateFieldSchema = z.strictObject({
   min: z.string().regex(ISO_DATE_PATTERN).optional(),
   max: z.string().regex(ISO_DATE_PATTERN).optional(),
 });
-export const jsonFieldSchema = z.strictObject({ type: z.literal('json'), ...common, default: z.json().optional() });
+export const jsonFieldSchema = z.strictObject({
+  type: z.literal('json'),
+  ...common,
+  default: z.json().optional(),
+});
 export const selectFieldSchema = z.strictObject({
   type: z.literal('select'),
   ...common,
@@ -68,7 +97,12 @@ export const relationFieldSchema = z.strictObject({
   ...common,
   to: name.describe('The target collection (or "users").'),
   many: z.boolean().optional().describe('Holds a list of ids instead of one.'),
-  cascade: z.boolean().optional().describe('Delete this record when the target is deleted (single relations only); otherwise the field is set to null.'),
+  cascade: z
+    .boolean()
+    .optional()
+    .describe(
+      'Delete this record when the target is deleted (single relations only); otherwise the field is set to null.',
+    ),
   min: nonNegativeInt.optional().describe('Minimum number of ids (many only).'),
   max: nonNegativeInt.optional().describe('Maximum number of ids (many only).'),
 });
@@ -114,8 +148,16 @@ export const collectionSchema = z.strictObject({
 });
 
 export const bucketSchema = z.strictObject({
-  maxSize: z.string().regex(BYTE_SIZE_PATTERN).optional().describe('Largest accepted object, e.g. "5MB" (1 MB = 1024 KB).'),
-  types: z.array(z.string().regex(MIME_PATTERN)).max(50).optional().describe('Accepted media types, e.g. ["image/*"].'),
+  maxSize: z
+    .string()
+    .regex(BYTE_SIZE_PATTERN)
+    .optional()
+    .describe('Largest accepted object, e.g. "5MB" (1 MB = 1024 KB).'),
+  types: z
+    .array(z.string().regex(MIME_PATTERN))
+    .max(50)
+    .optional()
+    .describe('Accepted media types, e.g. ["image/*"].'),
   rules: z.strictObject({ read: rule, write: rule }).optional(),
   description: z.string().max(1000).optional(),
 });
@@ -140,20 +182,35 @@ export type CollectionRules = z.infer<typeof collectionRulesSchema>;
 export type BucketDefinition = z.infer<typeof bucketSchema>;
 export type ChannelDefinition = z.infer<typeof channelSchema>;
 export type CollectionRuleName = keyof CollectionRules;
-export const COLLECTION_RULE_NAMES: readonly CollectionRuleName[] = ['list', 'view', 'create', 'update', 'delete'];
+export const COLLECTION_RULE_NAMES: readonly CollectionRuleName[] = [
+  'list',
+  'view',
+  'create',
+  'update',
+  'delete',
+];
 
 /** Bytes in a size like "5MB" (binary multiples: 1 KB = 1024 B). */
 export function parseByteSize(size: string): number {
   const match = BYTE_SIZE_PATTERN.exec(size.trim());
   if (!match) throw new TypeError(`not a size: ${size}`);
   const unit = (match[2] ?? 'B').toUpperCase();
-  const factor = unit.startsWith('G') ? 1024 ** 3 : unit.startsWith('M') ? 1024 ** 2 : unit.startsWith('K') ? 1024 : 1;
+  const factor = unit.startsWith('G')
+    ? 1024 ** 3
+    : unit.startsWith('M')
+      ? 1024 ** 2
+      : unit.startsWith('K')
+        ? 1024
+        : 1;
   return Math.floor(parseFloat(size) * factor);
 }
 
 /** Milliseconds for a strict ISO 8601 date or date-time (with a zone), or NaN; Feb 30 is NaN. */
 export function parseIsoDate(value: string): number {
-  const match = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?(?:Z|[+-](\d{2}):(\d{2})))?$/.exec(value);
+  const match =
+    /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?(?:Z|[+-](\d{2}):(\d{2})))?$/.exec(
+      value,
+    );
   if (!match) return NaN;
   const [, y, mo, d, h = '0', mi = '0', s = '0', oh = '0', om = '0'] = match.map((part) => part ?? '0');
   const year = Number(y);

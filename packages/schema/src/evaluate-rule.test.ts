@@ -6,18 +6,31 @@ const PROJECT = '55555555-5555-4555-8555-555555555555';
 const TEAM = '66666666-6666-4666-8666-666666666666';
 
 function run(source: string, context: RuleContext, kind: RuleKind = 'list'): boolean {
-  const rule = checkRule(source, { schema: blogSchema, kind, collection: kind === 'write' || kind === 'join' ? undefined! : 'posts' });
+  const rule = checkRule(source, {
+    schema: blogSchema,
+    kind,
+    collection: kind === 'write' || kind === 'join' ? undefined! : 'posts',
+  });
   return evaluateRule(rule, context);
 }
 
-const post = { id: '77777777-7777-4777-8777-777777777777', title: 'Hello', owner: ALICE.id, published: false, score: null, project: PROJECT };
+const post = {
+  id: '77777777-7777-4777-8777-777777777777',
+  title: 'Hello',
+  owner: ALICE.id,
+  published: false,
+  score: null,
+  project: PROJECT,
+};
 
 describe('evaluateRule', () => {
   test('owner-only and public-read', () => {
     expect(run('published || owner == auth.id', { record: post, auth: ALICE })).toBe(true);
     expect(run('published || owner == auth.id', { record: post, auth: BOB })).toBe(false);
     expect(run('published || owner == auth.id', { record: post, auth: null })).toBe(false);
-    expect(run('published || owner == auth.id', { record: { ...post, published: true }, auth: null })).toBe(true);
+    expect(run('published || owner == auth.id', { record: { ...post, published: true }, auth: null })).toBe(
+      true,
+    );
   });
 
   describe('null semantics', () => {
@@ -57,7 +70,10 @@ describe('evaluateRule', () => {
   describe('relations', () => {
     const project = { id: PROJECT, owner: BOB.id, team: TEAM, archived: false };
     const team = { id: TEAM, owner: BOB.id, members: [ALICE.id] };
-    const db: Record<string, Record<string, Record<string, unknown>>> = { projects: { [PROJECT]: project }, teams: { [TEAM]: team } };
+    const db: Record<string, Record<string, Record<string, unknown>>> = {
+      projects: { [PROJECT]: project },
+      teams: { [TEAM]: team },
+    };
     const resolve = (collection: string, id: string) => db[collection]?.[id] ?? null;
 
     test('through a resolver', () => {
@@ -68,14 +84,26 @@ describe('evaluateRule', () => {
 
     test('through pre-expanded records, with no resolver', () => {
       const expanded = { ...post, project: { ...project, team } };
-      expect(run('auth.id in project.team.members && !project.archived', { record: expanded, auth: ALICE })).toBe(true);
+      expect(
+        run('auth.id in project.team.members && !project.archived', { record: expanded, auth: ALICE }),
+      ).toBe(true);
       expect(run(`project == "${PROJECT}"`, { record: expanded, auth: ALICE })).toBe(true);
     });
 
     test('a null or dangling relation makes comparisons through it false', () => {
-      expect(run('project.owner != auth.id', { record: { ...post, project: null }, auth: ALICE, resolve })).toBe(false);
-      expect(run('project.owner == null', { record: { ...post, project: '88888888-8888-4888-8888-888888888888' }, auth: ALICE, resolve })).toBe(false);
-      expect(run('!project.archived', { record: { ...post, project: null }, auth: ALICE, resolve })).toBe(true);
+      expect(
+        run('project.owner != auth.id', { record: { ...post, project: null }, auth: ALICE, resolve }),
+      ).toBe(false);
+      expect(
+        run('project.owner == null', {
+          record: { ...post, project: '88888888-8888-4888-8888-888888888888' },
+          auth: ALICE,
+          resolve,
+        }),
+      ).toBe(false);
+      expect(run('!project.archived', { record: { ...post, project: null }, auth: ALICE, resolve })).toBe(
+        true,
+      );
     });
 
     test('an unloaded relation is an error, not a silent false', () => {
@@ -91,29 +119,51 @@ describe('evaluateRule', () => {
 
     test('create-time checks on data, including a relation in the incoming record', () => {
       const rule = 'auth != null && data.owner == auth.id && data.project.owner == auth.id';
-      expect(run(rule, { data: { owner: BOB.id, project: PROJECT }, auth: BOB, resolve }, 'create')).toBe(true);
-      expect(run(rule, { data: { owner: BOB.id, project: PROJECT }, auth: ALICE, resolve }, 'create')).toBe(false);
-      expect(run(rule, { data: { owner: ALICE.id, project: PROJECT }, auth: ALICE, resolve }, 'create')).toBe(false);
+      expect(run(rule, { data: { owner: BOB.id, project: PROJECT }, auth: BOB, resolve }, 'create')).toBe(
+        true,
+      );
+      expect(run(rule, { data: { owner: BOB.id, project: PROJECT }, auth: ALICE, resolve }, 'create')).toBe(
+        false,
+      );
+      expect(run(rule, { data: { owner: ALICE.id, project: PROJECT }, auth: ALICE, resolve }, 'create')).toBe(
+        false,
+      );
     });
   });
 
   test('ids compare as lowercase uuids', () => {
     const carol = { ...ALICE, id: 'abcdef00-1111-4111-8111-11111111abcd' };
-    expect(run('owner == auth.id', { record: { ...post, owner: carol.id.toUpperCase() }, auth: carol })).toBe(true);
-    expect(run(`owner == "${carol.id.toUpperCase()}"`, { record: { ...post, owner: carol.id }, auth: carol })).toBe(false);
+    expect(run('owner == auth.id', { record: { ...post, owner: carol.id.toUpperCase() }, auth: carol })).toBe(
+      true,
+    );
+    expect(
+      run(`owner == "${carol.id.toUpperCase()}"`, { record: { ...post, owner: carol.id }, auth: carol }),
+    ).toBe(false);
   });
 
   test('dates accept Date objects, ISO strings and milliseconds', () => {
     const now = Date.parse('2024-06-01T12:00:00Z');
-    for (const publishedAt of [new Date('2024-05-01T00:00:00Z'), '2024-05-01T00:00:00Z', Date.parse('2024-05-01T00:00:00Z')]) {
-      expect(run('publishedAt < now && publishedAt > "2024-04-30"', { record: { ...post, publishedAt }, auth: null, now })).toBe(true);
+    for (const publishedAt of [
+      new Date('2024-05-01T00:00:00Z'),
+      '2024-05-01T00:00:00Z',
+      Date.parse('2024-05-01T00:00:00Z'),
+    ]) {
+      expect(
+        run('publishedAt < now && publishedAt > "2024-04-30"', {
+          record: { ...post, publishedAt },
+          auth: null,
+          now,
+        }),
+      ).toBe(true);
     }
   });
 
   test('strings order by code point; lower and upper touch ASCII only', () => {
     expect(run('title < "a"', { record: { ...post, title: 'Z' }, auth: null })).toBe(true);
     expect(run('title < "\uffff"', { record: { ...post, title: '😀' }, auth: null })).toBe(false);
-    expect(run('lower(title) == "straße é"', { record: { ...post, title: 'STRAßE é' }, auth: null })).toBe(true);
+    expect(run('lower(title) == "straße é"', { record: { ...post, title: 'STRAßE é' }, auth: null })).toBe(
+      true,
+    );
     expect(run('upper(title) == "É"', { record: { ...post, title: 'é' }, auth: null })).toBe(false);
     expect(run('size(title) == 1', { record: { ...post, title: '😀' }, auth: null })).toBe(true);
   });
@@ -128,11 +178,17 @@ describe('evaluateRule', () => {
   });
 
   test('bucket and channel rules', () => {
-    const write = checkRule("auth != null && path.startsWith(auth.id + '/')", { schema: blogSchema, kind: 'write' });
+    const write = checkRule("auth != null && path.startsWith(auth.id + '/')", {
+      schema: blogSchema,
+      kind: 'write',
+    });
     expect(evaluateRule(write, { auth: ALICE, path: `${ALICE.id}/a.png` })).toBe(true);
     expect(evaluateRule(write, { auth: ALICE, path: `${BOB.id}/a.png` })).toBe(false);
     expect(evaluateRule(write, { auth: null, path: 'x' })).toBe(false);
-    const join = checkRule('channel == "room:" + auth.id || auth.role == "admin"', { schema: blogSchema, kind: 'join' });
+    const join = checkRule('channel == "room:" + auth.id || auth.role == "admin"', {
+      schema: blogSchema,
+      kind: 'join',
+    });
     expect(evaluateRule(join, { auth: ALICE, channel: `room:${ALICE.id}` })).toBe(true);
     expect(evaluateRule(join, { auth: ALICE, channel: 'room:other' })).toBe(false);
   });

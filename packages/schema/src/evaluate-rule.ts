@@ -43,7 +43,12 @@ export interface RuleContext {
  * path needs a related record that is neither pre-expanded nor resolvable.
  */
 export function evaluateRule(rule: CheckedRule, context: RuleContext): boolean {
-  const needsRecord = rule.kind === 'list' || rule.kind === 'view' || rule.kind === 'update' || rule.kind === 'delete' || rule.kind === 'filter';
+  const needsRecord =
+    rule.kind === 'list' ||
+    rule.kind === 'view' ||
+    rule.kind === 'update' ||
+    rule.kind === 'delete' ||
+    rule.kind === 'filter';
   if (needsRecord && (context.record === undefined || context.record === null)) {
     throw new TypeError(`evaluateRule: a ${rule.kind} rule needs context.record`);
   }
@@ -149,7 +154,12 @@ export function walkPath(
   return ABSENT;
 }
 
-function related(raw: unknown, step: PathStep, resolve: RelatedRecordResolver | undefined, rule: CheckedRule): unknown {
+function related(
+  raw: unknown,
+  step: PathStep,
+  resolve: RelatedRecordResolver | undefined,
+  rule: CheckedRule,
+): unknown {
   if (raw === null || raw === undefined) return null;
   if (typeof raw === 'object' && !Array.isArray(raw)) return raw;
   const id = normalizeValue(raw, step.type);

@@ -4,9 +4,28 @@ export { DEFAULT_RULE_LIMITS, type RuleLimits } from './rule-limits.js';
 export type { RuleNode, ParsedRule, BinaryOperator } from './rule-ast.js';
 export { parseRule, type ParseRuleOptions } from './parse-rule.js';
 export { checkRule, checkFilter, type CheckRuleOptions } from './check-rule.js';
-export type { CheckedRule, CheckedExpr, RuleKind, ValueType, RuleRoot, PathStep, RuleFunction, CompareOperator } from './checked-rule.js';
-export { evaluateRule, type RuleContext, type RecordLike, type RelatedRecordResolver } from './evaluate-rule.js';
-export { compileRuleToSql, defaultTableFor, type CompileRuleOptions, type CompiledSql } from './compile-rule-to-sql.js';
+export type {
+  CheckedRule,
+  CheckedExpr,
+  RuleKind,
+  ValueType,
+  RuleRoot,
+  PathStep,
+  RuleFunction,
+  CompareOperator,
+} from './checked-rule.js';
+export {
+  evaluateRule,
+  type RuleContext,
+  type RecordLike,
+  type RelatedRecordResolver,
+} from './evaluate-rule.js';
+export {
+  compileRuleToSql,
+  defaultTableFor,
+  type CompileRuleOptions,
+  type CompiledSql,
+} from './compile-rule-to-sql.js';
 export { parseSort, compileSortToSql, type SortKey, type ParseSortOptions } from './parse-sort.js';
 export {
   schemaModel,
@@ -47,8 +66,21 @@ export {
   type SchemaValidationResult,
   type ValidateSchemaOptions,
 } from './validate-document.js';
-export { parseJsonWithLocations, jsonPointer, JsonSyntaxError, type LocatedJson, type JsonLocation, type JsonPath } from './locate-json.js';
+export {
+  parseJsonWithLocations,
+  jsonPointer,
+  JsonSyntaxError,
+  type LocatedJson,
+  type JsonLocation,
+  type JsonPath,
+} from './locate-json.js';
 export { schemaDocumentJsonSchema, JSON_SCHEMA_FILE } from './json-schema.js';
-export { diffSchemas, type SchemaPlan, type PlanStep, type PlanStepKind, type OptionChange } from './diff-schema.js';
+export {
+  diffSchemas,
+  type SchemaPlan,
+  type PlanStep,
+  type PlanStepKind,
+  type OptionChange,
+} from './diff-schema.js';
 export { relationPathsOf, type RelationPath } from './relation-paths.js';
 export { matchChannel } from './match-channel.js';

@@ -10,7 +10,10 @@ export const JSON_SCHEMA_FILE = 'hearth.schema.schema.json';
  * `validateSchemaDocument` and `hearth schema push --dry-run`.
  */
 export function schemaDocumentJsonSchema(): Record<string, unknown> {
-  const generated = z.toJSONSchema(schemaDocumentSchema, { target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
+  const generated = z.toJSONSchema(schemaDocumentSchema, {
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
   return {
     $schema: generated.$schema,
     title: 'Hearth schema document (hearth.schema.json)',

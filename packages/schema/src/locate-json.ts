@@ -48,7 +48,8 @@ export function parseJsonWithLocations(text: string): LocatedJson {
     throw new JsonSyntaxError(detail, positionAt(text, at));
   };
   const skip = (): void => {
-    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r'))
+      i++;
   };
   const describe = (): string => (i >= text.length ? 'the end of the text' : JSON.stringify(text[i]));
 
@@ -83,8 +84,17 @@ export function parseJsonWithLocations(text: string): LocatedJson {
           skip();
           if (text[i] !== ':') fail(`expected ":" but found ${describe()}`);
           i++;
-          const child = parseValue(`${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, depth + 1, nameStart);
-          Object.defineProperty(object, key, { value: child, enumerable: true, writable: true, configurable: true });
+          const child = parseValue(
+            `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+            depth + 1,
+            nameStart,
+          );
+          Object.defineProperty(object, key, {
+            value: child,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
           skip();
           if (text[i] === ',') {
             i++;
@@ -122,7 +132,9 @@ export function parseJsonWithLocations(text: string): LocatedJson {
     } else if (ch === '"') {
       value = parseString();
     } else {
-      const match = /^(?:true|false|null|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)/.exec(text.slice(i, i + 400));
+      const match = /^(?:true|false|null|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)/.exec(
+        text.slice(i, i + 400),
+      );
       if (!match) fail(`unexpected ${describe()}`);
       const token = (match as RegExpExecArray)[0];
       i += token.length;
@@ -163,7 +175,10 @@ function scanString(text: string, start: number): number {
 }
 
 /** The nearest located ancestor of `path` (the path itself if it has a location). */
-export function locate(located: LocatedJson, path: JsonPath): { location: JsonLocation; exact: boolean } | null {
+export function locate(
+  located: LocatedJson,
+  path: JsonPath,
+): { location: JsonLocation; exact: boolean } | null {
   for (let n = path.length; n >= 0; n--) {
     const location = located.locations.get(jsonPointer(path.slice(0, n)));
     if (location) return { location, exact: n === path.length };

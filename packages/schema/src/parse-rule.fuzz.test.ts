@@ -1,7 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { ALICE, blogSchema } from '../test/fixture-schema.ts';
-import { checkRule, compileRuleToSql, evaluateRule, parseRule, RuleError, type ParsedRule, type RuleNode } from './index.js';
+import {
+  checkRule,
+  compileRuleToSql,
+  evaluateRule,
+  parseRule,
+  RuleError,
+  type ParsedRule,
+  type RuleNode,
+} from './index.js';
 
 /** Anything the parser may throw must be a positioned RuleError. */
 function expectCleanError(error: unknown, source: string): void {
@@ -55,27 +63,107 @@ function literals(node: RuleNode, out: { strings: string[]; numbers: number[] })
 
 // Distinctive literals: each string holds a character SQL text never does.
 const hostileString = fc
-  .tuple(fc.string({ maxLength: 6 }), fc.constantFrom("'", '§', '\\', '"', '’', 'ʼ', '＇', '--', ';', '/*'), fc.string({ maxLength: 6 }))
+  .tuple(
+    fc.string({ maxLength: 6 }),
+    fc.constantFrom("'", '§', '\\', '"', '’', 'ʼ', '＇', '--', ';', '/*'),
+    fc.string({ maxLength: 6 }),
+  )
   .map(([a, b, c]) => JSON.stringify(a + b + c).replace(/\\u0000/g, ''));
 const hostileNumber = fc.integer({ min: 10_000, max: 99_999_999 }).map((n) => `${n}.${n % 97}`);
 const vocabulary = fc.constantFrom(
-  'title', 'body', 'owner', 'published', 'score', 'status', 'project', 'project.owner', 'project.team.members', 'auth', 'auth.id',
-  'auth.role', 'now', 'publishedAt', 'readers', 'id', 'createdAt', '==', '!=', '<', '<=', '>', '>=', '&&', '||', '!', 'in', '(', ')',
-  '[', ']', ',', '.', '+', '-', 'true', 'false', 'null', 'lower(', 'size(', '.startsWith(', '.contains(', '"draft"', '"2024-01-01"',
-  'data', '__proto__', 'constructor', '=', '&', '@', '"', "'", '\\',
+  'title',
+  'body',
+  'owner',
+  'published',
+  'score',
+  'status',
+  'project',
+  'project.owner',
+  'project.team.members',
+  'auth',
+  'auth.id',
+  'auth.role',
+  'now',
+  'publishedAt',
+  'readers',
+  'id',
+  'createdAt',
+  '==',
+  '!=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  '&&',
+  '||',
+  '!',
+  'in',
+  '(',
+  ')',
+  '[',
+  ']',
+  ',',
+  '.',
+  '+',
+  '-',
+  'true',
+  'false',
+  'null',
+  'lower(',
+  'size(',
+  '.startsWith(',
+  '.contains(',
+  '"draft"',
+  '"2024-01-01"',
+  'data',
+  '__proto__',
+  'constructor',
+  '=',
+  '&',
+  '@',
+  '"',
+  "'",
+  '\\',
 );
-const tokenSoup = fc.array(fc.oneof({ weight: 6, arbitrary: vocabulary }, { weight: 1, arbitrary: hostileString }, { weight: 1, arbitrary: hostileNumber }), { maxLength: 24 }).map((tokens) => tokens.join(' '));
+const tokenSoup = fc
+  .array(
+    fc.oneof(
+      { weight: 6, arbitrary: vocabulary },
+      { weight: 1, arbitrary: hostileString },
+      { weight: 1, arbitrary: hostileNumber },
+    ),
+    { maxLength: 24 },
+  )
+  .map((tokens) => tokens.join(' '));
 
 /** Well-formed comparisons with hostile literals, so many inputs get through to the compiler. */
 const comparison = fc
-  .tuple(fc.constantFrom('title', 'body', 'project.title', 'owner.role', 'auth.role'), fc.constantFrom('==', '!=', '<', '>='), hostileString)
+  .tuple(
+    fc.constantFrom('title', 'body', 'project.title', 'owner.role', 'auth.role'),
+    fc.constantFrom('==', '!=', '<', '>='),
+    hostileString,
+  )
   .map(([a, op, b]) => `${a} ${op} ${b}`);
-const numberComparison = fc.tuple(fc.constantFrom('score', 'size(title)', 'size(readers)'), fc.constantFrom('==', '<', '>'), hostileNumber).map(([a, op, b]) => `${a} ${op} ${b}`);
+const numberComparison = fc
+  .tuple(
+    fc.constantFrom('score', 'size(title)', 'size(readers)'),
+    fc.constantFrom('==', '<', '>'),
+    hostileNumber,
+  )
+  .map(([a, op, b]) => `${a} ${op} ${b}`);
 const wellFormed = fc
-  .array(fc.oneof(comparison, numberComparison, hostileString.map((s) => `title in [${s}, ${s}]`), hostileString.map((s) => `title.startsWith(${s})`)), {
-    minLength: 1,
-    maxLength: 5,
-  })
+  .array(
+    fc.oneof(
+      comparison,
+      numberComparison,
+      hostileString.map((s) => `title in [${s}, ${s}]`),
+      hostileString.map((s) => `title.startsWith(${s})`),
+    ),
+    {
+      minLength: 1,
+      maxLength: 5,
+    },
+  )
   .chain((parts) => fc.constantFrom(' && ', ' || ').map((op) => parts.map((p) => `(${p})`).join(op)))
   .map((s) => (s.length % 2 === 0 ? `!(${s})` : s));
 
@@ -84,9 +172,16 @@ const SQL_ALPHABET = /^[A-Za-z0-9_ $."(),=<>:[\]*-]*$/;
 describe('parser fuzz', () => {
   test('arbitrary text: a value or a positioned syntax error, never anything else', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary', maxLength: 80 }), fc.string({ unit: 'grapheme-ascii', maxLength: 80 }), tokenSoup), (source) => {
-        tryParse(source);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 80 }),
+          fc.string({ unit: 'grapheme-ascii', maxLength: 80 }),
+          tokenSoup,
+        ),
+        (source) => {
+          tryParse(source);
+        },
+      ),
       { numRuns: 3000 },
     );
   });

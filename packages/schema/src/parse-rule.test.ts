@@ -49,7 +49,7 @@ describe('parseRule', () => {
     ['a == b && c != d', '((a == b) && (c != d))'],
     ['x + "/" == y', '((x + "/") == y)'],
     ['auth.id in team.members', '(auth.id in team.members)'],
-    ['path.startsWith(auth.id + \'/\')', 'path.startsWith((auth.id + "/"))'],
+    ["path.startsWith(auth.id + '/')", 'path.startsWith((auth.id + "/"))'],
     ['lower(title) == "x"', '(lower(title) == "x")'],
     ['n >= -1.5e2', '(n >= -150)'],
     ['s in ["a", "b",]', '(s in ["a","b"])'],
@@ -76,7 +76,8 @@ describe('parseRule', () => {
 
   test('string escapes decode, and quotes of either kind work', () => {
     const node = ast(String.raw`s == "a\"b\\c\n\u00e9\u{1F600}\ud83d\ude00" || s == 'it\'s'`);
-    if (node.kind !== 'binary' || node.left.kind !== 'binary' || node.left.right.kind !== 'string') throw new Error('shape');
+    if (node.kind !== 'binary' || node.left.kind !== 'binary' || node.left.right.kind !== 'string')
+      throw new Error('shape');
     expect(node.left.right.value).toBe('a"b\\c\né😀😀');
   });
 
@@ -106,7 +107,9 @@ describe('parseRule', () => {
   test('errors carry label:line:col and a caret excerpt', () => {
     const error = syntaxError('published ||\n  owner = auth.id');
     expect(error.message).toBe('rules.list:2:9: unexpected character "=" (use == to compare)');
-    expect(error.formatted).toBe('rules.list:2:9: unexpected character "=" (use == to compare)\n    owner = auth.id\n          ^');
+    expect(error.formatted).toBe(
+      'rules.list:2:9: unexpected character "=" (use == to compare)\n    owner = auth.id\n          ^',
+    );
     expect(error.toJSON()).toMatchObject({ code: 'rules/syntax', line: 2, col: 9 });
   });
 

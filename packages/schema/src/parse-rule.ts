@@ -23,7 +23,13 @@ export function parseRule(source: string, options: ParseRuleOptions = {}): Parse
   const label = options.label ?? 'rule';
   const limits = resolveLimits(options.limits);
   if (typeof source !== 'string') {
-    throw new RuleError({ code: 'rules/syntax', detail: 'rule must be a string', source: '', position: origin(), label });
+    throw new RuleError({
+      code: 'rules/syntax',
+      detail: 'rule must be a string',
+      source: '',
+      position: origin(),
+      label,
+    });
   }
   if (source.length > limits.maxLength) {
     throw new RuleError({
@@ -91,7 +97,12 @@ class Parser {
     const opStart = this.advance().start;
     const right = this.parseAdditive();
     if (this.comparisonOperator() !== null) {
-      this.fail('rules/syntax', 'comparisons cannot be chained; use parentheses and && instead', this.tok.start, this.tok.end - this.tok.start.offset);
+      this.fail(
+        'rules/syntax',
+        'comparisons cannot be chained; use parentheses and && instead',
+        this.tok.start,
+        this.tok.end - this.tok.start.offset,
+      );
     }
     return this.binary(op, opStart, left, right);
   }
@@ -128,14 +139,30 @@ class Parser {
     while (this.isPunct('.')) {
       this.advance();
       const nameTok = this.tok;
-      if (nameTok.kind !== 'name' || KEYWORDS.has(nameTok.text)) this.unexpected('a field or function name after "."');
+      if (nameTok.kind !== 'name' || KEYWORDS.has(nameTok.text))
+        this.unexpected('a field or function name after "."');
       this.advance();
       this.countTerm(nameTok.start);
       if (this.isPunct('(')) {
         const { args, end } = this.parseArguments();
-        node = { kind: 'call', callee: nameTok.text, calleeStart: nameTok.start, receiver: node, args, start: node.start, end };
+        node = {
+          kind: 'call',
+          callee: nameTok.text,
+          calleeStart: nameTok.start,
+          receiver: node,
+          args,
+          start: node.start,
+          end,
+        };
       } else {
-        node = { kind: 'member', object: node, property: nameTok.text, propertyStart: nameTok.start, start: node.start, end: nameTok.end };
+        node = {
+          kind: 'member',
+          object: node,
+          property: nameTok.text,
+          propertyStart: nameTok.start,
+          start: node.start,
+          end: nameTok.end,
+        };
       }
     }
     return node;
@@ -172,7 +199,15 @@ class Parser {
       }
       if (this.isPunct('(')) {
         const { args, end } = this.parseArguments();
-        return { kind: 'call', callee: tok.text, calleeStart: tok.start, receiver: null, args, start: tok.start, end };
+        return {
+          kind: 'call',
+          callee: tok.text,
+          calleeStart: tok.start,
+          receiver: null,
+          args,
+          start: tok.start,
+          end,
+        };
       }
       return { kind: 'name', name: tok.text, start: tok.start, end: tok.end };
     }
@@ -191,7 +226,11 @@ class Parser {
       const items: RuleNode[] = [];
       while (!this.isPunct(']')) {
         if (items.length >= this.limits.maxListItems) {
-          this.fail('rules/too-complex', `list has more than ${this.limits.maxListItems} items`, this.tok.start);
+          this.fail(
+            'rules/too-complex',
+            `list has more than ${this.limits.maxListItems} items`,
+            this.tok.start,
+          );
         }
         items.push(this.parseOr());
         if (!this.isPunct(',')) break;
@@ -266,7 +305,12 @@ class Parser {
           : tok.kind === 'number'
             ? 'a number'
             : `"${tok.text}"`;
-    return this.fail('rules/syntax', `expected ${wanted} but found ${found}`, tok.start, Math.max(1, tok.end - tok.start.offset));
+    return this.fail(
+      'rules/syntax',
+      `expected ${wanted} but found ${found}`,
+      tok.start,
+      Math.max(1, tok.end - tok.start.offset),
+    );
   }
 
   private fail(code: RuleErrorCode, detail: string, position: SourcePosition, length = 1): never {

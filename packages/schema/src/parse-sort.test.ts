@@ -46,6 +46,8 @@ describe('parseSort', () => {
   });
 
   test('at most 8 keys', () => {
-    expect(sortError('id,title,body,score,status,owner,project,publishedAt,createdAt').code).toBe('rules/too-complex');
+    expect(sortError('id,title,body,score,status,owner,project,publishedAt,createdAt').code).toBe(
+      'rules/too-complex',
+    );
   });
 });

@@ -27,7 +27,14 @@ export function parseSort(text: string, options: ParseSortOptions): SortKey[] {
   if (!collection) throw new TypeError(`parseSort: unknown collection ${JSON.stringify(options.collection)}`);
   const maxKeys = options.maxKeys ?? 8;
   const fail = (code: RuleErrorCode, detail: string, offset: number, length = 1): never => {
-    throw new RuleError({ code, detail, source: text, position: { offset, line: 1, col: offset + 1 }, length, label: 'sort' });
+    throw new RuleError({
+      code,
+      detail,
+      source: text,
+      position: { offset, line: 1, col: offset + 1 },
+      length,
+      label: 'sort',
+    });
   };
   if (typeof text !== 'string' || text.length > 1024) fail('rules/too-complex', 'sort is too long', 0);
   const keys: SortKey[] = [];
@@ -43,12 +50,21 @@ export function parseSort(text: string, options: ParseSortOptions): SortKey[] {
     const direction = trimmed.startsWith('-') ? 'desc' : 'asc';
     const name = trimmed.startsWith('-') || trimmed.startsWith('+') ? trimmed.slice(1) : trimmed;
     const nameAt = at + (trimmed.length - name.length);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) fail('rules/syntax', `"${trimmed}" is not a field name`, at, trimmed.length);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      fail('rules/syntax', `"${trimmed}" is not a field name`, at, trimmed.length);
     const field = collection.fields.get(name);
-    if (!field) fail('rules/unknown-name', `unknown field "${name}" in ${collection.name}`, nameAt, name.length);
+    if (!field)
+      fail('rules/unknown-name', `unknown field "${name}" in ${collection.name}`, nameAt, name.length);
     const f = field as FieldModel;
-    if (f.hidden && (options.forbidHidden ?? true)) fail('rules/hidden-field', `field "${name}" is hidden and cannot be sorted on`, nameAt, name.length);
-    if (f.type === 'json' || f.many) fail('rules/type-mismatch', `cannot sort on ${f.type === 'json' ? 'a json field' : 'a list of ids'}`, nameAt, name.length);
+    if (f.hidden && (options.forbidHidden ?? true))
+      fail('rules/hidden-field', `field "${name}" is hidden and cannot be sorted on`, nameAt, name.length);
+    if (f.type === 'json' || f.many)
+      fail(
+        'rules/type-mismatch',
+        `cannot sort on ${f.type === 'json' ? 'a json field' : 'a list of ids'}`,
+        nameAt,
+        name.length,
+      );
     if (seen.has(name)) fail('rules/syntax', `"${name}" is sorted on twice`, nameAt, name.length);
     seen.add(name);
     keys.push({ field: name, direction, fieldModel: f });
@@ -59,5 +75,7 @@ export function parseSort(text: string, options: ParseSortOptions): SortKey[] {
 /** `t."createdAt" DESC, t."title" ASC` for validated keys. */
 export function compileSortToSql(keys: readonly SortKey[], alias = 't'): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(alias)) throw new TypeError('compileSortToSql: invalid alias');
-  return keys.map((k) => `${alias}.${quoteIdentifier(k.field)} ${k.direction === 'desc' ? 'DESC' : 'ASC'}`).join(', ');
+  return keys
+    .map((k) => `${alias}.${quoteIdentifier(k.field)} ${k.direction === 'desc' ? 'DESC' : 'ASC'}`)
+    .join(', ');
 }

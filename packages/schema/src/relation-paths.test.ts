@@ -4,11 +4,14 @@ import { checkRule, matchChannel, relationPathsOf } from './index.js';
 
 describe('relationPathsOf', () => {
   test('lists the relations a rule follows, longest first-come, deduplicated', () => {
-    const rule = checkRule('auth.id in project.team.members && project.owner != null || auth.team.owner == owner || owner == auth.id', {
-      schema: blogSchema,
-      kind: 'list',
-      collection: 'posts',
-    });
+    const rule = checkRule(
+      'auth.id in project.team.members && project.owner != null || auth.team.owner == owner || owner == auth.id',
+      {
+        schema: blogSchema,
+        kind: 'list',
+        collection: 'posts',
+      },
+    );
     expect(relationPathsOf(rule)).toEqual([
       { root: 'record', fields: ['project', 'team'], collections: ['projects', 'teams'] },
       { root: 'auth', fields: ['team'], collections: ['teams'] },
@@ -16,12 +19,20 @@ describe('relationPathsOf', () => {
   });
 
   test('create rules read relations from data', () => {
-    const rule = checkRule('project.owner == auth.id', { schema: blogSchema, kind: 'create', collection: 'posts' });
+    const rule = checkRule('project.owner == auth.id', {
+      schema: blogSchema,
+      kind: 'create',
+      collection: 'posts',
+    });
     expect(relationPathsOf(rule)).toEqual([{ root: 'data', fields: ['project'], collections: ['projects'] }]);
   });
 
   test('rules without relations need nothing loaded', () => {
-    expect(relationPathsOf(checkRule('owner == auth.id', { schema: blogSchema, kind: 'view', collection: 'posts' }))).toEqual([]);
+    expect(
+      relationPathsOf(
+        checkRule('owner == auth.id', { schema: blogSchema, kind: 'view', collection: 'posts' }),
+      ),
+    ).toEqual([]);
   });
 });
 

@@ -22,7 +22,11 @@ export function relationPathsOf(rule: CheckedRule): RelationPath[] {
         if (expr.root !== 'record' && expr.root !== 'data' && expr.root !== 'auth') return;
         const hops = expr.steps.slice(0, -1);
         if (hops.length === 0) return;
-        const path: RelationPath = { root: expr.root, fields: hops.map((s) => s.field.name), collections: hops.map((s) => s.field.target ?? '') };
+        const path: RelationPath = {
+          root: expr.root,
+          fields: hops.map((s) => s.field.name),
+          collections: hops.map((s) => s.field.target ?? ''),
+        };
         const key = `${path.root}:${path.fields.join('.')}`;
         for (const existing of found.keys()) {
           if (existing.startsWith(`${key}.`) || existing === key) return;

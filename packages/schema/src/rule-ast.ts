@@ -26,7 +26,13 @@ export type RuleNode =
       args: RuleNode[];
     })
   | (NodeBase & { kind: 'not'; operand: RuleNode })
-  | (NodeBase & { kind: 'binary'; op: BinaryOperator; opStart: SourcePosition; left: RuleNode; right: RuleNode });
+  | (NodeBase & {
+      kind: 'binary';
+      op: BinaryOperator;
+      opStart: SourcePosition;
+      left: RuleNode;
+      right: RuleNode;
+    });
 
 /** A parsed rule: its AST plus the text it came from (needed for error excerpts). */
 export interface ParsedRule {

@@ -20,9 +20,17 @@ import {
  */
 
 function listQuery(filter: string | null, auth: RecordLike | null): CompiledSql {
-  const rule = checkRule(blogSchema.collections?.posts?.rules?.list ?? 'false', { schema: blogSchema, kind: 'list', collection: 'posts' });
+  const rule = checkRule(blogSchema.collections?.posts?.rules?.list ?? 'false', {
+    schema: blogSchema,
+    kind: 'list',
+    collection: 'posts',
+  });
   const compiledRule = compileRuleToSql(rule, { auth });
-  if (filter === null) return { sql: `SELECT id, title FROM app."posts" t WHERE ${compiledRule.sql} ORDER BY title`, params: compiledRule.params };
+  if (filter === null)
+    return {
+      sql: `SELECT id, title FROM app."posts" t WHERE ${compiledRule.sql} ORDER BY title`,
+      params: compiledRule.params,
+    };
   const compiledFilter = compileRuleToSql(checkFilter(filter, { schema: blogSchema, collection: 'posts' }), {
     auth,
     firstParam: compiledRule.params.length + 1,
@@ -58,7 +66,7 @@ const HOSTILE_TITLES = [
   '\u02bc OR \u02bc1\u02bc=\u02bc1',
   '\uff07; SELECT 1; --',
   '$1 $2::text',
-  'E\'\\x00\'',
+  "E'\\x00'",
 ];
 
 let db: TestDatabase;
@@ -80,8 +88,11 @@ beforeAll(async () => {
     ['a0000000-0000-4000-8000-000000000003', 'bob draft', BOB.id, false],
     ['a0000000-0000-4000-8000-000000000004', 'bob draft 2', BOB.id, false],
   ];
-  HOSTILE_TITLES.forEach((title, i) => rows.push([`b0000000-0000-4000-8000-00000000000${i}`, title, ALICE.id, false]));
-  for (const row of rows) await client.query('INSERT INTO app.posts (id, title, owner, published) VALUES ($1, $2, $3, $4)', row);
+  HOSTILE_TITLES.forEach((title, i) =>
+    rows.push([`b0000000-0000-4000-8000-00000000000${i}`, title, ALICE.id, false]),
+  );
+  for (const row of rows)
+    await client.query('INSERT INTO app.posts (id, title, owner, published) VALUES ($1, $2, $3, $4)', row);
 });
 
 afterAll(async () => {
@@ -97,7 +108,9 @@ describe('attacks', () => {
   test('filter `owner != "x" || true` cannot widen the rule: it is data, ANDed with the rule', async () => {
     const attack = 'owner != "x" || true';
     const query = listQuery(attack, BOB);
-    expect(query.sql).toContain('(COALESCE(t."published", FALSE) OR (t."owner" IS NOT NULL AND t."owner" = $1::uuid)) AND TRUE');
+    expect(query.sql).toContain(
+      '(COALESCE(t."published", FALSE) OR (t."owner" IS NOT NULL AND t."owner" = $1::uuid)) AND TRUE',
+    );
     expect(await titles(query)).toEqual(['alice public', 'bob draft', 'bob draft 2']);
     expect(await titles(listQuery(attack, BOB))).toEqual(await titles(listQuery(null, BOB)));
     // The URL-encoded forms decode to the same filter, and give the same rows.
@@ -133,19 +146,34 @@ describe('attacks', () => {
 
   test('a 10,000-term filter fails fast', () => {
     const filter = Array.from({ length: 10_000 }, (_, i) => `title == "t${i}"`).join(' || ');
-    const byLength = timed(() => ruleError(() => checkFilter(filter, { schema: blogSchema, collection: 'posts' })));
+    const byLength = timed(() =>
+      ruleError(() => checkFilter(filter, { schema: blogSchema, collection: 'posts' })),
+    );
     expect(byLength.result.code).toBe('rules/too-complex');
     expect(byLength.ms).toBeLessThan(100);
     // Even with no length limit, the term limit stops the parser early.
-    const byTerms = timed(() => ruleError(() => checkFilter(filter, { schema: blogSchema, collection: 'posts', limits: { maxLength: 10_000_000 } })));
+    const byTerms = timed(() =>
+      ruleError(() =>
+        checkFilter(filter, { schema: blogSchema, collection: 'posts', limits: { maxLength: 10_000_000 } }),
+      ),
+    );
     expect(byTerms.result.code).toBe('rules/too-complex');
     expect(byTerms.result.detail).toBe('more than 200 terms');
     expect(byTerms.ms).toBeLessThan(100);
   });
 
   test('500-deep parentheses fail fast, without exhausting the stack', () => {
-    for (const filter of [`${'('.repeat(500)}published${')'.repeat(500)}`, `${'!'.repeat(500)}published`, `${'['.repeat(500)}`, `${'lower('.repeat(500)}`]) {
-      const { ms, result } = timed(() => ruleError(() => checkFilter(filter, { schema: blogSchema, collection: 'posts', limits: { maxLength: 1_000_000 } })));
+    for (const filter of [
+      `${'('.repeat(500)}published${')'.repeat(500)}`,
+      `${'!'.repeat(500)}published`,
+      `${'['.repeat(500)}`,
+      `${'lower('.repeat(500)}`,
+    ]) {
+      const { ms, result } = timed(() =>
+        ruleError(() =>
+          checkFilter(filter, { schema: blogSchema, collection: 'posts', limits: { maxLength: 1_000_000 } }),
+        ),
+      );
       expect(result.code).toBe('rules/too-complex');
       expect(result.detail).toBe('nesting deeper than 64');
       expect(ms).toBeLessThan(100);
@@ -156,15 +184,33 @@ describe('attacks', () => {
   });
 
   test('__proto__ and constructor are not names, and never reach prototypes', () => {
-    for (const filter of ['__proto__ == null', 'constructor == null', 'auth.__proto__ == null', 'auth.constructor.name == "Object"', 'owner.__proto__ == null']) {
-      expect(ruleError(() => checkFilter(filter, { schema: blogSchema, collection: 'posts' })).code).toBe('rules/unknown-name');
+    for (const filter of [
+      '__proto__ == null',
+      'constructor == null',
+      'auth.__proto__ == null',
+      'auth.constructor.name == "Object"',
+      'owner.__proto__ == null',
+    ]) {
+      expect(ruleError(() => checkFilter(filter, { schema: blogSchema, collection: 'posts' })).code).toBe(
+        'rules/unknown-name',
+      );
     }
-    expect(ruleError(() => checkRule('data.__proto__.polluted == true', { schema: blogSchema, kind: 'update', collection: 'posts' })).code).toBe(
+    expect(
+      ruleError(() =>
+        checkRule('data.__proto__.polluted == true', {
+          schema: blogSchema,
+          kind: 'update',
+          collection: 'posts',
+        }),
+      ).code,
+    ).toBe('rules/unknown-name');
+    expect(ruleError(() => parseSort('__proto__', { schema: blogSchema, collection: 'posts' })).code).toBe(
       'rules/unknown-name',
     );
-    expect(ruleError(() => parseSort('__proto__', { schema: blogSchema, collection: 'posts' })).code).toBe('rules/unknown-name');
     // A record that owns a "__proto__" key (as JSON.parse makes) is read as plain data.
-    const record = JSON.parse('{"__proto__": {"published": true}, "title": "x", "owner": null}') as RecordLike;
+    const record = JSON.parse(
+      '{"__proto__": {"published": true}, "title": "x", "owner": null}',
+    ) as RecordLike;
     const rule = checkRule('published', { schema: blogSchema, kind: 'view', collection: 'posts' });
     expect(evaluateRule(rule, { record, auth: null })).toBe(false);
     const inherited = Object.create({ published: true }) as RecordLike;
@@ -173,13 +219,25 @@ describe('attacks', () => {
   });
 
   test('filtering or sorting on a hidden field is refused', () => {
-    expect(ruleError(() => checkFilter('secret != null', { schema: blogSchema, collection: 'posts' })).code).toBe('rules/hidden-field');
-    expect(ruleError(() => checkFilter('owner.email == "bob@example.com"', { schema: blogSchema, collection: 'posts' })).code).toBe('rules/hidden-field');
-    expect(ruleError(() => parseSort('-secret', { schema: blogSchema, collection: 'posts' })).code).toBe('rules/hidden-field');
+    expect(
+      ruleError(() => checkFilter('secret != null', { schema: blogSchema, collection: 'posts' })).code,
+    ).toBe('rules/hidden-field');
+    expect(
+      ruleError(() =>
+        checkFilter('owner.email == "bob@example.com"', { schema: blogSchema, collection: 'posts' }),
+      ).code,
+    ).toBe('rules/hidden-field');
+    expect(ruleError(() => parseSort('-secret', { schema: blogSchema, collection: 'posts' })).code).toBe(
+      'rules/hidden-field',
+    );
   });
 
   test('a changed owner in an update is checked against data', () => {
-    const rule = checkRule('owner == auth.id && data.owner == auth.id', { schema: blogSchema, kind: 'update', collection: 'posts' });
+    const rule = checkRule('owner == auth.id && data.owner == auth.id', {
+      schema: blogSchema,
+      kind: 'update',
+      collection: 'posts',
+    });
     const record = { id: 'a0000000-0000-4000-8000-000000000001', owner: ALICE.id };
     expect(evaluateRule(rule, { record, auth: ALICE, data: { ...record, owner: BOB.id } })).toBe(false);
     expect(evaluateRule(rule, { record, auth: ALICE, data: { ...record, title: 'new' } })).toBe(true);

@@ -60,7 +60,14 @@ export class RuleError extends Error {
   }
 
   /** A plain object for an HTTP error's `details`. */
-  toJSON(): { code: RuleErrorCode; message: string; label: string; line: number; col: number; excerpt: string } {
+  toJSON(): {
+    code: RuleErrorCode;
+    message: string;
+    label: string;
+    line: number;
+    col: number;
+    excerpt: string;
+  } {
     return {
       code: this.code,
       message: this.message,

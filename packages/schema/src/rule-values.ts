@@ -8,7 +8,8 @@ import type { CompareOperator, RuleFunction, ValueType } from './checked-rule.js
 /** The value of a path that went through a missing record (`auth.id` signed out, a null relation). */
 export const ABSENT: unique symbol = Symbol('absent');
 export type Absent = typeof ABSENT;
-export type RuleValue = string | number | boolean | null | Absent | readonly RuleValue[] | { readonly [key: string]: unknown };
+export type RuleValue =
+  string | number | boolean | null | Absent | readonly RuleValue[] | { readonly [key: string]: unknown };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -2,7 +2,14 @@ import { createTestDatabase, type TestDatabase } from '@hearth/testkit';
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { checkRule, compileRuleToSql, evaluateRule, isRuleError, type CheckedRule, type SchemaDocument } from './index.js';
+import {
+  checkRule,
+  compileRuleToSql,
+  evaluateRule,
+  isRuleError,
+  type CheckedRule,
+  type SchemaDocument,
+} from './index.js';
 
 /**
  * The JS evaluator and the compiled SQL, run by PostgreSQL, must agree on
@@ -37,15 +44,52 @@ const schema: SchemaDocument = {
   },
 };
 
-const uuid = (prefix: string, n: number): string => `${prefix}${String(n).padStart(7, '0')}-0000-4000-8000-000000000000`;
+const uuid = (prefix: string, n: number): string =>
+  `${prefix}${String(n).padStart(7, '0')}-0000-4000-8000-000000000000`;
 const USER_IDS = [1, 2, 3, 4].map((n) => uuid('a', n));
 const TEAM_IDS = [1, 2, 3].map((n) => uuid('b', n));
 const ITEM_IDS = Array.from({ length: 24 }, (_, n) => uuid('c', n + 1));
 const GHOST_ID = uuid('d', 9);
-const ID_LITERALS = [...USER_IDS.slice(0, 2), TEAM_IDS[0] as string, ITEM_IDS[0] as string, GHOST_ID, (USER_IDS[0] as string).toUpperCase(), 'nope', ''];
-const STRINGS = ['', 'a', 'A', 'b', 'ab', 'abc', 'Abc', 'b/', 'x y', "it's", 'a\\b', '"q"', '\u2019', 'é', 'É', 'ß', '😀', 'z😀', '\uff21', 'zz', '%', '_'];
+const ID_LITERALS = [
+  ...USER_IDS.slice(0, 2),
+  TEAM_IDS[0] as string,
+  ITEM_IDS[0] as string,
+  GHOST_ID,
+  (USER_IDS[0] as string).toUpperCase(),
+  'nope',
+  '',
+];
+const STRINGS = [
+  '',
+  'a',
+  'A',
+  'b',
+  'ab',
+  'abc',
+  'Abc',
+  'b/',
+  'x y',
+  "it's",
+  'a\\b',
+  '"q"',
+  '\u2019',
+  'é',
+  'É',
+  'ß',
+  '😀',
+  'z😀',
+  '\uff21',
+  'zz',
+  '%',
+  '_',
+];
 const NUMBERS = [-1, 0, 0.5, 1, 2, 3, 10, 1e10];
-const DATES = ['2024-01-01T00:00:00.000Z', '2024-06-01T12:00:00.000Z', '2024-06-01T10:00:00.500Z', '2025-01-01T00:00:00.000Z'];
+const DATES = [
+  '2024-01-01T00:00:00.000Z',
+  '2024-06-01T12:00:00.000Z',
+  '2024-06-01T10:00:00.500Z',
+  '2025-01-01T00:00:00.000Z',
+];
 const NOW = Date.parse('2024-06-01T12:00:00.000Z');
 
 type Row = Record<string, unknown>;
@@ -106,7 +150,12 @@ function makeDataset(seed: number): { users: Row[]; teams: Row[]; items: Row[] }
 const lit = (value: string): string => JSON.stringify(value);
 const strLit = fc.constantFrom(...STRINGS.map(lit));
 const numLit = fc.constantFrom(...NUMBERS.map(String), '-0.5');
-const dateLit = fc.constantFrom('"2024-01-01"', '"2024-06-01T12:00:00Z"', '"2024-06-01T12:00:00.500+02:00"', '"2024-06-01T10:00:00.5Z"');
+const dateLit = fc.constantFrom(
+  '"2024-01-01"',
+  '"2024-06-01T12:00:00Z"',
+  '"2024-06-01T12:00:00.500+02:00"',
+  '"2024-06-01T10:00:00.5Z"',
+);
 const idLit = fc.constantFrom(...ID_LITERALS.map(lit));
 
 interface Paths {
@@ -121,11 +170,34 @@ interface Paths {
 
 function paths(withData: boolean): Paths {
   const p: Paths = {
-    str: ['title', 'status', 'parent.title', 'parent.parent.title', 'owner.nick', 'team.name', 'team.owner.nick', 'auth.nick', 'auth.role', 'owner.email', 'parent.owner.team.name'],
+    str: [
+      'title',
+      'status',
+      'parent.title',
+      'parent.parent.title',
+      'owner.nick',
+      'team.name',
+      'team.owner.nick',
+      'auth.nick',
+      'auth.role',
+      'owner.email',
+      'parent.owner.team.name',
+    ],
     num: ['count', 'parent.count', 'team.rank', 'auth.team.rank'],
     date: ['at', 'createdAt', 'parent.at', 'now', 'auth.createdAt', 'owner.updatedAt'],
     bool: ['flag', 'parent.flag', 'auth.verified'],
-    id: ['id', 'owner', 'team', 'parent', 'parent.owner', 'team.owner', 'auth.id', 'auth.team', 'owner.team', 'parent.parent'],
+    id: [
+      'id',
+      'owner',
+      'team',
+      'parent',
+      'parent.owner',
+      'team.owner',
+      'auth.id',
+      'auth.team',
+      'owner.team',
+      'parent.parent',
+    ],
     list: ['watchers', 'team.members', 'parent.watchers', 'auth.team.members'],
     any: ['meta', 'auth', 'parent.meta'],
   };
@@ -161,26 +233,63 @@ function ruleArbitrary(withData: boolean): fc.Arbitrary<string> {
     ),
     expr: fc.oneof(
       { depthSize: 'small', withCrossShrink: true },
-      fc.tuple(tie('str'), fc.constantFrom('==', '!=', '<', '<=', '>', '>='), tie('str')).map(([a, op, b]) => `${a} ${op} ${b}`),
-      fc.tuple(tie('num'), fc.constantFrom('==', '!=', '<', '<=', '>', '>='), tie('num')).map(([a, op, b]) => `${a} ${op} ${b}`),
       fc
-        .tuple(fc.constantFrom(...p.date), fc.constantFrom('==', '!=', '<', '<=', '>', '>='), fc.oneof(fc.constantFrom(...p.date), dateLit))
+        .tuple(tie('str'), fc.constantFrom('==', '!=', '<', '<=', '>', '>='), tie('str'))
         .map(([a, op, b]) => `${a} ${op} ${b}`),
-      fc.tuple(fc.constantFrom(...p.id), fc.constantFrom('==', '!='), fc.oneof(fc.constantFrom(...p.id), idLit, tie('str'))).map(([a, op, b]) => `${a} ${op} ${b}`),
-      fc.tuple(fc.constantFrom(...p.bool), fc.constantFrom('==', '!='), fc.constantFrom(...p.bool, 'true', 'false', 'null')).map(([a, op, b]) => `${a} ${op} ${b}`),
+      fc
+        .tuple(tie('num'), fc.constantFrom('==', '!=', '<', '<=', '>', '>='), tie('num'))
+        .map(([a, op, b]) => `${a} ${op} ${b}`),
+      fc
+        .tuple(
+          fc.constantFrom(...p.date),
+          fc.constantFrom('==', '!=', '<', '<=', '>', '>='),
+          fc.oneof(fc.constantFrom(...p.date), dateLit),
+        )
+        .map(([a, op, b]) => `${a} ${op} ${b}`),
+      fc
+        .tuple(
+          fc.constantFrom(...p.id),
+          fc.constantFrom('==', '!='),
+          fc.oneof(fc.constantFrom(...p.id), idLit, tie('str')),
+        )
+        .map(([a, op, b]) => `${a} ${op} ${b}`),
+      fc
+        .tuple(
+          fc.constantFrom(...p.bool),
+          fc.constantFrom('==', '!='),
+          fc.constantFrom(...p.bool, 'true', 'false', 'null'),
+        )
+        .map(([a, op, b]) => `${a} ${op} ${b}`),
       fc.constantFrom(...p.bool),
-      fc.tuple(fc.constantFrom(...p.str, ...p.num, ...p.date, ...p.bool, ...p.id, ...p.list, ...p.any), fc.constantFrom('==', '!=')).map(([a, op]) => `${a} ${op} null`),
+      fc
+        .tuple(
+          fc.constantFrom(...p.str, ...p.num, ...p.date, ...p.bool, ...p.id, ...p.list, ...p.any),
+          fc.constantFrom('==', '!='),
+        )
+        .map(([a, op]) => `${a} ${op} null`),
       fc.tuple(fc.constantFrom(...p.id), fc.constantFrom(...p.list)).map(([a, l]) => `${a} in ${l}`),
-      fc.tuple(fc.constantFrom(...p.list), fc.oneof(fc.constantFrom(...p.id), idLit)).map(([l, a]) => `${l}.contains(${a})`),
-      fc.tuple(fc.constantFrom(...p.id), fc.array(idLit, { maxLength: 3 })).map(([a, xs]) => `${a} in [${xs.join(', ')}]`),
+      fc
+        .tuple(fc.constantFrom(...p.list), fc.oneof(fc.constantFrom(...p.id), idLit))
+        .map(([l, a]) => `${l}.contains(${a})`),
+      fc
+        .tuple(fc.constantFrom(...p.id), fc.array(idLit, { maxLength: 3 }))
+        .map(([a, xs]) => `${a} in [${xs.join(', ')}]`),
       fc.tuple(tie('str'), fc.array(strLit, { maxLength: 3 })).map(([a, xs]) => `${a} in [${xs.join(', ')}]`),
       fc.tuple(tie('num'), fc.array(numLit, { maxLength: 3 })).map(([a, xs]) => `${a} in [${xs.join(', ')}]`),
-      fc.tuple(fc.constantFrom(...p.date), fc.array(dateLit, { maxLength: 2 })).map(([a, xs]) => `${a} in [${xs.join(', ')}]`),
-      fc.tuple(tie('str'), fc.constantFrom('startsWith', 'endsWith', 'contains'), tie('str')).map(([a, f, b]) => `${a}.${f}(${b})`),
+      fc
+        .tuple(fc.constantFrom(...p.date), fc.array(dateLit, { maxLength: 2 }))
+        .map(([a, xs]) => `${a} in [${xs.join(', ')}]`),
+      fc
+        .tuple(tie('str'), fc.constantFrom('startsWith', 'endsWith', 'contains'), tie('str'))
+        .map(([a, f, b]) => `${a}.${f}(${b})`),
       fc.constantFrom('auth == null', 'auth != null', 'true', 'false'),
       tie('expr').map((e) => `!(${e})`),
-      fc.tuple(tie('expr'), fc.constantFrom('&&', '||'), tie('expr')).map(([a, op, b]) => `(${a}) ${op} (${b})`),
-      fc.tuple(tie('expr'), fc.constantFrom('==', '!='), tie('expr')).map(([a, op, b]) => `(${a}) ${op} (${b})`),
+      fc
+        .tuple(tie('expr'), fc.constantFrom('&&', '||'), tie('expr'))
+        .map(([a, op, b]) => `(${a}) ${op} (${b})`),
+      fc
+        .tuple(tie('expr'), fc.constantFrom('==', '!='), tie('expr'))
+        .map(([a, op, b]) => `(${a}) ${op} (${b})`),
     ),
   }));
   return expr;
@@ -205,7 +314,10 @@ async function insert(table: string, rows: Row[]): Promise<void> {
   for (const row of rows) {
     const keys = Object.keys(row);
     const values = keys.map((k) => (k === 'meta' && row[k] !== null ? JSON.stringify(row[k]) : row[k]));
-    await client.query(`INSERT INTO ${table} (${keys.map((k) => `"${k}"`).join(', ')}) VALUES (${keys.map((_, i) => `$${i + 1}`).join(', ')})`, values);
+    await client.query(
+      `INSERT INTO ${table} (${keys.map((k) => `"${k}"`).join(', ')}) VALUES (${keys.map((_, i) => `$${i + 1}`).join(', ')})`,
+      values,
+    );
   }
 }
 
@@ -242,11 +354,25 @@ describe('evaluateRule and compileRuleToSql agree on PostgreSQL', () => {
       const teams = await load('app.teams');
       const items = await load('app.items');
       const byId = new Map<string, Row>();
-      for (const [name, rows] of [['users', users], ['teams', teams], ['items', items]] as const) {
+      for (const [name, rows] of [
+        ['users', users],
+        ['teams', teams],
+        ['items', items],
+      ] as const) {
         for (const row of rows) byId.set(`${name}:${row.id as string}`, row);
       }
       const resolve = (collection: string, id: string): Row | null => byId.get(`${collection}:${id}`) ?? null;
-      const authArb = fc.oneof(fc.constant(null), fc.constantFrom(...users), fc.constant({ id: GHOST_ID, email: 'ghost@example.com', role: 'user', verified: true, team: TEAM_IDS[0] }));
+      const authArb = fc.oneof(
+        fc.constant(null),
+        fc.constantFrom(...users),
+        fc.constant({
+          id: GHOST_ID,
+          email: 'ghost@example.com',
+          role: 'user',
+          verified: true,
+          team: TEAM_IDS[0],
+        }),
+      );
       const dataArb = fc.record({
         title: fc.oneof(fc.constant(null), fc.constantFrom(...STRINGS)),
         status: fc.constantFrom(null, 'a', 'b'),
@@ -265,7 +391,9 @@ describe('evaluateRule and compileRuleToSql agree on PostgreSQL', () => {
       const kindArb = fc.constantFrom('list' as const, 'update' as const);
       await fc.assert(
         fc.asyncProperty(
-          kindArb.chain((kind) => fc.tuple(fc.constant(kind), ruleArbitrary(kind === 'update'), authArb, dataArb)),
+          kindArb.chain((kind) =>
+            fc.tuple(fc.constant(kind), ruleArbitrary(kind === 'update'), authArb, dataArb),
+          ),
           async ([kind, source, auth, data]) => {
             let rule: CheckedRule;
             try {
@@ -280,20 +408,27 @@ describe('evaluateRule and compileRuleToSql agree on PostgreSQL', () => {
             }
             checked++;
             const compiled = compileRuleToSql(rule, { auth, data, now: NOW, firstParam: 1 });
-            const result = await client.query<{ id: string; ok: boolean | null }>(`SELECT t.id, (${compiled.sql}) AS ok FROM app.items t ORDER BY t.id`, compiled.params);
+            const result = await client.query<{ id: string; ok: boolean | null }>(
+              `SELECT t.id, (${compiled.sql}) AS ok FROM app.items t ORDER BY t.id`,
+              compiled.params,
+            );
             for (const row of result.rows) {
               const record = items.find((r) => r.id === row.id) as Row;
               const expected = evaluateRule(rule, { record, auth, data, now: NOW, resolve });
               comparisons++;
               if (row.ok !== expected) {
-                throw new Error(`disagree on item ${row.id}: sql=${String(row.ok)} js=${String(expected)}\n${compiled.sql}\n${JSON.stringify(compiled.params)}`);
+                throw new Error(
+                  `disagree on item ${row.id}: sql=${String(row.ok)} js=${String(expected)}\n${compiled.sql}\n${JSON.stringify(compiled.params)}`,
+                );
               }
             }
           },
         ),
         { numRuns: 600, seed: seed * 104729 + Number(process.env.HEARTH_FC_SEED ?? 0) },
       );
-      console.log(`dataset ${seed}: ${checked} rules checked (${rejected} rejected by the checker), ${comparisons} row comparisons`);
+      console.log(
+        `dataset ${seed}: ${checked} rules checked (${rejected} rejected by the checker), ${comparisons} row comparisons`,
+      );
       expect(checked).toBeGreaterThanOrEqual(500);
       expect(comparisons).toBeGreaterThanOrEqual(1000);
     });

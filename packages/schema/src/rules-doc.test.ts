@@ -15,7 +15,11 @@ const WORKED: [string | null, RuleKind, string][] = [
   ['projects', 'list', 'auth.id in team.members || team.owner == auth.id'],
   ['projects', 'update', 'team.owner == auth.id && !archived'],
   ['posts', 'create', 'auth != null && data.owner == auth.id && data.status == "draft"'],
-  ['comments', 'create', 'auth != null && data.author == auth.id && (data.post.published || data.post.owner == auth.id)'],
+  [
+    'comments',
+    'create',
+    'auth != null && data.author == auth.id && (data.post.published || data.post.owner == auth.id)',
+  ],
   ['posts', 'delete', 'owner == auth.id || auth.role == "admin"'],
   ['posts', 'create', 'auth != null && auth.verified'],
   ['posts', 'list', 'published && publishAt <= now'],
@@ -34,6 +38,8 @@ describe('RULES.md', () => {
 
   test.each(WORKED)('worked example on %s (%s): %s', (collection, kind, rule) => {
     expect(text).toContain(rule);
-    expect(() => checkRule(rule, { schema: document, kind, ...(collection ? { collection } : {}) })).not.toThrow();
+    expect(() =>
+      checkRule(rule, { schema: document, kind, ...(collection ? { collection } : {}) }),
+    ).not.toThrow();
   });
 });

@@ -10,7 +10,15 @@ export const USERS_COLLECTION = 'users';
 export const SYSTEM_FIELD_NAMES = ['id', 'createdAt', 'updatedAt'] as const;
 export const BUILTIN_USER_FIELD_NAMES = ['email', 'role', 'verified'] as const;
 /** Names the server's `hearth.users` table keeps for itself. */
-export const RESERVED_USER_FIELD_NAMES = ['password', 'passwordHash', 'password_hash', 'anonymous', 'disabled', 'mfa', 'tokenVersion'] as const;
+export const RESERVED_USER_FIELD_NAMES = [
+  'password',
+  'passwordHash',
+  'password_hash',
+  'anonymous',
+  'disabled',
+  'mfa',
+  'tokenVersion',
+] as const;
 /** Names of the rule language and of PostgreSQL system columns; no field may take them. */
 export const RESERVED_FIELD_NAMES: ReadonlySet<string> = new Set([
   ...SYSTEM_FIELD_NAMES,
@@ -37,7 +45,13 @@ export const RESERVED_FIELD_NAMES: ReadonlySet<string> = new Set([
   'cmax',
   'tableoid',
 ]);
-export const RESERVED_COLLECTION_NAMES: ReadonlySet<string> = new Set(['constructor', 'prototype', 'hearth', 'auth', 'data']);
+export const RESERVED_COLLECTION_NAMES: ReadonlySet<string> = new Set([
+  'constructor',
+  'prototype',
+  'hearth',
+  'auth',
+  'data',
+]);
 
 export interface FieldModel {
   name: string;
@@ -76,7 +90,8 @@ export function schemaModel(document: SchemaDocument): SchemaModel {
   for (const [name, definition] of Object.entries(declared)) {
     collections.set(name, collectionModel(name, definition));
   }
-  if (!collections.has(USERS_COLLECTION)) collections.set(USERS_COLLECTION, collectionModel(USERS_COLLECTION, null));
+  if (!collections.has(USERS_COLLECTION))
+    collections.set(USERS_COLLECTION, collectionModel(USERS_COLLECTION, null));
   const model: SchemaModel = { document, collections };
   cache.set(document, model);
   return model;
@@ -111,7 +126,16 @@ function collectionModel(name: string, definition: CollectionDefinition | null):
 }
 
 function systemField(name: string, type: FieldType): FieldModel {
-  return { name, type, definition: null, system: true, hidden: false, target: null, many: false, values: null };
+  return {
+    name,
+    type,
+    definition: null,
+    system: true,
+    hidden: false,
+    target: null,
+    many: false,
+    values: null,
+  };
 }
 
 /**
@@ -147,5 +171,7 @@ export function quoteIdentifier(name: string): string {
 
 /** Accepts a validated document or its model. */
 export function toSchemaModel(schema: SchemaDocument | SchemaModel): SchemaModel {
-  return 'document' in schema && schema.collections instanceof Map ? (schema as SchemaModel) : schemaModel(schema as SchemaDocument);
+  return 'document' in schema && schema.collections instanceof Map
+    ? (schema as SchemaModel)
+    : schemaModel(schema as SchemaDocument);
 }

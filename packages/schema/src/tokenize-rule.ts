@@ -13,9 +13,37 @@ export interface Token {
   end: number;
 }
 
-const PUNCTUATION = ['==', '!=', '<=', '>=', '&&', '||', '<', '>', '!', '(', ')', '[', ']', ',', '.', '+', '-'];
+const PUNCTUATION = [
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '<',
+  '>',
+  '!',
+  '(',
+  ')',
+  '[',
+  ']',
+  ',',
+  '.',
+  '+',
+  '-',
+];
 const MAX_NAME_LENGTH = 64;
-const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', '\\': '\\', "'": "'", '"': '"', '/': '/' };
+const ESCAPES: Record<string, string> = {
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  b: '\b',
+  f: '\f',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  '/': '/',
+};
 
 /**
  * A pull tokenizer: the parser asks for one token at a time, so a huge input that
@@ -41,7 +69,8 @@ export class RuleTokenizer {
     if (isNameStart(ch)) {
       let end = this.offset + 1;
       while (end < src.length && isNamePart(src.charCodeAt(end))) end++;
-      if (end - this.offset > MAX_NAME_LENGTH) this.fail('rules/syntax', `name longer than ${MAX_NAME_LENGTH} characters`, start, end - this.offset);
+      if (end - this.offset > MAX_NAME_LENGTH)
+        this.fail('rules/syntax', `name longer than ${MAX_NAME_LENGTH} characters`, start, end - this.offset);
       const text = src.slice(this.offset, end);
       this.offset = end;
       return { kind: 'name', text, value: 0, start, end };
@@ -82,7 +111,8 @@ export class RuleTokenizer {
       if (i >= src.length) this.fail('rules/syntax', 'unterminated string', start, i - this.offset);
       const ch = src.charCodeAt(i);
       if (ch === quote) break;
-      if (ch === 10 || ch === 13) this.fail('rules/syntax', 'unterminated string (line break inside quotes)', start, i - this.offset);
+      if (ch === 10 || ch === 13)
+        this.fail('rules/syntax', 'unterminated string (line break inside quotes)', start, i - this.offset);
       if (ch === 0) this.fail('rules/syntax', 'strings cannot contain NUL (U+0000)', this.at(i));
       if (ch !== 92) {
         if (ch >= 0xd800 && ch <= 0xdbff && isLowSurrogate(src.charCodeAt(i + 1))) {
@@ -90,7 +120,8 @@ export class RuleTokenizer {
           i += 2;
           continue;
         }
-        if (ch >= 0xd800 && ch <= 0xdfff) this.fail('rules/syntax', 'strings cannot contain lone surrogates', this.at(i));
+        if (ch >= 0xd800 && ch <= 0xdfff)
+          this.fail('rules/syntax', 'strings cannot contain lone surrogates', this.at(i));
         out += src[i];
         i++;
         continue;
@@ -117,7 +148,9 @@ export class RuleTokenizer {
   private unicodeEscape(at: number): { text: string; end: number } {
     const src = this.source;
     const braced = src[at + 2] === '{';
-    const match = braced ? /^\{([0-9a-fA-F]{1,6})\}/.exec(src.slice(at + 2, at + 11)) : /^[0-9a-fA-F]{4}/.exec(src.slice(at + 2, at + 6));
+    const match = braced
+      ? /^\{([0-9a-fA-F]{1,6})\}/.exec(src.slice(at + 2, at + 11))
+      : /^[0-9a-fA-F]{4}/.exec(src.slice(at + 2, at + 6));
     if (!match) return this.fail('rules/syntax', 'malformed \\u escape', this.at(at), 2);
     const code = parseInt(braced ? (match[1] ?? '') : match[0], 16);
     const end = at + 2 + match[0].length;

@@ -1,6 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import { blogSchema } from '../test/fixture-schema.ts';
-import { assertSchemaDocument, parseSchemaDocument, SchemaError, validateSchemaDocument, type SchemaIssue } from './index.js';
+import {
+  assertSchemaDocument,
+  parseSchemaDocument,
+  SchemaError,
+  validateSchemaDocument,
+  type SchemaIssue,
+} from './index.js';
 
 function issues(input: unknown): SchemaIssue[] {
   const result = typeof input === 'string' ? parseSchemaDocument(input) : validateSchemaDocument(input);
@@ -12,7 +18,9 @@ function messages(input: unknown): string[] {
   return issues(input).map((i) => i.message);
 }
 
-const posts = (fields: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ collections: { posts: { fields, ...extra } } });
+const posts = (fields: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  collections: { posts: { fields, ...extra } },
+});
 
 describe('validateSchemaDocument', () => {
   test('accepts the design document example and the test fixture', () => {
@@ -34,7 +42,13 @@ describe('validateSchemaDocument', () => {
           },
         },
       },
-      buckets: { avatars: { maxSize: '5MB', types: ['image/*'], rules: { read: 'true', write: "auth != null && path.startsWith(auth.id + '/')" } } },
+      buckets: {
+        avatars: {
+          maxSize: '5MB',
+          types: ['image/*'],
+          rules: { read: 'true', write: "auth != null && path.startsWith(auth.id + '/')" },
+        },
+      },
       channels: { 'room:*': { rules: { join: 'auth != null', broadcast: 'auth != null' } } },
     };
     expect(validateSchemaDocument(design)).toMatchObject({ ok: true });
@@ -45,47 +59,141 @@ describe('validateSchemaDocument', () => {
 
   test.each([
     [{ colections: {} }, '/colections: unknown key "colections"'],
-    [posts({ title: { type: 'text', requird: true } }), '/collections/posts/fields/title/requird: unknown key "requird"'],
-    [posts({ title: { type: 'string' } }), '/collections/posts/fields/title/type: unknown field type (text, number, bool, date, json, email, url, select, relation, file)'],
-    [posts({ Title: { type: 'text' } }), '/collections/posts/fields/Title: invalid name "Title": must match /^[a-z][a-zA-Z0-9_]{0,62}$/'],
-    [posts({ 'drop table': { type: 'text' } }), '/collections/posts/fields/drop table: invalid name "drop table": must match /^[a-z][a-zA-Z0-9_]{0,62}$/'],
+    [
+      posts({ title: { type: 'text', requird: true } }),
+      '/collections/posts/fields/title/requird: unknown key "requird"',
+    ],
+    [
+      posts({ title: { type: 'string' } }),
+      '/collections/posts/fields/title/type: unknown field type (text, number, bool, date, json, email, url, select, relation, file)',
+    ],
+    [
+      posts({ Title: { type: 'text' } }),
+      '/collections/posts/fields/Title: invalid name "Title": must match /^[a-z][a-zA-Z0-9_]{0,62}$/',
+    ],
+    [
+      posts({ 'drop table': { type: 'text' } }),
+      '/collections/posts/fields/drop table: invalid name "drop table": must match /^[a-z][a-zA-Z0-9_]{0,62}$/',
+    ],
     [posts({ id: { type: 'text' } }), '/collections/posts/fields/id: "id" is a reserved name'],
-    [posts({ createdAt: { type: 'date' } }), '/collections/posts/fields/createdAt: "createdAt" is a reserved name'],
+    [
+      posts({ createdAt: { type: 'date' } }),
+      '/collections/posts/fields/createdAt: "createdAt" is a reserved name',
+    ],
     [posts({ auth: { type: 'text' } }), '/collections/posts/fields/auth: "auth" is a reserved name'],
     [posts({ ctid: { type: 'text' } }), '/collections/posts/fields/ctid: "ctid" is a reserved name'],
-    [posts({ owner: { type: 'relation', to: 'usr' } }), '/collections/posts/fields/owner/to: unknown collection "usr"'],
-    [posts({ tags: { type: 'relation', to: 'users', many: true, cascade: true } }), '/collections/posts/fields/tags/cascade: cascade applies to single relations only'],
-    [posts({ s: { type: 'select', values: ['a', 'b'], default: 'c' } }), '/collections/posts/fields/s/default: default "c" is not one of the values'],
-    [posts({ s: { type: 'select', values: [] } }), '/collections/posts/fields/s/values: Too small: expected array to have >=1 items'],
-    [posts({ n: { type: 'number', min: 5, max: 1 } }), '/collections/posts/fields/n/min: min is greater than max'],
-    [posts({ n: { type: 'number', integer: true, default: 1.5 } }), '/collections/posts/fields/n/default: default is not an integer'],
-    [posts({ d: { type: 'date', min: 'tomorrow' } }), '/collections/posts/fields/d/min: Invalid string: must match pattern /^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,6})?(Z|[+-]\\d{2}:\\d{2}))?$/'],
-    [posts({ d: { type: 'date', default: '2024-02-30' } }), '/collections/posts/fields/d/default: "2024-02-30" is not a valid date'],
-    [posts({ f: { type: 'file', maxSize: 'huge' } }), '/collections/posts/fields/f/maxSize: Invalid string: must match pattern /^[0-9]+(\\.[0-9]+)?\\s*(B|KB|MB|GB|KiB|MiB|GiB)$/i'],
-    [posts({ a: { type: 'text' } }, { indexes: [{ fields: ['b'] }] }), '/collections/posts/indexes/0/fields/0: unknown field "b"'],
-    [posts({ a: { type: 'json' } }, { indexes: [{ fields: ['a'] }] }), '/collections/posts/indexes/0/fields/0: cannot index a json field'],
-    [posts({ a: { type: 'text' } }, { indexes: [{ fields: ['a'] }, { fields: ['a'] }] }), '/collections/posts/indexes/1: duplicate index'],
-    [posts({ a: { type: 'text', renamedFrom: 'a' } }), '/collections/posts/fields/a/renamedFrom: a field cannot be renamed from itself'],
-    [posts({ a: { type: 'text', renamedFrom: 'b' }, b: { type: 'text' } }), '/collections/posts/fields/a/renamedFrom: "b" still exists in this collection'],
-    [posts({ a: { type: 'text', renamedFrom: 'c' }, b: { type: 'text', renamedFrom: 'c' } }), '/collections/posts/fields/b/renamedFrom: "a" is already renamed from "c"'],
-    [{ collections: { users: { fields: { email: { type: 'text' } } } } }, '/collections/users/fields/email: "email" is a built-in field of users'],
-    [{ collections: { users: { fields: {}, renamedFrom: 'people' } } }, '/collections/users/renamedFrom: the users collection cannot be renamed'],
-    [{ collections: { a: { renamedFrom: 'b' }, b: {} } }, '/collections/a/renamedFrom: "b" still exists in this document'],
-    [posts({ a: { type: 'text' } }, { rules: { list: 'ownr == auth.id' } }), '/collections/posts/rules/list: unknown field "ownr" in posts (rule 1:1)'],
-    [posts({ a: { type: 'text' } }, { rules: { lst: 'true' } }), '/collections/posts/rules/lst: unknown key "lst"'],
-    [{ buckets: { avatars: { rules: { write: 'owner == auth.id' } } } }, '/buckets/avatars/rules/write: unknown name "owner" (write rules can use auth, now, path) (rule 1:1)'],
-    [{ buckets: { avatars: { types: ['images'] } } }, '/buckets/avatars/types/0: Invalid string: must match pattern /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\\/(\\*|[a-z0-9][a-z0-9!#$&^_.+-]{0,126})$/i'],
-    [{ channels: { 'room:*:x': {} } }, '/channels/room:*:x: invalid name "room:*:x": Invalid string: must match pattern /^[a-zA-Z0-9_.:-]{1,100}\\*?$|^\\*$/'],
-    [{ channels: { 'room:*': { rules: { join: 'path == ""' } } } }, '/channels/room:*/rules/join: unknown name "path" (join rules can use auth, now, channel) (rule 1:1)'],
+    [
+      posts({ owner: { type: 'relation', to: 'usr' } }),
+      '/collections/posts/fields/owner/to: unknown collection "usr"',
+    ],
+    [
+      posts({ tags: { type: 'relation', to: 'users', many: true, cascade: true } }),
+      '/collections/posts/fields/tags/cascade: cascade applies to single relations only',
+    ],
+    [
+      posts({ s: { type: 'select', values: ['a', 'b'], default: 'c' } }),
+      '/collections/posts/fields/s/default: default "c" is not one of the values',
+    ],
+    [
+      posts({ s: { type: 'select', values: [] } }),
+      '/collections/posts/fields/s/values: Too small: expected array to have >=1 items',
+    ],
+    [
+      posts({ n: { type: 'number', min: 5, max: 1 } }),
+      '/collections/posts/fields/n/min: min is greater than max',
+    ],
+    [
+      posts({ n: { type: 'number', integer: true, default: 1.5 } }),
+      '/collections/posts/fields/n/default: default is not an integer',
+    ],
+    [
+      posts({ d: { type: 'date', min: 'tomorrow' } }),
+      '/collections/posts/fields/d/min: Invalid string: must match pattern /^\\d{4}-\\d{2}-\\d{2}(T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,6})?(Z|[+-]\\d{2}:\\d{2}))?$/',
+    ],
+    [
+      posts({ d: { type: 'date', default: '2024-02-30' } }),
+      '/collections/posts/fields/d/default: "2024-02-30" is not a valid date',
+    ],
+    [
+      posts({ f: { type: 'file', maxSize: 'huge' } }),
+      '/collections/posts/fields/f/maxSize: Invalid string: must match pattern /^[0-9]+(\\.[0-9]+)?\\s*(B|KB|MB|GB|KiB|MiB|GiB)$/i',
+    ],
+    [
+      posts({ a: { type: 'text' } }, { indexes: [{ fields: ['b'] }] }),
+      '/collections/posts/indexes/0/fields/0: unknown field "b"',
+    ],
+    [
+      posts({ a: { type: 'json' } }, { indexes: [{ fields: ['a'] }] }),
+      '/collections/posts/indexes/0/fields/0: cannot index a json field',
+    ],
+    [
+      posts({ a: { type: 'text' } }, { indexes: [{ fields: ['a'] }, { fields: ['a'] }] }),
+      '/collections/posts/indexes/1: duplicate index',
+    ],
+    [
+      posts({ a: { type: 'text', renamedFrom: 'a' } }),
+      '/collections/posts/fields/a/renamedFrom: a field cannot be renamed from itself',
+    ],
+    [
+      posts({ a: { type: 'text', renamedFrom: 'b' }, b: { type: 'text' } }),
+      '/collections/posts/fields/a/renamedFrom: "b" still exists in this collection',
+    ],
+    [
+      posts({ a: { type: 'text', renamedFrom: 'c' }, b: { type: 'text', renamedFrom: 'c' } }),
+      '/collections/posts/fields/b/renamedFrom: "a" is already renamed from "c"',
+    ],
+    [
+      { collections: { users: { fields: { email: { type: 'text' } } } } },
+      '/collections/users/fields/email: "email" is a built-in field of users',
+    ],
+    [
+      { collections: { users: { fields: {}, renamedFrom: 'people' } } },
+      '/collections/users/renamedFrom: the users collection cannot be renamed',
+    ],
+    [
+      { collections: { a: { renamedFrom: 'b' }, b: {} } },
+      '/collections/a/renamedFrom: "b" still exists in this document',
+    ],
+    [
+      posts({ a: { type: 'text' } }, { rules: { list: 'ownr == auth.id' } }),
+      '/collections/posts/rules/list: unknown field "ownr" in posts (rule 1:1)',
+    ],
+    [
+      posts({ a: { type: 'text' } }, { rules: { lst: 'true' } }),
+      '/collections/posts/rules/lst: unknown key "lst"',
+    ],
+    [
+      { buckets: { avatars: { rules: { write: 'owner == auth.id' } } } },
+      '/buckets/avatars/rules/write: unknown name "owner" (write rules can use auth, now, path) (rule 1:1)',
+    ],
+    [
+      { buckets: { avatars: { types: ['images'] } } },
+      '/buckets/avatars/types/0: Invalid string: must match pattern /^[a-z0-9][a-z0-9!#$&^_.+-]{0,126}\\/(\\*|[a-z0-9][a-z0-9!#$&^_.+-]{0,126})$/i',
+    ],
+    [
+      { channels: { 'room:*:x': {} } },
+      '/channels/room:*:x: invalid name "room:*:x": Invalid string: must match pattern /^[a-zA-Z0-9_.:-]{1,100}\\*?$|^\\*$/',
+    ],
+    [
+      { channels: { 'room:*': { rules: { join: 'path == ""' } } } },
+      '/channels/room:*/rules/join: unknown name "path" (join rules can use auth, now, channel) (rule 1:1)',
+    ],
   ])('%j → %s', (input, message) => {
     expect(messages(input)).toContain(message);
   });
 
   test('__proto__, constructor and prototype keys are refused anywhere, without polluting', () => {
-    const text = '{"collections":{"posts":{"fields":{"x":{"type":"json","default":{"__proto__":{"polluted":true}}}}}}}';
-    expect(messages(text)).toEqual(['/collections/posts/fields/x/default/__proto__: the key "__proto__" is not allowed']);
-    expect(messages(JSON.parse('{"__proto__": {"polluted": true}}'))).toEqual(['/__proto__: the key "__proto__" is not allowed']);
-    expect(messages({ collections: { constructor: {} } })).toEqual(['/collections/constructor: the key "constructor" is not allowed']);
+    const text =
+      '{"collections":{"posts":{"fields":{"x":{"type":"json","default":{"__proto__":{"polluted":true}}}}}}}';
+    expect(messages(text)).toEqual([
+      '/collections/posts/fields/x/default/__proto__: the key "__proto__" is not allowed',
+    ]);
+    expect(messages(JSON.parse('{"__proto__": {"polluted": true}}'))).toEqual([
+      '/__proto__: the key "__proto__" is not allowed',
+    ]);
+    expect(messages({ collections: { constructor: {} } })).toEqual([
+      '/collections/constructor: the key "constructor" is not allowed',
+    ]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
@@ -112,12 +220,21 @@ describe('validateSchemaDocument', () => {
 
   test('unknown keys are located at the key', () => {
     const text = '{\n  "collections": {},\n  "bucket": {}\n}';
-    expect(issues(text).map((i) => [i.message, i.line, i.col])).toEqual([['/bucket: unknown key "bucket"', 3, 3]]);
+    expect(issues(text).map((i) => [i.message, i.line, i.col])).toEqual([
+      ['/bucket: unknown key "bucket"', 3, 3],
+    ]);
   });
 
   test('JSON syntax errors and duplicate keys are located', () => {
     expect(issues('{\n  "collections": {,}\n}')).toEqual([
-      { code: 'schema/json-syntax', path: [], pointer: '', message: '2:19: expected a property name but found ","', line: 2, col: 19 },
+      {
+        code: 'schema/json-syntax',
+        path: [],
+        pointer: '',
+        message: '2:19: expected a property name but found ","',
+        line: 2,
+        col: 19,
+      },
     ]);
     expect(messages('{"collections": {}, "collections": {}}')).toEqual(['1:21: duplicate key "collections"']);
     expect(messages('[')).toEqual(['1:2: unexpected the end of the text']);

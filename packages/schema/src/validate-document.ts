@@ -2,7 +2,14 @@ import type { z } from 'zod';
 import { checkRule } from './check-rule.js';
 import type { RuleKind } from './checked-rule.js';
 import { parseIsoDate, schemaDocumentSchema, type SchemaDocument } from './document.js';
-import { JsonSyntaxError, jsonPointer, locate, offsetInString, parseJsonWithLocations, type LocatedJson } from './locate-json.js';
+import {
+  JsonSyntaxError,
+  jsonPointer,
+  locate,
+  offsetInString,
+  parseJsonWithLocations,
+  type LocatedJson,
+} from './locate-json.js';
 import { RuleError } from './rule-error.js';
 import { SchemaError, type SchemaIssue, type SchemaIssueCode } from './schema-error.js';
 import {
@@ -16,7 +23,8 @@ import {
 import { positionAt } from './source-text.js';
 import type { RuleLimits } from './rule-limits.js';
 
-export type SchemaValidationResult = { ok: true; document: SchemaDocument; issues: [] } | { ok: false; document: null; issues: SchemaIssue[] };
+export type SchemaValidationResult =
+  { ok: true; document: SchemaDocument; issues: [] } | { ok: false; document: null; issues: SchemaIssue[] };
 
 export interface ValidateSchemaOptions {
   /** Limits for the rules in the document (default: 8 KiB per rule, otherwise the rule defaults). */
@@ -31,31 +39,55 @@ type AddIssue = (path: Path, detail: string, code?: SchemaIssueCode, rule?: Rule
 const KEY_PROBLEM = /^(unknown key|invalid name|the key|"[^"]*" is (a reserved|a built-in))/;
 
 /** Validates a parsed document: its shape, then names, relations, indexes and every rule. */
-export function validateSchemaDocument(input: unknown, options: ValidateSchemaOptions = {}): SchemaValidationResult {
+export function validateSchemaDocument(
+  input: unknown,
+  options: ValidateSchemaOptions = {},
+): SchemaValidationResult {
   return validate(input, null, options);
 }
 
 /** Validates `hearth.schema.json` text; issues carry the line and column in the text. */
-export function parseSchemaDocument(text: string, options: ValidateSchemaOptions = {}): SchemaValidationResult {
+export function parseSchemaDocument(
+  text: string,
+  options: ValidateSchemaOptions = {},
+): SchemaValidationResult {
   let located: LocatedJson;
   try {
     located = parseJsonWithLocations(text);
   } catch (error) {
     if (!(error instanceof JsonSyntaxError)) throw error;
     const { line, col } = error.position;
-    return { ok: false, document: null, issues: [{ code: 'schema/json-syntax', path: [], pointer: '', message: `${line}:${col}: ${error.detail}`, line, col }] };
+    return {
+      ok: false,
+      document: null,
+      issues: [
+        {
+          code: 'schema/json-syntax',
+          path: [],
+          pointer: '',
+          message: `${line}:${col}: ${error.detail}`,
+          line,
+          col,
+        },
+      ],
+    };
   }
   return validate(located.value, located, options);
 }
 
 /** Like validateSchemaDocument, but throws a SchemaError. */
 export function assertSchemaDocument(input: unknown, options: ValidateSchemaOptions = {}): SchemaDocument {
-  const result = typeof input === 'string' ? parseSchemaDocument(input, options) : validateSchemaDocument(input, options);
+  const result =
+    typeof input === 'string' ? parseSchemaDocument(input, options) : validateSchemaDocument(input, options);
   if (!result.ok) throw new SchemaError(result.issues);
   return result.document;
 }
 
-function validate(input: unknown, located: LocatedJson | null, options: ValidateSchemaOptions): SchemaValidationResult {
+function validate(
+  input: unknown,
+  located: LocatedJson | null,
+  options: ValidateSchemaOptions,
+): SchemaValidationResult {
   const issues: SchemaIssue[] = [];
   const add: AddIssue = (path, detail, code = 'schema/invalid', rule) => {
     const pointer = jsonPointer(path);
@@ -65,7 +97,7 @@ function validate(input: unknown, located: LocatedJson | null, options: Validate
       const found = locate(located, path);
       if (found) {
         // Problems with a name point at the key; problems with a value at the value.
-        const atKey = found.exact && (code === 'schema/invalid' && KEY_PROBLEM.test(detail));
+        const atKey = found.exact && code === 'schema/invalid' && KEY_PROBLEM.test(detail);
         let offset = atKey ? (found.location.keyStart ?? found.location.start) : found.location.start;
         if (rule && found.exact) offset = offsetInString(located.text, found.location, rule.position.offset);
         const { line, col } = positionAt(located.text, offset);
@@ -114,7 +146,10 @@ function addZodIssue(issue: z.core.$ZodIssue, add: AddIssue): void {
     return;
   }
   if (issue.code === 'invalid_union' && 'discriminator' in issue && issue.discriminator === 'type') {
-    add(path[path.length - 1] === 'type' ? path : [...path, 'type'], 'unknown field type (text, number, bool, date, json, email, url, select, relation, file)');
+    add(
+      path[path.length - 1] === 'type' ? path : [...path, 'type'],
+      'unknown field type (text, number, bool, date, json, email, url, select, relation, file)',
+    );
     return;
   }
   add(path, issue.message);
@@ -132,10 +167,12 @@ function checkSemantics(document: SchemaDocument, add: AddIssue, options: Valida
     if (RESERVED_COLLECTION_NAMES.has(name)) add(at, `"${name}" is a reserved collection name`);
     if (collection.renamedFrom !== undefined) {
       const from = collection.renamedFrom;
-      if (name === USERS_COLLECTION || from === USERS_COLLECTION) add([...at, 'renamedFrom'], 'the users collection cannot be renamed');
+      if (name === USERS_COLLECTION || from === USERS_COLLECTION)
+        add([...at, 'renamedFrom'], 'the users collection cannot be renamed');
       else if (from === name) add([...at, 'renamedFrom'], 'a collection cannot be renamed from itself');
       else if (known.has(from)) add([...at, 'renamedFrom'], `"${from}" still exists in this document`);
-      else if (renamedFrom.has(from)) add([...at, 'renamedFrom'], `"${renamedFrom.get(from) ?? ''}" is already renamed from "${from}"`);
+      else if (renamedFrom.has(from))
+        add([...at, 'renamedFrom'], `"${renamedFrom.get(from) ?? ''}" is already renamed from "${from}"`);
       renamedFrom.set(from, name);
     }
 
@@ -146,48 +183,72 @@ function checkSemantics(document: SchemaDocument, add: AddIssue, options: Valida
     for (const [fieldName, field] of Object.entries(fields)) {
       const fat: Path = [...at, 'fields', fieldName];
       if (RESERVED_FIELD_NAMES.has(fieldName)) add(fat, `"${fieldName}" is a reserved name`);
-      if (name === USERS_COLLECTION && ((BUILTIN_USER_FIELD_NAMES as readonly string[]).includes(fieldName) || (RESERVED_USER_FIELD_NAMES as readonly string[]).includes(fieldName))) {
+      if (
+        name === USERS_COLLECTION &&
+        ((BUILTIN_USER_FIELD_NAMES as readonly string[]).includes(fieldName) ||
+          (RESERVED_USER_FIELD_NAMES as readonly string[]).includes(fieldName))
+      ) {
         add(fat, `"${fieldName}" is a built-in field of users`);
       }
       if (field.renamedFrom !== undefined) {
         const from = field.renamedFrom;
         if (from === fieldName) add([...fat, 'renamedFrom'], 'a field cannot be renamed from itself');
-        else if (Object.hasOwn(fields, from)) add([...fat, 'renamedFrom'], `"${from}" still exists in this collection`);
+        else if (Object.hasOwn(fields, from))
+          add([...fat, 'renamedFrom'], `"${from}" still exists in this collection`);
         else if (RESERVED_FIELD_NAMES.has(from)) add([...fat, 'renamedFrom'], `"${from}" is a reserved name`);
-        else if (fieldRenames.has(from)) add([...fat, 'renamedFrom'], `"${fieldRenames.get(from) ?? ''}" is already renamed from "${from}"`);
+        else if (fieldRenames.has(from))
+          add([...fat, 'renamedFrom'], `"${fieldRenames.get(from) ?? ''}" is already renamed from "${from}"`);
         fieldRenames.set(from, fieldName);
       }
       const hasMin = 'min' in field && field.min !== undefined;
       const hasMax = 'max' in field && field.max !== undefined;
-      if (hasMin && hasMax && (field.min as number | string) > (field.max as number | string)) add([...fat, 'min'], 'min is greater than max');
+      if (hasMin && hasMax && (field.min as number | string) > (field.max as number | string))
+        add([...fat, 'min'], 'min is greater than max');
       switch (field.type) {
         case 'relation':
           if (!known.has(field.to)) add([...fat, 'to'], `unknown collection "${field.to}"`);
-          if (field.many && field.cascade) add([...fat, 'cascade'], 'cascade applies to single relations only');
-          if (!field.many && (field.min !== undefined || field.max !== undefined)) add([...fat, field.min !== undefined ? 'min' : 'max'], 'min and max apply to many relations only');
+          if (field.many && field.cascade)
+            add([...fat, 'cascade'], 'cascade applies to single relations only');
+          if (!field.many && (field.min !== undefined || field.max !== undefined))
+            add(
+              [...fat, field.min !== undefined ? 'min' : 'max'],
+              'min and max apply to many relations only',
+            );
           if (field.many && field.unique) add([...fat, 'unique'], 'a many relation cannot be unique');
           break;
         case 'select':
-          if (new Set(field.values).size !== field.values.length) add([...fat, 'values'], 'values must be distinct');
-          if (field.default !== undefined && !field.values.includes(field.default)) add([...fat, 'default'], `default "${field.default}" is not one of the values`);
+          if (new Set(field.values).size !== field.values.length)
+            add([...fat, 'values'], 'values must be distinct');
+          if (field.default !== undefined && !field.values.includes(field.default))
+            add([...fat, 'default'], `default "${field.default}" is not one of the values`);
           break;
         case 'number':
           if (field.default !== undefined) {
-            if (field.integer && !Number.isInteger(field.default)) add([...fat, 'default'], 'default is not an integer');
-            if ((field.min !== undefined && field.default < field.min) || (field.max !== undefined && field.default > field.max)) add([...fat, 'default'], 'default is outside min..max');
+            if (field.integer && !Number.isInteger(field.default))
+              add([...fat, 'default'], 'default is not an integer');
+            if (
+              (field.min !== undefined && field.default < field.min) ||
+              (field.max !== undefined && field.default > field.max)
+            )
+              add([...fat, 'default'], 'default is outside min..max');
           }
           break;
         case 'text':
         case 'email':
         case 'url':
-          if (field.default !== undefined && ((field.min !== undefined && field.default.length < field.min) || (field.max !== undefined && field.default.length > field.max))) {
+          if (
+            field.default !== undefined &&
+            ((field.min !== undefined && field.default.length < field.min) ||
+              (field.max !== undefined && field.default.length > field.max))
+          ) {
             add([...fat, 'default'], 'default length is outside min..max');
           }
           break;
         case 'date':
           for (const key of ['min', 'max', 'default'] as const) {
             const value = field[key];
-            if (value !== undefined && value !== 'now' && !Number.isFinite(parseIsoDate(value))) add([...fat, key], `"${value}" is not a valid date`);
+            if (value !== undefined && value !== 'now' && !Number.isFinite(parseIsoDate(value)))
+              add([...fat, key], `"${value}" is not a valid date`);
           }
           break;
         case 'json':
@@ -205,30 +266,38 @@ function checkSemantics(document: SchemaDocument, add: AddIssue, options: Valida
       const key = `${index.unique ? 'u' : ''}:${index.fields.join(',')}`;
       if (seenIndexes.has(key)) add(iat, 'duplicate index');
       seenIndexes.add(key);
-      if (new Set(index.fields).size !== index.fields.length) add([...iat, 'fields'], 'a field appears twice');
+      if (new Set(index.fields).size !== index.fields.length)
+        add([...iat, 'fields'], 'a field appears twice');
       index.fields.forEach((fieldName, j) => {
         const field = model?.fields.get(fieldName);
         if (!field) add([...iat, 'fields', j], `unknown field "${fieldName}"`);
-        else if (field.type === 'json' || field.many) add([...iat, 'fields', j], `cannot index ${field.type === 'json' ? 'a json field' : 'a many relation'}`);
+        else if (field.type === 'json' || field.many)
+          add(
+            [...iat, 'fields', j],
+            `cannot index ${field.type === 'json' ? 'a json field' : 'a many relation'}`,
+          );
       });
     });
 
     for (const kind of ['list', 'view', 'create', 'update', 'delete'] as const) {
       const source = collection.rules?.[kind];
-      if (typeof source === 'string') checkDocumentRule(document, source, kind, name, [...at, 'rules', kind], add, options);
+      if (typeof source === 'string')
+        checkDocumentRule(document, source, kind, name, [...at, 'rules', kind], add, options);
     }
   }
 
   for (const [name, bucket] of Object.entries(document.buckets ?? {})) {
     for (const kind of ['read', 'write'] as const) {
       const source = bucket.rules?.[kind];
-      if (typeof source === 'string') checkDocumentRule(document, source, kind, null, ['buckets', name, 'rules', kind], add, options);
+      if (typeof source === 'string')
+        checkDocumentRule(document, source, kind, null, ['buckets', name, 'rules', kind], add, options);
     }
   }
   for (const [pattern, channel] of Object.entries(document.channels ?? {})) {
     for (const kind of ['join', 'broadcast', 'presence'] as const) {
       const source = channel.rules?.[kind];
-      if (typeof source === 'string') checkDocumentRule(document, source, kind, null, ['channels', pattern, 'rules', kind], add, options);
+      if (typeof source === 'string')
+        checkDocumentRule(document, source, kind, null, ['channels', pattern, 'rules', kind], add, options);
     }
   }
 }

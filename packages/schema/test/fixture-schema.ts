@@ -49,10 +49,24 @@ export const blogSchema: SchemaDocument = {
     },
   },
   buckets: {
-    avatars: { maxSize: '5MB', types: ['image/*'], rules: { read: 'true', write: "auth != null && path.startsWith(auth.id + '/')" } },
+    avatars: {
+      maxSize: '5MB',
+      types: ['image/*'],
+      rules: { read: 'true', write: "auth != null && path.startsWith(auth.id + '/')" },
+    },
   },
   channels: { 'room:*': { rules: { join: 'auth != null', broadcast: 'auth != null' } } },
 };
 
-export const ALICE = { id: '11111111-1111-4111-8111-111111111111', email: 'alice@example.com', role: 'user', verified: true };
-export const BOB = { id: '22222222-2222-4222-8222-222222222222', email: 'bob@example.com', role: 'user', verified: false };
+export const ALICE = {
+  id: '11111111-1111-4111-8111-111111111111',
+  email: 'alice@example.com',
+  role: 'user',
+  verified: true,
+};
+export const BOB = {
+  id: '22222222-2222-4222-8222-222222222222',
+  email: 'bob@example.com',
+  role: 'user',
+  verified: false,
+};
