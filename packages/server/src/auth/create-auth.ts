@@ -11,6 +11,8 @@ import type { AuthDeps } from './auth-deps.js';
 import { AuthStatusCache } from './auth-status-cache.js';
 import { EmailFlowService } from './email-flows.js';
 import { MfaService } from './mfa-service.js';
+import { buildOAuthProviders } from './oauth/oauth-providers.js';
+import { OAuthService } from './oauth/oauth-service.js';
 import { PrincipalResolver } from './principal-resolver.js';
 import { AuthRateLimits } from './rate-limits.js';
 import { SessionService } from './sessions.js';
@@ -25,6 +27,7 @@ export interface Auth {
   accounts: AccountService;
   emailFlows: EmailFlowService;
   mfa: MfaService;
+  oauth: OAuthService;
   limits: AuthRateLimits;
   principals: PrincipalResolver;
   serviceKeys: ServiceKeyService;
@@ -48,6 +51,7 @@ export function tokenIssuer(config: HearthConfig): string {
 
 export async function createAuth(options: CreateAuthOptions): Promise<Auth> {
   const { config, logger, pool, redis } = options;
+  const providers = buildOAuthProviders(config.oauthProviders);
   const keys = new SigningKeyRing(pool, config.accessTokenTtl);
   await keys.start();
   const cache = new AuthStatusCache(config.authRevocationCacheMs);
@@ -71,6 +75,7 @@ export async function createAuth(options: CreateAuthOptions): Promise<Auth> {
     accounts: new AccountService(deps, mfa),
     emailFlows: new EmailFlowService(deps),
     mfa,
+    oauth: new OAuthService(deps, providers, mfa),
     limits,
     principals: new PrincipalResolver(pool, tokens, serviceKeys, cache),
     serviceKeys,

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { HearthError } from '../errors/index.js';
 import { clientInfo } from './client-info.js';
 import type { Auth } from './create-auth.js';
+import { oauthRoutes } from './oauth/oauth-routes.js';
 import { requireUser } from './principal.js';
 import {
   anonymousBody,
@@ -139,6 +140,8 @@ export function authRoutes(auth: Auth): Router {
   router.post('/api/auth/mfa/verify', async (req, res) => {
     res.json(await mfa.verify(validateBody(mfaVerifyBody, req.body), clientInfo(req)));
   });
+
+  router.use(oauthRoutes(auth));
 
   return router;
 }

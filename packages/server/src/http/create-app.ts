@@ -5,6 +5,7 @@ import { adminRoutes } from '../admin/routes.js';
 import type { Auth } from '../auth/create-auth.js';
 import { principalMiddleware } from '../auth/principal-middleware.js';
 import { authRoutes } from '../auth/routes.js';
+import type { Collections } from '../collections/create-collections.js';
 import type { HearthConfig } from '../config/index.js';
 import { dashboardRoutes } from '../dashboard/dashboard-routes.js';
 import type { Pool } from '../db/pool.js';
@@ -27,6 +28,8 @@ export interface AppContext {
   readinessChecks: ReadinessCheck[];
   /** Accounts, sessions, tokens and the caller principal (src/auth). */
   auth: Auth;
+  /** Schema, records and their change events (src/collections). */
+  collections: Collections;
 }
 
 /**
@@ -44,7 +47,7 @@ export function createApp(context: AppContext): Express {
   if (metrics) app.use(measureRequests(metrics));
   app.use(securityHeaders());
   app.use(corsPolicy(config.corsOrigins));
-  app.use(jsonBody({ limit: config.bodyLimit }));
+  app.use(jsonBody({ limit: config.bodyLimit, formPaths: [/^\/api\/auth\/oauth\/[^/]+\/callback$/] }));
 
   const domains: Router[] = [
     opsRoutes({ checks: context.readinessChecks, metrics }),
@@ -53,6 +56,7 @@ export function createApp(context: AppContext): Express {
     Router().use(principalMiddleware(context.auth.principals)),
     authRoutes(context.auth),
     adminRoutes(context.auth),
+    ...context.collections.routers,
   ];
   for (const router of domains) app.use(router);
 

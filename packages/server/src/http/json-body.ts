@@ -26,12 +26,20 @@ function hasBody(req: express.Request): boolean {
  * multipart uploads), an invalid one is 400, an oversized one 413, and a
  * body with a prototype-polluting key is refused outright.
  */
-export function jsonBody(options: { limit: number; multipartPaths?: RegExp[] }): RequestHandler {
+export function jsonBody(options: {
+  limit: number;
+  multipartPaths?: RegExp[];
+  /** Routes that parse form posts themselves (e.g. an OAuth callback with response_mode=form_post). */
+  formPaths?: RegExp[];
+}): RequestHandler {
   const parse = express.json({ limit: options.limit, strict: false, type: () => true });
   return (req, res, next) => {
     if (!hasBody(req)) return next();
     const type = req.headers['content-type'] ?? '';
     if (/^multipart\/form-data/i.test(type) && options.multipartPaths?.some((path) => path.test(req.path))) {
+      return next();
+    }
+    if (/^application\/x-www-form-urlencoded/i.test(type) && options.formPaths?.some((path) => path.test(req.path))) {
       return next();
     }
     if (!/^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i.test(type)) {
