@@ -338,7 +338,7 @@ afterAll(async () => {
 
 describe('evaluateRule and compileRuleToSql agree on PostgreSQL', () => {
   for (const seed of [1, 2]) {
-    test(`dataset ${seed}: 600 generated rules over every row, as list and update rules`, async () => {
+    test(`dataset ${seed}: 600 generated rules over every row, as list, update and create rules`, async () => {
       await client.query('DROP SCHEMA IF EXISTS app CASCADE; DROP SCHEMA IF EXISTS hearth CASCADE;');
       const collations = await client.query<{ collname: string }>(
         `SELECT collname FROM pg_collation WHERE collname IN ('und-x-icu', 'en_US.utf8', 'en_US') ORDER BY collname DESC LIMIT 1`,
@@ -388,11 +388,11 @@ describe('evaluateRule and compileRuleToSql agree on PostgreSQL', () => {
       let checked = 0;
       let rejected = 0;
       let comparisons = 0;
-      const kindArb = fc.constantFrom('list' as const, 'update' as const);
+      const kindArb = fc.constantFrom('list' as const, 'update' as const, 'create' as const);
       await fc.assert(
         fc.asyncProperty(
           kindArb.chain((kind) =>
-            fc.tuple(fc.constant(kind), ruleArbitrary(kind === 'update'), authArb, dataArb),
+            fc.tuple(fc.constant(kind), ruleArbitrary(kind !== 'list'), authArb, dataArb),
           ),
           async ([kind, source, auth, data]) => {
             let rule: CheckedRule;
