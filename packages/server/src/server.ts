@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { pendingSetupToken } from './admin/setup-token.js';
 import { createAuth } from './auth/create-auth.js';
+import { createCollections, type Collections } from './collections/create-collections.js';
 import type { HearthConfig } from './config/index.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded-postgres.js';
 import { migrateSystemSchema } from './db/migrate.js';
@@ -24,6 +25,8 @@ export interface HearthInstance {
   embeddedDatabase: boolean;
   pool: Pool;
   logger: Logger;
+  /** Schema, records and the change-event bus (realtime subscribes to `collections.events`). */
+  collections: Collections;
   /**
    * Stops accepting connections, lets in-flight requests finish (up to the
    * shutdown timeout), then closes the pool, Redis and the embedded database.
@@ -95,9 +98,11 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
       publicUrl: () => config.publicUrl ?? listeningUrl,
     });
     cleanups.push(async () => auth.close());
+    const collections = await createCollections({ pool, logger });
+    cleanups.push(() => collections.close());
 
     const metrics = config.metricsEnabled ? createMetrics() : undefined;
-    const app = createApp({ config, logger, pool, redis, metrics, readinessChecks, auth });
+    const app = createApp({ config, logger, pool, redis, metrics, readinessChecks, auth, collections });
     const server = createServer(app);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -125,6 +130,7 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
       embeddedDatabase: Boolean(embedded),
       pool,
       logger,
+      collections,
       close() {
         closing ??= cleanup();
         return closing;

@@ -1,0 +1,52 @@
+import type { Router } from 'express';
+import type { Logger } from 'pino';
+import type { Pool } from '../db/pool.js';
+import { ensureSecret, secretNames } from '../secrets/instance-secrets.js';
+import { ChangeEvents } from './change-events.js';
+import { CursorCodec } from './cursor.js';
+import { pruneIdempotencyKeys } from './idempotency.js';
+import { openApiRoutes } from './openapi.js';
+import { recordRoutes } from './record-routes.js';
+import { RecordService } from './record-service.js';
+import { schemaAdminRoutes } from './schema-routes.js';
+import { SchemaService } from './schema-service.js';
+
+/** Collections, records and rules: what the rest of the server may use. */
+export interface Collections {
+  schemas: SchemaService;
+  records: RecordService;
+  /** Every committed record write, after commit (realtime listens here). */
+  events: ChangeEvents;
+  routers: Router[];
+  close(): Promise<void>;
+}
+
+/** How often a node checks for a schema another node applied. */
+const SCHEMA_POLL_MS = 2_000;
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+
+export async function createCollections(options: { pool: Pool; logger: Logger }): Promise<Collections> {
+  const { pool, logger } = options;
+  const schemas = new SchemaService(pool, logger);
+  await schemas.load();
+  schemas.watch(SCHEMA_POLL_MS);
+  const cursors = new CursorCodec(await ensureSecret(pool, secretNames.signingKey));
+  const events = new ChangeEvents();
+  const records = new RecordService(schemas, cursors, events);
+  const prune = setInterval(() => {
+    pruneIdempotencyKeys(pool).catch((error: unknown) =>
+      logger.warn({ err: error }, 'pruning idempotency keys failed'),
+    );
+  }, PRUNE_EVERY_MS);
+  prune.unref();
+  return {
+    schemas,
+    records,
+    events,
+    routers: [schemaAdminRoutes(schemas), recordRoutes(records, pool, events), openApiRoutes()],
+    async close() {
+      schemas.stop();
+      clearInterval(prune);
+    },
+  };
+}

@@ -1,0 +1,226 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { anonymous } from '../auth/principal.js';
+import type { Pool } from '../db/pool.js';
+import { withTransaction } from '../db/transaction.js';
+import { HearthError, isHearthError } from '../errors/index.js';
+import { Caller } from './caller.js';
+import type { ChangeEvent, ChangeEvents } from './change-events.js';
+import {
+  checkIdempotencyKey,
+  claimIdempotencyKey,
+  requestHash,
+  storeIdempotentResponse,
+  type StoredResponse,
+} from './idempotency.js';
+import type { ListParams, RecordService, WriteScope } from './record-service.js';
+
+/** The most requests one `POST /api/batch` may carry. */
+export const MAX_BATCH_REQUESTS = 100;
+
+const LIST_PARAMS = ['filter', 'sort', 'limit', 'cursor', 'expand', 'fields', 'count'] as const;
+
+function callerOf(req: Request): Caller {
+  return new Caller(req.principal ?? anonymous);
+}
+
+function single(value: unknown, param: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') {
+    throw new HearthError('query/invalid', `${param} may be given once.`, { details: { param } });
+  }
+  return value;
+}
+
+function listParams(query: Record<string, unknown>): ListParams {
+  const params: ListParams = {};
+  for (const name of LIST_PARAMS) {
+    const value = single(query[name], name);
+    if (value !== undefined) params[name] = value;
+  }
+  return params;
+}
+
+function locationOf(collection: string, id: unknown): string {
+  return `/api/collections/${encodeURIComponent(collection)}/records/${encodeURIComponent(String(id))}`;
+}
+
+const batchSchema = z.strictObject({
+  requests: z
+    .array(
+      z.strictObject({
+        method: z.enum(['GET', 'POST', 'PATCH', 'DELETE']),
+        path: z.string().min(1).max(4096),
+        body: z.unknown().optional(),
+        headers: z.record(z.string(), z.string()).optional(),
+      }),
+    )
+    .min(1)
+    .max(MAX_BATCH_REQUESTS),
+});
+
+const BATCH_PATH = /^\/api\/collections\/([^/]+)\/records(?:\/([^/]+))?$/;
+
+/** `/api/collections/:name/records[/:id]` and `POST /api/batch`. Thin: parse, call the service, map. */
+export function recordRoutes(records: RecordService, pool: Pool, events: ChangeEvents): Router {
+  const router = Router();
+
+  router.get('/api/collections/:name/records', async (req, res) => {
+    res.json(await records.list(callerOf(req), req.params.name, listParams(req.query), pool));
+  });
+
+  router.get('/api/collections/:name/records/:id', async (req, res) => {
+    const params = { expand: single(req.query.expand, 'expand'), fields: single(req.query.fields, 'fields') };
+    const result = await records.get(callerOf(req), req.params.name, req.params.id, params, pool);
+    res.set('ETag', result.etag).json(result.record);
+  });
+
+  router.post('/api/collections/:name/records', async (req, res) => {
+    const caller = callerOf(req);
+    const name = req.params.name;
+    const header = req.get('idempotency-key');
+    if (header === undefined) {
+      const result = await records.create(caller, name, req.body, { db: pool });
+      res
+        .status(201)
+        .set('ETag', result.etag)
+        .location(locationOf(name, result.record.id))
+        .json(result.record);
+      return;
+    }
+    const key = checkIdempotencyKey(header);
+    const deferred: ChangeEvent[] = [];
+    const outcome = await withTransaction(pool, async (db) => {
+      const stored = await claimIdempotencyKey(db, caller.scope, key, requestHash(name, req.body ?? null));
+      if (stored) return { response: stored, replayed: true };
+      const result = await records.create(caller, name, req.body, { db, deferred });
+      const response: StoredResponse = {
+        status: 201,
+        body: result.record,
+        headers: { ETag: result.etag, Location: locationOf(name, result.record.id) },
+      };
+      await storeIdempotentResponse(db, caller.scope, key, response);
+      return { response, replayed: false };
+    });
+    events.emitAll(deferred);
+    res
+      .status(outcome.response.status)
+      .set(outcome.response.headers)
+      .set('Idempotent-Replayed', String(outcome.replayed))
+      .json(outcome.response.body);
+  });
+
+  router.patch('/api/collections/:name/records/:id', async (req, res) => {
+    const result = await records.update(
+      callerOf(req),
+      req.params.name,
+      req.params.id,
+      req.body,
+      { ifMatch: req.get('if-match') },
+      { db: pool },
+    );
+    res.set('ETag', result.etag).json(result.record);
+  });
+
+  router.delete('/api/collections/:name/records/:id', async (req, res) => {
+    await records.delete(
+      callerOf(req),
+      req.params.name,
+      req.params.id,
+      { ifMatch: req.get('if-match') },
+      { db: pool },
+    );
+    res.status(204).end();
+  });
+
+  router.post('/api/batch', async (req, res) => {
+    const parsed = batchSchema.safeParse(req.body);
+    if (!parsed.success) {
+      throw new HearthError(
+        'batch/invalid',
+        `The body must be {requests: [{method, path, body?}]} with 1 to ${MAX_BATCH_REQUESTS} requests.`,
+        {
+          details: {
+            issues: parsed.error.issues
+              .slice(0, 10)
+              .map((i) => ({ path: i.path.join('.'), message: i.message })),
+          },
+        },
+      );
+    }
+    const caller = callerOf(req);
+    const requests = parsed.data.requests;
+    const targets = requests.map((request, index) => {
+      const url = new URL(request.path, 'http://batch.invalid');
+      const match = BATCH_PATH.exec(url.pathname);
+      const name = match?.[1];
+      const id = match?.[2];
+      const valid =
+        match !== null &&
+        name !== undefined &&
+        (request.method === 'POST' ? id === undefined : request.method === 'GET' || id !== undefined);
+      if (!valid || !request.path.startsWith('/api/collections/')) {
+        throw new HearthError('batch/invalid', `Request ${index} is not a record API call.`, {
+          details: { index },
+        });
+      }
+      return {
+        name: decodeURIComponent(name),
+        id: id === undefined ? undefined : decodeURIComponent(id),
+        query: url.searchParams,
+      };
+    });
+    const deferred: ChangeEvent[] = [];
+    const responses = await withTransaction(pool, async (db) => {
+      const scope: WriteScope = { db, deferred };
+      const out: Array<{ status: number; body: unknown }> = [];
+      for (const [index, request] of requests.entries()) {
+        const { name, id, query } = targets[index] as (typeof targets)[number];
+        const headers = Object.fromEntries(
+          Object.entries(request.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+        );
+        try {
+          if (request.method === 'GET' && id === undefined) {
+            const params = listParams(Object.fromEntries(query));
+            out.push({ status: 200, body: await records.list(caller, name, params, db) });
+          } else if (request.method === 'GET') {
+            const params = {
+              expand: query.get('expand') ?? undefined,
+              fields: query.get('fields') ?? undefined,
+            };
+            out.push({
+              status: 200,
+              body: (await records.get(caller, name, id as string, params, db)).record,
+            });
+          } else if (request.method === 'POST') {
+            out.push({ status: 201, body: (await records.create(caller, name, request.body, scope)).record });
+          } else if (request.method === 'PATCH') {
+            const result = await records.update(
+              caller,
+              name,
+              id as string,
+              request.body,
+              { ifMatch: headers['if-match'] },
+              scope,
+            );
+            out.push({ status: 200, body: result.record });
+          } else {
+            await records.delete(caller, name, id as string, { ifMatch: headers['if-match'] }, scope);
+            out.push({ status: 204, body: null });
+          }
+        } catch (error) {
+          if (!isHearthError(error)) throw error;
+          throw new HearthError(error.code, `Request ${index}: ${error.message}`, {
+            details: { index, ...(error.details === undefined ? {} : { details: error.details }) },
+            cause: error,
+          });
+        }
+      }
+      return out;
+    });
+    events.emitAll(deferred);
+    res.json({ responses });
+  });
+
+  return router;
+}
