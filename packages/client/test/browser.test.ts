@@ -21,10 +21,13 @@ const PAGE = `<!doctype html>
 <title>sdk</title>
 <script type="module">
   import { createClient } from '${TEST_PATH}/hearth.js';
-  events = [];
-  hearth = createClient(location.origin);
-  hearth.auth.onAuthStateChange((event, session) => events.push({ event, token: session?.accessToken ?? null }));
-  ready = true;
+  window.events = [];
+  window.hearth = createClient(location.origin);
+  window.hearth.auth.onAuthStateChange((event, session) =>
+    window.events.push({ event, token: session?.accessToken ?? null }),
+  );
+  window.storageKeys = () => Object.keys(localStorage);
+  window.ready = true;
 </script>`;
 
 // What the page's script puts on the page's global object (code in page.evaluate runs there).
@@ -88,7 +91,7 @@ describe('@hearth/client in Chromium', () => {
     const page = await (await profile()).newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
     await page.goto(`${app.url}${TEST_PATH}/index.html`);
-    await page.waitForFunction(() => ready === true);
+    await page.waitForFunction(() => globalThis.ready === true);
     return page;
   }
 
@@ -135,7 +138,7 @@ describe('@hearth/client in Chromium', () => {
 
     // A new page load restores the session from localStorage.
     await b.reload();
-    await b.waitForFunction(() => ready === true);
+    await b.waitForFunction(() => globalThis.ready === true);
     expect(await sessionOf(b)).toEqual(fromA);
 
     // Signing out in A signs B out and clears localStorage.
