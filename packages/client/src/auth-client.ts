@@ -11,7 +11,9 @@ import type {
   AuthChangeEvent,
   AuthChangeListener,
   AuthState,
+  Identity,
   MfaChallenge,
+  OAuthProvider,
   OAuthSignInParams,
   Session,
   ChangePasswordParams,
@@ -185,9 +187,7 @@ export class AuthClient implements AccessTokenSource {
   async signInWithOAuth(params: OAuthSignInParams): Promise<{ url: string }> {
     const redirectTo = params.redirectTo ?? currentPageUrl();
     const url = this.http.url(`${AUTH}/oauth/${encodeURIComponent(params.provider)}/start`, { redirectTo });
-    if (params.skipBrowserRedirect !== true && isBrowserPage()) {
-      (globalThis as unknown as { location: { assign(url: string): void } }).location.assign(url);
-    }
+    if (params.skipBrowserRedirect !== true && isBrowserPage()) navigate(url);
     return { url };
   }
 
@@ -221,6 +221,37 @@ export class AuthClient implements AccessTokenSource {
   async exchangeOAuthCode(code: string): Promise<SignInResult> {
     await this.ready;
     return this.signInWith(await this.call('POST', '/oauth/exchange', { body: { code }, auth: 'none' }));
+  }
+
+  /** The OAuth/OpenID providers the server has configured, for rendering sign-in buttons. */
+  async listProviders(): Promise<OAuthProvider[]> {
+    return itemsOf<OAuthProvider>(await this.call('GET', '/providers', { auth: 'none' }), 'provider list');
+  }
+
+  /**
+   * Links another provider to the signed-in account (needs recent
+   * authentication): resolves the provider's URL and, in a browser, navigates
+   * there. The server sends the user back to `redirectTo` with `linked=<provider>`.
+   */
+  async linkIdentity(params: OAuthSignInParams): Promise<{ url: string }> {
+    const redirectTo = params.redirectTo ?? currentPageUrl();
+    const body = await this.call('POST', `/oauth/${encodeURIComponent(params.provider)}/link`, {
+      body: redirectTo === undefined ? {} : { redirectTo },
+    });
+    if (!isObjectBody(body) || typeof body['url'] !== 'string') throw invalidAnswer('link URL');
+    const url = body['url'];
+    if (params.skipBrowserRedirect !== true && isBrowserPage()) navigate(url);
+    return { url };
+  }
+
+  /** The providers linked to the signed-in account. */
+  async listIdentities(): Promise<Identity[]> {
+    return itemsOf<Identity>(await this.call('GET', '/identities'), 'identity list');
+  }
+
+  /** Unlinks a provider (the server refuses to remove the last way to sign in). */
+  async unlinkIdentity(provider: string): Promise<void> {
+    await this.call('DELETE', `/identities/${encodeURIComponent(provider)}`);
   }
 
   /**
@@ -643,6 +674,17 @@ function sameState(a: AuthState, b: AuthState): boolean {
 function timeoutSignal(ms: number): { signal?: AbortSignal } {
   const timeout = (AbortSignal as { timeout?: (ms: number) => AbortSignal }).timeout;
   return typeof timeout === 'function' ? { signal: timeout.call(AbortSignal, ms) } : {};
+}
+
+function navigate(url: string): void {
+  (globalThis as unknown as { location: { assign(url: string): void } }).location.assign(url);
+}
+
+/** `{items: [...]}` (or a bare array) from a list endpoint. */
+function itemsOf<T>(body: unknown, what: string): T[] {
+  const items = Array.isArray(body) ? body : isObjectBody(body) ? body['items'] : undefined;
+  if (!Array.isArray(items)) throw invalidAnswer(what);
+  return items as T[];
 }
 
 function currentPageUrl(): string | undefined {

@@ -137,3 +137,20 @@ export interface ChangePasswordParams {
 /** Proof of presence for sensitive changes (email, password, MFA): the password or a TOTP code. */
 export type ReauthenticateParams =
   { password: string; code?: undefined } | { code: string; password?: undefined };
+
+/** An OAuth/OpenID provider configured on the server. */
+export interface OAuthProvider {
+  name: string;
+  displayName: string;
+  [field: string]: unknown;
+}
+
+/** A provider linked to the user's account. */
+export interface Identity {
+  provider: string;
+  email: string | null;
+  /** ISO 8601 timestamps. */
+  createdAt: string;
+  lastUsedAt: string;
+  [field: string]: unknown;
+}
