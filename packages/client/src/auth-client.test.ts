@@ -278,6 +278,20 @@ describe('automatic refresh', () => {
     expect(tokens).toEqual(new Set([`Bearer ${auth.session()!.accessToken}`]));
   });
 
+  it('a sign-out while a refresh is in flight wins: the refreshed session is dropped and ended on the server', async () => {
+    const { auth, events } = await signedIn({ autoRefresh: false });
+    const release = server.holdRefresh();
+    const refreshing = auth.refreshSession();
+    await vi.advanceTimersByTimeAsync(10);
+    await auth.signOut({ scope: 'local' });
+    release();
+    await expect(refreshing).resolves.toBeNull();
+    expect(auth.session()).toBeNull();
+    expect(events).toEqual(['SIGNED_IN', 'SIGNED_OUT']);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(server.callsTo('/logout')).toHaveLength(1);
+  });
+
   it('a refresh rejected as reused signs the user out (SIGNED_OUT) and clears storage', async () => {
     const storage = memoryStorage();
     const { auth, events } = await signedIn({ storage, storageKey: 'k' });

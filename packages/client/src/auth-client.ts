@@ -489,6 +489,11 @@ export class AuthClient implements AccessTokenSource {
       const session = sessionFromServer(isObjectBody(body) ? body['session'] : undefined);
       const rawUser = isObjectBody(body) ? body['user'] : undefined;
       const user = rawUser === undefined ? latest.user : userFromServer(rawUser);
+      if (this.state?.session.refreshToken !== before.refreshToken) {
+        // Signed out, or in as someone else, while the refresh was in flight: that wins.
+        if (this.state === null) this.discardOnServer(session);
+        return this.state?.session ?? null;
+      }
       this.retryAttempt = 0;
       await this.adopt({ session, user }, 'TOKEN_REFRESHED');
       return session;
@@ -518,6 +523,14 @@ export class AuthClient implements AccessTokenSource {
       return stored;
     }
     return current;
+  }
+
+  /** Ends a session nobody will use (best effort), so it does not linger on the server. */
+  private discardOnServer(session: Session): void {
+    this.call('POST', '/logout', {
+      body: { refreshToken: session.refreshToken },
+      auth: { bearer: session.accessToken },
+    }).catch(() => {});
   }
 
   private refreshFromTimer(): void {
