@@ -13,3 +13,16 @@ export {
 } from './db/index.js';
 export { createLogger, type Logger } from './lib/logger.js';
 export { findFreePort } from './lib/free-port.js';
+export {
+  requireUser,
+  requireAdmin,
+  isAdmin,
+  type Principal,
+  type AuthUser,
+  type UserPrincipal,
+  type ServicePrincipal,
+  type AnonymousPrincipal,
+} from './auth/principal.js';
+export { createAdminUser } from './admin/setup.js';
+export { SERVICE_KEY_PREFIX } from './admin/service-keys.js';
+export { hashPassword, verifyPassword, argon2Options } from './auth/password-hashing.js';
