@@ -103,7 +103,9 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
 
     const metrics = config.metricsEnabled ? createMetrics() : undefined;
     const app = createApp({ config, logger, pool, redis, metrics, readinessChecks, auth, collections });
-    const server = createServer(app);
+    // Record filters travel in the query string; 64 KiB of headers lets a long one reach the
+    // filter parser, which refuses it with a clean 400 instead of a bare 431.
+    const server = createServer({ maxHeaderSize: 64 * 1024 }, app);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => {

@@ -338,7 +338,7 @@ export class RecordService {
       `SELECT ${[selectColumns(collection, 't'), `t.xmin::text AS ${ETAG}`, ...sortValues, ...expandColumns].join(', ')} ` +
       `FROM ${collection.table} t${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ` +
       `ORDER BY ${orderBy(keys, 't')} LIMIT ${builder.param(limit + 1, 'int')}`;
-    const { rows } = await db.query<Record<string, unknown>>(sql, builder.params);
+    const { rows } = await readQuery(db, sql, builder.params);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     const nextCursor =
@@ -360,8 +360,8 @@ export class RecordService {
     const result: ListResult = { items, nextCursor };
     if (count) {
       const countSql = `SELECT count(*)::int AS total FROM ${collection.table} t${countWhere.length > 0 ? ` WHERE ${countWhere.join(' AND ')}` : ''}`;
-      const counted = await db.query<{ total: number }>(countSql, countParams);
-      result.total = counted.rows[0]?.total ?? 0;
+      const counted = await readQuery(db, countSql, countParams);
+      result.total = (counted.rows[0]?.total as number | undefined) ?? 0;
     }
     return result;
   }
@@ -383,7 +383,7 @@ export class RecordService {
       (e, i) => `${this.expandSql(caller, e, builder, auth, now, i)} AS "${e.column}"`,
     );
     const sql = `SELECT ${[selectColumns(collection, 't'), `t.xmin::text AS ${ETAG}`, ...expandColumns].join(', ')} FROM ${collection.table} t WHERE ${where.join(' AND ')}`;
-    const { rows } = await db.query<Record<string, unknown>>(sql, builder.params);
+    const { rows } = await readQuery(db, sql, builder.params);
     const row = rows[0];
     if (!row) throw notFound();
     const record = this.attachExpansions(
@@ -643,6 +643,28 @@ export class RecordService {
       oldRecord: record,
       txid: row.__txid as string,
     });
+  }
+}
+
+/**
+ * A read whose filter literal PostgreSQL cannot hold (a NUL character) is the
+ * caller's mistake, not a server error.
+ */
+async function readQuery(
+  db: Db,
+  sql: string,
+  params: unknown[],
+): Promise<{ rows: Record<string, unknown>[] }> {
+  try {
+    return await db.query<Record<string, unknown>>(sql, params);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === '22021' || code === '22P05') {
+      throw new HearthError('filter/invalid', 'A filter value cannot contain NUL characters.', {
+        cause: error,
+      });
+    }
+    throw error;
   }
 }
 
