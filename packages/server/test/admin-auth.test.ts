@@ -32,12 +32,16 @@ describe('first admin through the setup token', () => {
 
     const { user, session, email } = await createFirstAdmin(app);
     expect(user).toMatchObject({ email, role: 'admin', emailVerified: true });
-    const me = await app.request<{ user: UserBody }>('GET', '/api/auth/me', { headers: bearer(session.accessToken) });
+    const me = await app.request<{ user: UserBody }>('GET', '/api/auth/me', {
+      headers: bearer(session.accessToken),
+    });
     expect(me.body.user.role).toBe('admin');
 
     const { rows } = await app.hearth.pool.query("SELECT 1 FROM hearth.secrets WHERE name = 'setup-token'");
     expect(rows).toHaveLength(0);
-    const { rows: done } = await app.hearth.pool.query("SELECT 1 FROM hearth.instance WHERE key = 'setup-complete'");
+    const { rows: done } = await app.hearth.pool.query(
+      "SELECT 1 FROM hearth.instance WHERE key = 'setup-complete'",
+    );
     expect(done).toHaveLength(1);
     const again = await app.request<ErrorBody>('POST', '/api/admin/setup', {
       body: { token: 'anything', email: uniqueEmail('admin'), password: PASSWORD },
@@ -52,7 +56,11 @@ describe('admin API', () => {
   beforeAll(async () => {
     const login = await app.request<{ session: SessionBody; user: UserBody }>('POST', '/api/auth/login', {
       body: {
-        email: (await app.hearth.pool.query<{ email: string }>("SELECT email FROM hearth.users WHERE role = 'admin'")).rows[0]!.email,
+        email: (
+          await app.hearth.pool.query<{ email: string }>(
+            "SELECT email FROM hearth.users WHERE role = 'admin'",
+          )
+        ).rows[0]!.email,
         password: PASSWORD,
       },
     });
@@ -81,10 +89,14 @@ describe('admin API', () => {
   });
 
   it('service keys: created with a visible prefix and shown once, listed without the secret, usable, revocable', async () => {
-    const created = await app.request<{ id: string; name: string; key: string; prefix: string }>('POST', '/api/admin/keys', {
-      headers: bearer(admin.accessToken),
-      body: { name: 'ci' },
-    });
+    const created = await app.request<{ id: string; name: string; key: string; prefix: string }>(
+      'POST',
+      '/api/admin/keys',
+      {
+        headers: bearer(admin.accessToken),
+        body: { name: 'ci' },
+      },
+    );
     expect(created.status).toBe(201);
     expect(created.body.key).toMatch(/^hearth_sk_[A-Za-z0-9_-]{43}$/);
     expect(created.body.key.startsWith(created.body.prefix)).toBe(true);
@@ -93,7 +105,10 @@ describe('admin API', () => {
       headers: bearer(created.body.key),
     });
     expect(list.status).toBe(200);
-    expect(list.body.items.find((item) => item.id === created.body.id)).toMatchObject({ name: 'ci', prefix: created.body.prefix });
+    expect(list.body.items.find((item) => item.id === created.body.id)).toMatchObject({
+      name: 'ci',
+      prefix: created.body.prefix,
+    });
     expect(JSON.stringify(list.body)).not.toContain(created.body.key);
     const { rows } = await app.hearth.pool.query<{ n: string }>(
       "SELECT count(*) AS n FROM hearth.service_keys WHERE encode(key_hash, 'escape') LIKE '%' || $1 || '%'",
@@ -105,12 +120,18 @@ describe('admin API', () => {
     const me = await app.request<ErrorBody>('GET', '/api/auth/me', { headers: bearer(created.body.key) });
     expect(me.status).toBe(403);
 
-    const revoke = await app.request('DELETE', `/api/admin/keys/${created.body.id}`, { headers: bearer(admin.accessToken) });
+    const revoke = await app.request('DELETE', `/api/admin/keys/${created.body.id}`, {
+      headers: bearer(admin.accessToken),
+    });
     expect(revoke.status).toBe(204);
-    const after = await app.request<ErrorBody>('GET', '/api/admin/keys', { headers: bearer(created.body.key) });
+    const after = await app.request<ErrorBody>('GET', '/api/admin/keys', {
+      headers: bearer(created.body.key),
+    });
     expect(after.status).toBe(401);
     expect(after.body.error.code).toBe('auth/invalid-token');
-    const missing = await app.request<ErrorBody>('DELETE', `/api/admin/keys/${randomUUID()}`, { headers: bearer(admin.accessToken) });
+    const missing = await app.request<ErrorBody>('DELETE', `/api/admin/keys/${randomUUID()}`, {
+      headers: bearer(admin.accessToken),
+    });
     expect(missing.body.error.code).toBe('admin/not-found');
   });
 
@@ -127,9 +148,13 @@ describe('admin API', () => {
     });
     expect(duplicate.body.error.code).toBe('auth/email-taken');
 
-    const search = await app.request<{ items: UserBody[] }>('GET', `/api/admin/users?search=${encodeURIComponent(email.slice(0, 14))}`, {
-      headers: bearer(admin.accessToken),
-    });
+    const search = await app.request<{ items: UserBody[] }>(
+      'GET',
+      `/api/admin/users?search=${encodeURIComponent(email.slice(0, 14))}`,
+      {
+        headers: bearer(admin.accessToken),
+      },
+    );
     expect(search.body.items.map((user) => user.email)).toEqual([email]);
 
     const id = created.body.user.id;
@@ -138,7 +163,9 @@ describe('admin API', () => {
       body: { emailVerified: true },
     });
     expect(verify.body.user.emailVerified).toBe(true);
-    const login = await app.request<{ session: SessionBody }>('POST', '/api/auth/login', { body: { email, password: PASSWORD } });
+    const login = await app.request<{ session: SessionBody }>('POST', '/api/auth/login', {
+      body: { email, password: PASSWORD },
+    });
     expect(login.status).toBe(200);
 
     const disable = await app.request<{ user: UserBody }>('PATCH', `/api/admin/users/${id}`, {
@@ -146,35 +173,58 @@ describe('admin API', () => {
       body: { disabled: true },
     });
     expect(disable.body.user.disabled).toBe(true);
-    const me = await app.request<ErrorBody>('GET', '/api/auth/me', { headers: bearer(login.body.session.accessToken) });
+    const me = await app.request<ErrorBody>('GET', '/api/auth/me', {
+      headers: bearer(login.body.session.accessToken),
+    });
     expect(me.body.error.code).toBe('auth/session-revoked');
-    const refresh = await app.request<ErrorBody>('POST', '/api/auth/refresh', { body: { refreshToken: login.body.session.refreshToken } });
+    const refresh = await app.request<ErrorBody>('POST', '/api/auth/refresh', {
+      body: { refreshToken: login.body.session.refreshToken },
+    });
     expect(refresh.body.error.code).toBe('auth/session-revoked');
-    const blocked = await app.request<ErrorBody>('POST', '/api/auth/login', { body: { email, password: PASSWORD } });
+    const blocked = await app.request<ErrorBody>('POST', '/api/auth/login', {
+      body: { email, password: PASSWORD },
+    });
     expect(blocked.body.error.code).toBe('auth/user-disabled');
-    const wrongPassword = await app.request<ErrorBody>('POST', '/api/auth/login', { body: { email, password: 'wrong wrong' } });
+    const wrongPassword = await app.request<ErrorBody>('POST', '/api/auth/login', {
+      body: { email, password: 'wrong wrong' },
+    });
     expect(wrongPassword.body.error.code).toBe('auth/invalid-credentials');
 
-    await app.request('PATCH', `/api/admin/users/${id}`, { headers: bearer(admin.accessToken), body: { disabled: false } });
-    expect((await app.request('POST', '/api/auth/login', { body: { email, password: PASSWORD } })).status).toBe(200);
+    await app.request('PATCH', `/api/admin/users/${id}`, {
+      headers: bearer(admin.accessToken),
+      body: { disabled: false },
+    });
+    expect(
+      (await app.request('POST', '/api/auth/login', { body: { email, password: PASSWORD } })).status,
+    ).toBe(200);
   });
 
   it('revokes a user’s sessions', async () => {
     const { user, session } = await signUpVerified(app);
-    const response = await app.request<{ revoked: number }>('POST', `/api/admin/users/${user.id}/revoke-sessions`, {
-      headers: bearer(admin.accessToken),
-    });
+    const response = await app.request<{ revoked: number }>(
+      'POST',
+      `/api/admin/users/${user.id}/revoke-sessions`,
+      {
+        headers: bearer(admin.accessToken),
+      },
+    );
     expect(response.body.revoked).toBe(1);
-    expect((await app.request('GET', '/api/auth/me', { headers: bearer(session.accessToken) })).status).toBe(401);
+    expect((await app.request('GET', '/api/auth/me', { headers: bearer(session.accessToken) })).status).toBe(
+      401,
+    );
   });
 
   it('pages through users with a cursor', async () => {
     const seen = new Set<string>();
     let cursor: string | null = null;
     do {
-      const page: { body: { items: UserBody[]; nextCursor: string | null } } = await app.request('GET', `/api/admin/users?limit=2${cursor ? `&cursor=${cursor}` : ''}`, {
-        headers: bearer(admin.accessToken),
-      });
+      const page: { body: { items: UserBody[]; nextCursor: string | null } } = await app.request(
+        'GET',
+        `/api/admin/users?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        {
+          headers: bearer(admin.accessToken),
+        },
+      );
       for (const user of page.body.items) seen.add(user.id);
       cursor = page.body.nextCursor;
     } while (cursor);
@@ -198,18 +248,29 @@ describe('admin API', () => {
   });
 
   it('rotates the signing key; tokens signed by the old key keep working and both keys are published', async () => {
-    const before = await app.request<{ keys: Array<{ kid: string; alg: string; kty: string; crv: string }> }>('GET', '/.well-known/jwks.json');
+    const before = await app.request<{ keys: Array<{ kid: string; alg: string; kty: string; crv: string }> }>(
+      'GET',
+      '/.well-known/jwks.json',
+    );
     expect(before.body.keys[0]).toMatchObject({ alg: 'EdDSA', kty: 'OKP', crv: 'Ed25519' });
     expect(JSON.stringify(before.body)).not.toMatch(/"d":/);
-    const rotate = await app.request<{ kid: string }>('POST', '/api/admin/signing-keys/rotate', { headers: bearer(admin.accessToken) });
+    const rotate = await app.request<{ kid: string }>('POST', '/api/admin/signing-keys/rotate', {
+      headers: bearer(admin.accessToken),
+    });
     expect(rotate.status).toBe(200);
     const after = await app.request<{ keys: Array<{ kid: string }> }>('GET', '/.well-known/jwks.json');
     const kids = after.body.keys.map((key) => key.kid);
     expect(kids).toContain(rotate.body.kid);
     for (const key of before.body.keys) expect(kids).toContain(key.kid);
-    expect((await app.request('GET', '/api/auth/me', { headers: bearer(admin.accessToken) })).status).toBe(200);
-    const refreshed = await app.request<{ session: SessionBody }>('POST', '/api/auth/refresh', { body: { refreshToken: admin.refreshToken } });
-    const header = JSON.parse(Buffer.from(refreshed.body.session.accessToken.split('.')[0]!, 'base64url').toString()) as { kid: string };
+    expect((await app.request('GET', '/api/auth/me', { headers: bearer(admin.accessToken) })).status).toBe(
+      200,
+    );
+    const refreshed = await app.request<{ session: SessionBody }>('POST', '/api/auth/refresh', {
+      body: { refreshToken: admin.refreshToken },
+    });
+    const header = JSON.parse(
+      Buffer.from(refreshed.body.session.accessToken.split('.')[0]!, 'base64url').toString(),
+    ) as { kid: string };
     expect(header.kid).toBe(rotate.body.kid);
     admin = refreshed.body.session;
   });

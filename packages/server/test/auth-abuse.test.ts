@@ -58,7 +58,10 @@ async function compareExistingAndUnknown(
   const bodies = new Set([...a, ...b].map((sample) => JSON.stringify(normalized(sample.body))));
   expect([...bodies]).toHaveLength(1);
   const [ma, mb] = [median(a.map((s) => s.ms)), median(b.map((s) => s.ms))];
-  expect(Math.abs(ma - mb) / Math.max(ma, mb), `medians ${ma.toFixed(1)} ms vs ${mb.toFixed(1)} ms`).toBeLessThanOrEqual(0.25);
+  expect(
+    Math.abs(ma - mb) / Math.max(ma, mb),
+    `medians ${ma.toFixed(1)} ms vs ${mb.toFixed(1)} ms`,
+  ).toBeLessThanOrEqual(0.25);
 }
 
 // Timing comparisons can be disturbed by other test files running in parallel: retry before failing.
@@ -118,7 +121,9 @@ describe('login throttling', () => {
   it('50 rapid wrong passwords are throttled with 429 and Retry-After', async () => {
     const email = uniqueEmail('target');
     const results = await Promise.all(
-      Array.from({ length: 50 }, () => app.request<ErrorBody>('POST', '/api/auth/login', { body: { email, password: 'guess guess' } })),
+      Array.from({ length: 50 }, () =>
+        app.request<ErrorBody>('POST', '/api/auth/login', { body: { email, password: 'guess guess' } }),
+      ),
     );
     const throttled = results.filter((result) => result.status === 429);
     expect(throttled.length).toBeGreaterThanOrEqual(40);
@@ -175,7 +180,11 @@ describe('other throttled routes', () => {
     ['signup', '/api/auth/signup', () => ({ email: uniqueEmail(), password: 'a'.repeat(3) })],
     ['forgot', '/api/auth/password/forgot', () => ({ email: uniqueEmail() })],
     ['refresh', '/api/auth/refresh', () => ({ refreshToken: randomBytes(32).toString('base64url') })],
-    ['mfa', '/api/auth/mfa/verify', () => ({ ticket: randomBytes(32).toString('base64url'), code: '123456' })],
+    [
+      'mfa',
+      '/api/auth/mfa/verify',
+      () => ({ ticket: randomBytes(32).toString('base64url'), code: '123456' }),
+    ],
   ])('%s answers 429 once its per-IP limit is spent', async (_name, path, body) => {
     let throttled;
     for (let i = 0; i < 200 && !throttled; i++) {
@@ -192,7 +201,9 @@ describe('other throttled routes', () => {
       // Sign-up under a generous limit would need a second app; use the admin-free path: signup + verify.
       const { email } = await signUpVerified(fresh);
       for (let i = 0; i < 15; i++) {
-        expect((await fresh.request('POST', '/api/auth/login', { body: { email, password: PASSWORD } })).status).toBe(200);
+        expect(
+          (await fresh.request('POST', '/api/auth/login', { body: { email, password: PASSWORD } })).status,
+        ).toBe(200);
       }
     } finally {
       await fresh.close();
@@ -210,10 +221,14 @@ describe('rate limits shared through Redis', () => {
     try {
       const email = uniqueEmail('shared');
       for (let i = 0; i < 10; i++) {
-        const response = await first.request('POST', '/api/auth/login', { body: { email, password: 'guess guess' } });
+        const response = await first.request('POST', '/api/auth/login', {
+          body: { email, password: 'guess guess' },
+        });
         expect(response.status).toBe(401);
       }
-      const response = await second.request<ErrorBody>('POST', '/api/auth/login', { body: { email, password: 'guess guess' } });
+      const response = await second.request<ErrorBody>('POST', '/api/auth/login', {
+        body: { email, password: 'guess guess' },
+      });
       expect(response.status).toBe(429);
       expect(response.body.error.code).toBe('http/rate-limited');
     } finally {

@@ -20,26 +20,46 @@ afterAll(async () => {
   await app?.close();
 });
 
-const PRIVATE_FIELDS = ['passwordHash', 'totpSecret', 'totpPendingSecret', 'totpLastStep', 'passwordChangedAt'];
+const PRIVATE_FIELDS = [
+  'passwordHash',
+  'totpSecret',
+  'totpPendingSecret',
+  'totpLastStep',
+  'passwordChangedAt',
+];
 
 describe('sign-up and login', () => {
   it('signs up with 201 {user, session: null} and a confirmation mail, then logs in once confirmed', async () => {
     const email = uniqueEmail();
-    const signup = await app.request<{ user: UserBody; session: SessionBody | null }>('POST', '/api/auth/signup', {
-      body: { email: email.toUpperCase(), password: PASSWORD, data: { name: 'Ada' } },
-    });
+    const signup = await app.request<{ user: UserBody; session: SessionBody | null }>(
+      'POST',
+      '/api/auth/signup',
+      {
+        body: { email: email.toUpperCase(), password: PASSWORD, data: { name: 'Ada' } },
+      },
+    );
     expect(signup.status).toBe(201);
     expect(signup.body.session).toBeNull();
-    expect(signup.body.user).toMatchObject({ email, emailVerified: false, role: 'user', anonymous: false, metadata: { name: 'Ada' } });
+    expect(signup.body.user).toMatchObject({
+      email,
+      emailVerified: false,
+      role: 'user',
+      anonymous: false,
+      metadata: { name: 'Ada' },
+    });
     for (const field of PRIVATE_FIELDS) expect(signup.body.user).not.toHaveProperty(field);
 
-    const early = await app.request<ErrorBody>('POST', '/api/auth/login', { body: { email, password: PASSWORD } });
+    const early = await app.request<ErrorBody>('POST', '/api/auth/login', {
+      body: { email, password: PASSWORD },
+    });
     expect(early.status).toBe(403);
     expect(early.body.error.code).toBe('auth/email-not-verified');
 
     const { token, link } = await waitForOutboxMail(app, email, /confirm your email/i);
     expect(link).toContain(`${app.url}/_/auth/verify-email?token=`);
-    const verified = await app.request<{ user: UserBody }>('POST', '/api/auth/email/verify', { body: { token } });
+    const verified = await app.request<{ user: UserBody }>('POST', '/api/auth/email/verify', {
+      body: { token },
+    });
     expect(verified.status).toBe(200);
     expect(verified.body.user.emailVerified).toBe(true);
     const again = await app.request<ErrorBody>('POST', '/api/auth/email/verify', { body: { token } });
@@ -55,7 +75,9 @@ describe('sign-up and login', () => {
     expect(login.body.session.expiresAt).toBeGreaterThan(now + 890);
     expect(login.body.session.expiresAt).toBeLessThan(now + 910);
 
-    const me = await app.request<{ user: UserBody }>('GET', '/api/auth/me', { headers: bearer(login.body.session.accessToken) });
+    const me = await app.request<{ user: UserBody }>('GET', '/api/auth/me', {
+      headers: bearer(login.body.session.accessToken),
+    });
     expect(me.status).toBe(200);
     expect(me.body.user.id).toBe(signup.body.user.id);
   });
@@ -75,7 +97,9 @@ describe('sign-up and login', () => {
     ['common, other case', 'PASSWORD123', 'common'],
     ['too long', 'x'.repeat(1025), 'too-long'],
   ])('rejects a %s password with auth/weak-password', async (_name, password, reason) => {
-    const response = await app.request<ErrorBody>('POST', '/api/auth/signup', { body: { email: uniqueEmail(), password } });
+    const response = await app.request<ErrorBody>('POST', '/api/auth/signup', {
+      body: { email: uniqueEmail(), password },
+    });
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe('auth/weak-password');
     expect(response.body.error.details).toEqual({ reason });
@@ -84,13 +108,17 @@ describe('sign-up and login', () => {
   it('accepts a long passphrase without truncating it', async () => {
     const passphrase = 'the quick brown fox jumps over the lazy dog '.repeat(10);
     const { email } = await signUpVerified(app, uniqueEmail(), passphrase);
-    const truncated = await app.request('POST', '/api/auth/login', { body: { email, password: passphrase.slice(0, 72) } });
+    const truncated = await app.request('POST', '/api/auth/login', {
+      body: { email, password: passphrase.slice(0, 72) },
+    });
     expect(truncated.status).toBe(401);
   });
 
   it('answers a wrong password and an unknown email alike', async () => {
     const { email } = await signUpVerified(app);
-    const wrong = await app.request<ErrorBody>('POST', '/api/auth/login', { body: { email, password: 'not the password' } });
+    const wrong = await app.request<ErrorBody>('POST', '/api/auth/login', {
+      body: { email, password: 'not the password' },
+    });
     const unknown = await app.request<ErrorBody>('POST', '/api/auth/login', {
       body: { email: uniqueEmail('nobody'), password: 'not the password' },
     });
@@ -107,7 +135,10 @@ describe('sign-up and login', () => {
 
   it('PATCH /api/auth/me merges metadata', async () => {
     const { session } = await signUpVerified(app);
-    await app.request('PATCH', '/api/auth/me', { headers: bearer(session.accessToken), body: { metadata: { a: 1 } } });
+    await app.request('PATCH', '/api/auth/me', {
+      headers: bearer(session.accessToken),
+      body: { metadata: { a: 1 } },
+    });
     const response = await app.request<{ user: UserBody }>('PATCH', '/api/auth/me', {
       headers: bearer(session.accessToken),
       body: { metadata: { b: 2 } },
@@ -145,7 +176,9 @@ describe('refresh tokens', () => {
     const { session } = await signUpVerified(app);
     const results = await Promise.all(
       Array.from({ length: 5 }, () =>
-        app.request<{ session?: SessionBody }>('POST', '/api/auth/refresh', { body: { refreshToken: session.refreshToken } }),
+        app.request<{ session?: SessionBody }>('POST', '/api/auth/refresh', {
+          body: { refreshToken: session.refreshToken },
+        }),
       ),
     );
     expect(results.filter((result) => result.status === 200).length).toBe(1);
@@ -153,7 +186,9 @@ describe('refresh tokens', () => {
   });
 
   it('an unknown refresh token is 401 auth/invalid-token', async () => {
-    const response = await app.request<ErrorBody>('POST', '/api/auth/refresh', { body: { refreshToken: 'x'.repeat(43) } });
+    const response = await app.request<ErrorBody>('POST', '/api/auth/refresh', {
+      body: { refreshToken: 'x'.repeat(43) },
+    });
     expect(response.status).toBe(401);
     expect(response.body.error.code).toBe('auth/invalid-token');
   });
@@ -162,9 +197,13 @@ describe('refresh tokens', () => {
 describe('ending sessions', () => {
   it('logout ends the session: its refresh token and its access token stop working at once', async () => {
     const { session } = await signUpVerified(app);
-    const logout = await app.request('POST', '/api/auth/logout', { body: { refreshToken: session.refreshToken } });
+    const logout = await app.request('POST', '/api/auth/logout', {
+      body: { refreshToken: session.refreshToken },
+    });
     expect(logout.status).toBe(204);
-    const refresh = await app.request<ErrorBody>('POST', '/api/auth/refresh', { body: { refreshToken: session.refreshToken } });
+    const refresh = await app.request<ErrorBody>('POST', '/api/auth/refresh', {
+      body: { refreshToken: session.refreshToken },
+    });
     expect(refresh.body.error.code).toBe('auth/session-revoked');
     const me = await app.request<ErrorBody>('GET', '/api/auth/me', { headers: bearer(session.accessToken) });
     expect(me.status).toBe(401);
@@ -173,38 +212,64 @@ describe('ending sessions', () => {
 
   it('lists sessions and revokes one; logout-all ends the rest', async () => {
     const { email, session } = await signUpVerified(app);
-    const other = await app.request<{ session: SessionBody }>('POST', '/api/auth/login', { body: { email, password: PASSWORD } });
-    const list = await app.request<{ items: Array<{ id: string; current: boolean }> }>('GET', '/api/auth/sessions', {
-      headers: bearer(session.accessToken),
+    const other = await app.request<{ session: SessionBody }>('POST', '/api/auth/login', {
+      body: { email, password: PASSWORD },
     });
+    const list = await app.request<{ items: Array<{ id: string; current: boolean }> }>(
+      'GET',
+      '/api/auth/sessions',
+      {
+        headers: bearer(session.accessToken),
+      },
+    );
     expect(list.body.items).toHaveLength(2);
     const otherId = list.body.items.find((item) => !item.current)?.id;
     expect(otherId).toBeDefined();
-    const revoke = await app.request('DELETE', `/api/auth/sessions/${otherId}`, { headers: bearer(session.accessToken) });
+    const revoke = await app.request('DELETE', `/api/auth/sessions/${otherId}`, {
+      headers: bearer(session.accessToken),
+    });
     expect(revoke.status).toBe(204);
-    expect((await app.request('GET', '/api/auth/me', { headers: bearer(other.body.session.accessToken) })).status).toBe(401);
+    expect(
+      (await app.request('GET', '/api/auth/me', { headers: bearer(other.body.session.accessToken) })).status,
+    ).toBe(401);
     const notMine = await app.request<ErrorBody>('DELETE', `/api/auth/sessions/${crypto.randomUUID()}`, {
       headers: bearer(session.accessToken),
     });
     expect(notMine.body.error.code).toBe('auth/not-found');
 
-    const third = await app.request<{ session: SessionBody }>('POST', '/api/auth/login', { body: { email, password: PASSWORD } });
-    expect((await app.request('POST', '/api/auth/logout-all', { headers: bearer(session.accessToken) })).status).toBe(204);
-    expect((await app.request('GET', '/api/auth/me', { headers: bearer(session.accessToken) })).status).toBe(401);
-    expect((await app.request('GET', '/api/auth/me', { headers: bearer(third.body.session.accessToken) })).status).toBe(401);
+    const third = await app.request<{ session: SessionBody }>('POST', '/api/auth/login', {
+      body: { email, password: PASSWORD },
+    });
+    expect(
+      (await app.request('POST', '/api/auth/logout-all', { headers: bearer(session.accessToken) })).status,
+    ).toBe(204);
+    expect((await app.request('GET', '/api/auth/me', { headers: bearer(session.accessToken) })).status).toBe(
+      401,
+    );
+    expect(
+      (await app.request('GET', '/api/auth/me', { headers: bearer(third.body.session.accessToken) })).status,
+    ).toBe(401);
   });
 
   it('changing the password ends every session and returns a fresh one', async () => {
     const { email, session } = await signUpVerified(app);
-    const other = await app.request<{ session: SessionBody }>('POST', '/api/auth/login', { body: { email, password: PASSWORD } });
+    const other = await app.request<{ session: SessionBody }>('POST', '/api/auth/login', {
+      body: { email, password: PASSWORD },
+    });
     const change = await app.request<{ session: SessionBody }>('POST', '/api/auth/password/change', {
       headers: bearer(session.accessToken),
       body: { currentPassword: PASSWORD, password: 'a brand new passphrase' },
     });
     expect(change.status).toBe(200);
-    expect((await app.request('GET', '/api/auth/me', { headers: bearer(session.accessToken) })).status).toBe(401);
-    expect((await app.request('GET', '/api/auth/me', { headers: bearer(other.body.session.accessToken) })).status).toBe(401);
-    expect((await app.request('GET', '/api/auth/me', { headers: bearer(change.body.session.accessToken) })).status).toBe(200);
+    expect((await app.request('GET', '/api/auth/me', { headers: bearer(session.accessToken) })).status).toBe(
+      401,
+    );
+    expect(
+      (await app.request('GET', '/api/auth/me', { headers: bearer(other.body.session.accessToken) })).status,
+    ).toBe(401);
+    expect(
+      (await app.request('GET', '/api/auth/me', { headers: bearer(change.body.session.accessToken) })).status,
+    ).toBe(200);
     const oldLogin = await app.request('POST', '/api/auth/login', { body: { email, password: PASSWORD } });
     expect(oldLogin.status).toBe(401);
   });
@@ -243,22 +308,32 @@ describe('ending sessions', () => {
 
 describe('anonymous users', () => {
   it('signs in anonymously and upgrades to an email account, keeping the same user', async () => {
-    const anonymous = await app.request<{ user: UserBody; session: SessionBody }>('POST', '/api/auth/anonymous', {
-      body: { data: { cart: [1, 2] } },
-    });
+    const anonymous = await app.request<{ user: UserBody; session: SessionBody }>(
+      'POST',
+      '/api/auth/anonymous',
+      {
+        body: { data: { cart: [1, 2] } },
+      },
+    );
     expect(anonymous.status).toBe(201);
     expect(anonymous.body.user).toMatchObject({ anonymous: true, email: null });
     const token = anonymous.body.session.accessToken;
 
     const email = uniqueEmail('upgrade');
-    const patch = await app.request<{ user: UserBody; emailChangePending?: boolean }>('PATCH', '/api/auth/me', {
-      headers: bearer(token),
-      body: { email, password: PASSWORD },
-    });
+    const patch = await app.request<{ user: UserBody; emailChangePending?: boolean }>(
+      'PATCH',
+      '/api/auth/me',
+      {
+        headers: bearer(token),
+        body: { email, password: PASSWORD },
+      },
+    );
     expect(patch.status).toBe(200);
     expect(patch.body.emailChangePending).toBe(true);
     const mail = await waitForOutboxMail(app, email, /new email address/i);
-    const confirm = await app.request<{ user: UserBody }>('POST', '/api/auth/email/verify', { body: { token: mail.token } });
+    const confirm = await app.request<{ user: UserBody }>('POST', '/api/auth/email/verify', {
+      body: { token: mail.token },
+    });
     expect(confirm.status).toBe(200);
     expect(confirm.body.user).toMatchObject({
       id: anonymous.body.user.id,
@@ -267,7 +342,9 @@ describe('anonymous users', () => {
       anonymous: false,
       metadata: { cart: [1, 2] },
     });
-    const login = await app.request<{ user: UserBody }>('POST', '/api/auth/login', { body: { email, password: PASSWORD } });
+    const login = await app.request<{ user: UserBody }>('POST', '/api/auth/login', {
+      body: { email, password: PASSWORD },
+    });
     expect(login.status).toBe(200);
     expect(login.body.user.id).toBe(anonymous.body.user.id);
   });
@@ -278,11 +355,36 @@ describe('nasty input', () => {
     ['malformed JSON', '{"email":', 400, 'http/invalid-json'],
     ['a number for the email', JSON.stringify({ email: 5, password: PASSWORD }), 400, 'validation/failed'],
     ['an array body', JSON.stringify([1, 2]), 400, 'validation/failed'],
-    ['unknown keys', JSON.stringify({ email: 'a@b.test', password: PASSWORD, role: 'admin' }), 400, 'validation/failed'],
-    ['a huge email', JSON.stringify({ email: `${'a'.repeat(100_000)}@x.test`, password: PASSWORD }), 400, 'validation/failed'],
-    ['a huge password', JSON.stringify({ email: 'a@b.test', password: 'p'.repeat(100_000) }), 400, 'validation/failed'],
-    ['__proto__ key', '{"email":"a@b.test","password":"x","__proto__":{"role":"admin"}}', 400, 'http/forbidden-key'],
-    ['SQL in the email', JSON.stringify({ email: "a@b.test' OR '1'='1", password: PASSWORD }), 400, 'validation/failed'],
+    [
+      'unknown keys',
+      JSON.stringify({ email: 'a@b.test', password: PASSWORD, role: 'admin' }),
+      400,
+      'validation/failed',
+    ],
+    [
+      'a huge email',
+      JSON.stringify({ email: `${'a'.repeat(100_000)}@x.test`, password: PASSWORD }),
+      400,
+      'validation/failed',
+    ],
+    [
+      'a huge password',
+      JSON.stringify({ email: 'a@b.test', password: 'p'.repeat(100_000) }),
+      400,
+      'validation/failed',
+    ],
+    [
+      '__proto__ key',
+      '{"email":"a@b.test","password":"x","__proto__":{"role":"admin"}}',
+      400,
+      'http/forbidden-key',
+    ],
+    [
+      'SQL in the email',
+      JSON.stringify({ email: "a@b.test' OR '1'='1", password: PASSWORD }),
+      400,
+      'validation/failed',
+    ],
   ])('signup with %s → %i %s', async (_name, body, status, code) => {
     const response = await app.request<ErrorBody>('POST', '/api/auth/signup', { body });
     expect(response.status).toBe(status);
@@ -290,14 +392,24 @@ describe('nasty input', () => {
   });
 
   it('lists each bad field in validation details', async () => {
-    const response = await app.request<ErrorBody>('POST', '/api/auth/signup', { body: { email: 7, password: [] } });
-    const fields = (response.body.error.details as { fields: Array<{ path: string }> }).fields.map((field) => field.path);
+    const response = await app.request<ErrorBody>('POST', '/api/auth/signup', {
+      body: { email: 7, password: [] },
+    });
+    const fields = (response.body.error.details as { fields: Array<{ path: string }> }).fields.map(
+      (field) => field.path,
+    );
     expect(fields).toEqual(expect.arrayContaining(['email', 'password']));
   });
 
   it('SQL-injection-looking emails on login are just unknown accounts', async () => {
-    for (const email of ["' OR 1=1 --", "x@y.test'; DROP TABLE hearth.users; --", '"; SELECT pg_sleep(5); --']) {
-      const response = await app.request<ErrorBody>('POST', '/api/auth/login', { body: { email, password: PASSWORD } });
+    for (const email of [
+      "' OR 1=1 --",
+      "x@y.test'; DROP TABLE hearth.users; --",
+      '"; SELECT pg_sleep(5); --',
+    ]) {
+      const response = await app.request<ErrorBody>('POST', '/api/auth/login', {
+        body: { email, password: PASSWORD },
+      });
       expect(response.status).toBe(401);
       expect(response.body.error.code).toBe('auth/invalid-credentials');
     }
@@ -308,10 +420,15 @@ describe('nasty input', () => {
   it('concurrent duplicate sign-ups create exactly one account', async () => {
     const email = uniqueEmail('dup');
     const results = await Promise.all(
-      Array.from({ length: 10 }, () => app.request('POST', '/api/auth/signup', { body: { email, password: PASSWORD } })),
+      Array.from({ length: 10 }, () =>
+        app.request('POST', '/api/auth/signup', { body: { email, password: PASSWORD } }),
+      ),
     );
     for (const result of results) expect(result.status).toBe(201);
-    const { rows } = await app.hearth.pool.query<{ n: string }>('SELECT count(*) AS n FROM hearth.users WHERE email = $1', [email]);
+    const { rows } = await app.hearth.pool.query<{ n: string }>(
+      'SELECT count(*) AS n FROM hearth.users WHERE email = $1',
+      [email],
+    );
     expect(rows[0]?.n).toBe('1');
   });
 });

@@ -38,7 +38,8 @@ function claims(overrides: Record<string, unknown> = {}) {
     iss: 'hearth',
     aud: 'hearth',
     sub: victim.user.id,
-    sid: JSON.parse(Buffer.from(victim.session.accessToken.split('.')[1]!, 'base64url').toString()).sid as string,
+    sid: JSON.parse(Buffer.from(victim.session.accessToken.split('.')[1]!, 'base64url').toString())
+      .sid as string,
     iat: now(),
     exp: now() + 600,
     role: 'admin',
@@ -48,7 +49,9 @@ function claims(overrides: Record<string, unknown> = {}) {
 
 async function signWithRealKey(payload: Record<string, unknown>, header: Record<string, unknown> = {}) {
   const key = await importJWK(activeKey.privateJwk, 'EdDSA');
-  return new SignJWT(payload).setProtectedHeader({ alg: 'EdDSA', kid: activeKey.kid, typ: 'at+jwt', ...header }).sign(key);
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: 'EdDSA', kid: activeKey.kid, typ: 'at+jwt', ...header })
+    .sign(key);
 }
 
 async function meWith(token: string) {
@@ -70,7 +73,10 @@ describe('forged and misused tokens are rejected with 401', () => {
   it('HS256 signed with the public key', async () => {
     const header = b64({ alg: 'HS256', typ: 'at+jwt', kid: activeKey.kid });
     const payload = b64(claims());
-    for (const secret of [JSON.stringify(activeKey.publicJwk), Buffer.from(activeKey.publicJwk.x!, 'base64url')]) {
+    for (const secret of [
+      JSON.stringify(activeKey.publicJwk),
+      Buffer.from(activeKey.publicJwk.x!, 'base64url'),
+    ]) {
       const signature = createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');
       const response = await meWith(`${header}.${payload}.${signature}`);
       expect(response.status).toBe(401);
@@ -127,7 +133,9 @@ describe('forged and misused tokens are rejected with 401', () => {
 
   it('a real kid on a token signed by another key', async () => {
     const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
-    const forged = await new SignJWT(claims()).setProtectedHeader({ alg: 'EdDSA', kid: activeKey.kid, typ: 'at+jwt' }).sign(privateKey);
+    const forged = await new SignJWT(claims())
+      .setProtectedHeader({ alg: 'EdDSA', kid: activeKey.kid, typ: 'at+jwt' })
+      .sign(privateKey);
     expect((await meWith(forged)).status).toBe(401);
   });
 
@@ -153,7 +161,9 @@ describe('refresh token reuse', () => {
       body: { refreshToken: session.refreshToken },
     });
     expect(rotated.status).toBe(200);
-    const reuse = await app.request<ErrorBody>('POST', '/api/auth/refresh', { body: { refreshToken: session.refreshToken } });
+    const reuse = await app.request<ErrorBody>('POST', '/api/auth/refresh', {
+      body: { refreshToken: session.refreshToken },
+    });
     expect(reuse.status).toBe(401);
     expect(reuse.body.error.code).toBe('auth/session-revoked');
     // The thief's rotation and the legitimate holder's newest token are both dead now.
@@ -174,14 +184,20 @@ describe('password reset tokens', () => {
     const { token } = await waitForOutboxMail(app, email, /reset your password/i);
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        app.request('POST', '/api/auth/password/reset', { body: { token, password: `new passphrase number ${i}` } }),
+        app.request('POST', '/api/auth/password/reset', {
+          body: { token, password: `new passphrase number ${i}` },
+        }),
       ),
     );
-    const winners = results.map((result, i) => [result.status, i] as const).filter(([status]) => status === 200);
+    const winners = results
+      .map((result, i) => [result.status, i] as const)
+      .filter(([status]) => status === 200);
     expect(winners).toHaveLength(1);
     for (const result of results) expect([200, 400]).toContain(result.status);
     const winner = winners[0]![1];
-    const login = await app.request('POST', '/api/auth/login', { body: { email, password: `new passphrase number ${winner}` } });
+    const login = await app.request('POST', '/api/auth/login', {
+      body: { email, password: `new passphrase number ${winner}` },
+    });
     expect(login.status).toBe(200);
   });
 
@@ -190,9 +206,14 @@ describe('password reset tokens', () => {
     await app.request('POST', '/api/auth/password/forgot', { body: { email } });
     const reset = await waitForOutboxMail(app, email, /reset your password/i);
     const newEmail = uniqueEmail('moved');
-    await app.request('PATCH', '/api/auth/me', { headers: bearer(session.accessToken), body: { email: newEmail } });
+    await app.request('PATCH', '/api/auth/me', {
+      headers: bearer(session.accessToken),
+      body: { email: newEmail },
+    });
     const change = await waitForOutboxMail(app, newEmail, /new email address/i);
-    expect((await app.request('POST', '/api/auth/email/verify', { body: { token: change.token } })).status).toBe(200);
+    expect(
+      (await app.request('POST', '/api/auth/email/verify', { body: { token: change.token } })).status,
+    ).toBe(200);
     const response = await app.request<ErrorBody>('POST', '/api/auth/password/reset', {
       body: { token: reset.token, password: 'another new passphrase' },
     });
@@ -215,7 +236,13 @@ describe('password reset tokens', () => {
     const { email, session } = await signUpVerified(app);
     await app.request('POST', '/api/auth/password/forgot', { body: { email } });
     const { token } = await waitForOutboxMail(app, email, /reset your password/i);
-    expect((await app.request('POST', '/api/auth/password/reset', { body: { token, password: 'fresh new passphrase' } })).status).toBe(200);
+    expect(
+      (
+        await app.request('POST', '/api/auth/password/reset', {
+          body: { token, password: 'fresh new passphrase' },
+        })
+      ).status,
+    ).toBe(200);
     expect((await meWith(session.accessToken)).status).toBe(401);
   });
 });

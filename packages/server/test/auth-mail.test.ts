@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpSink, useComponent, type SmtpSink, type TestApp } from '@hearth/testkit';
-import { bearer, PASSWORD, startAuthApp, uniqueEmail, type ErrorBody, type SessionBody, type UserBody } from './auth-test-helpers.js';
+import {
+  bearer,
+  PASSWORD,
+  startAuthApp,
+  uniqueEmail,
+  type ErrorBody,
+  type SessionBody,
+  type UserBody,
+} from './auth-test-helpers.js';
 
 const sink = useComponent<SmtpSink>(() => startSmtpSink());
 let app: TestApp | undefined;
@@ -25,9 +33,13 @@ async function signUpThroughSmtp(email: string): Promise<SessionBody> {
   await app!.request('POST', '/api/auth/signup', { body: { email, password: PASSWORD } });
   const mail = await sink().waitForMail((m) => m.to.includes(email) && /confirm your email/i.test(m.subject));
   expect(mail.from).toBe('auth@hearth.test');
-  const verify = await app!.request('POST', '/api/auth/email/verify', { body: { token: tokenOf(linkTo(mail, '/_/auth/verify-email')) } });
+  const verify = await app!.request('POST', '/api/auth/email/verify', {
+    body: { token: tokenOf(linkTo(mail, '/_/auth/verify-email')) },
+  });
   expect(verify.status).toBe(200);
-  const login = await app!.request<{ session: SessionBody }>('POST', '/api/auth/login', { body: { email, password: PASSWORD } });
+  const login = await app!.request<{ session: SessionBody }>('POST', '/api/auth/login', {
+    body: { email, password: PASSWORD },
+  });
   expect(login.status).toBe(200);
   return login.body.session;
 }
@@ -40,9 +52,13 @@ describe('mail over SMTP', () => {
   it('a second sign-up with a registered address mails the owner instead', async () => {
     const email = uniqueEmail('again');
     await signUpThroughSmtp(email);
-    const second = await app!.request<{ session: null }>('POST', '/api/auth/signup', { body: { email, password: 'some other passphrase' } });
+    const second = await app!.request<{ session: null }>('POST', '/api/auth/signup', {
+      body: { email, password: 'some other passphrase' },
+    });
     expect(second.status).toBe(201);
-    const notice = await sink().waitForMail((m) => m.to.includes(email) && /already have an account/i.test(m.subject));
+    const notice = await sink().waitForMail(
+      (m) => m.to.includes(email) && /already have an account/i.test(m.subject),
+    );
     expect(notice.text).toContain('/_/auth/forgot-password');
   });
 
@@ -51,14 +67,25 @@ describe('mail over SMTP', () => {
     await signUpThroughSmtp(email);
     const forgot = await app!.request('POST', '/api/auth/password/forgot', { body: { email } });
     expect(forgot.status).toBe(202);
-    const mail = await sink().waitForMail((m) => m.to.includes(email) && /reset your password/i.test(m.subject));
+    const mail = await sink().waitForMail(
+      (m) => m.to.includes(email) && /reset your password/i.test(m.subject),
+    );
     const token = tokenOf(linkTo(mail, '/_/auth/reset-password'));
-    const reset = await app!.request('POST', '/api/auth/password/reset', { body: { token, password: 'my new passphrase' } });
+    const reset = await app!.request('POST', '/api/auth/password/reset', {
+      body: { token, password: 'my new passphrase' },
+    });
     expect(reset.status).toBe(200);
-    const reuse = await app!.request<ErrorBody>('POST', '/api/auth/password/reset', { body: { token, password: 'another passphrase' } });
+    const reuse = await app!.request<ErrorBody>('POST', '/api/auth/password/reset', {
+      body: { token, password: 'another passphrase' },
+    });
     expect(reuse.body.error.code).toBe('auth/link-invalid');
-    expect((await app!.request('POST', '/api/auth/login', { body: { email, password: PASSWORD } })).status).toBe(401);
-    expect((await app!.request('POST', '/api/auth/login', { body: { email, password: 'my new passphrase' } })).status).toBe(200);
+    expect(
+      (await app!.request('POST', '/api/auth/login', { body: { email, password: PASSWORD } })).status,
+    ).toBe(401);
+    expect(
+      (await app!.request('POST', '/api/auth/login', { body: { email, password: 'my new passphrase' } }))
+        .status,
+    ).toBe(200);
   });
 
   it('forgot-password for an unknown address sends nothing', async () => {
@@ -72,10 +99,14 @@ describe('mail over SMTP', () => {
     const email = uniqueEmail('old');
     const session = await signUpThroughSmtp(email);
     const newEmail = uniqueEmail('new');
-    const patch = await app!.request<{ user: UserBody; emailChangePending: boolean }>('PATCH', '/api/auth/me', {
-      headers: bearer(session.accessToken),
-      body: { email: newEmail },
-    });
+    const patch = await app!.request<{ user: UserBody; emailChangePending: boolean }>(
+      'PATCH',
+      '/api/auth/me',
+      {
+        headers: bearer(session.accessToken),
+        body: { email: newEmail },
+      },
+    );
     expect(patch.body.emailChangePending).toBe(true);
     expect(patch.body.user.email).toBe(email);
     const mail = await sink().waitForMail((m) => m.to.includes(newEmail));
@@ -84,8 +115,13 @@ describe('mail over SMTP', () => {
       body: { token: tokenOf(linkTo(mail, '/_/auth/confirm-email')) },
     });
     expect(confirm.body.user).toMatchObject({ email: newEmail, emailVerified: true });
-    expect((await app!.request('POST', '/api/auth/login', { body: { email: newEmail, password: PASSWORD } })).status).toBe(200);
-    expect((await app!.request('POST', '/api/auth/login', { body: { email, password: PASSWORD } })).status).toBe(401);
+    expect(
+      (await app!.request('POST', '/api/auth/login', { body: { email: newEmail, password: PASSWORD } }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await app!.request('POST', '/api/auth/login', { body: { email, password: PASSWORD } })).status,
+    ).toBe(401);
   });
 
   it('email change needs recent authentication', async () => {
@@ -104,7 +140,9 @@ describe('mail over SMTP', () => {
     await app!.request('POST', '/api/auth/signup', { body: { email, password: PASSWORD } });
     await sink().waitForMail((m) => m.to.includes(email));
     const known = await app!.request('POST', '/api/auth/email/verify/resend', { body: { email } });
-    const unknown = await app!.request('POST', '/api/auth/email/verify/resend', { body: { email: uniqueEmail('x') } });
+    const unknown = await app!.request('POST', '/api/auth/email/verify/resend', {
+      body: { email: uniqueEmail('x') },
+    });
     expect(known.status).toBe(202);
     expect(known.body).toEqual(unknown.body);
     await expect.poll(() => sink().messages.filter((m) => m.to.includes(email)).length).toBe(2);

@@ -1,7 +1,15 @@
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '@hearth/testkit';
-import { bearer, PASSWORD, signUpVerified, startAuthApp, type ErrorBody, type SessionBody, type UserBody } from './auth-test-helpers.js';
+import {
+  bearer,
+  PASSWORD,
+  signUpVerified,
+  startAuthApp,
+  type ErrorBody,
+  type SessionBody,
+  type UserBody,
+} from './auth-test-helpers.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -11,11 +19,18 @@ afterAll(async () => {
   await app?.close();
 });
 
-const totp = (secret: string) => new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });
+const totp = (secret: string) =>
+  new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });
 /** A code for a neighbouring time step, so two codes in one test are distinct and both valid (±1 step). */
-const codeAt = (secret: string, stepOffset: number) => totp(secret).generate({ timestamp: Date.now() + stepOffset * 30_000 });
+const codeAt = (secret: string, stepOffset: number) =>
+  totp(secret).generate({ timestamp: Date.now() + stepOffset * 30_000 });
 
-async function enrolled(): Promise<{ email: string; secret: string; recoveryCodes: string[]; session: SessionBody }> {
+async function enrolled(): Promise<{
+  email: string;
+  secret: string;
+  recoveryCodes: string[];
+  session: SessionBody;
+}> {
   const { email, session } = await signUpVerified(app);
   const enroll = await app.request<{ secret: string; uri: string }>('POST', '/api/auth/mfa/totp/enroll', {
     headers: bearer(session.accessToken),
@@ -41,57 +56,91 @@ async function enrolled(): Promise<{ email: string; secret: string; recoveryCode
 describe('TOTP', () => {
   it('login returns an MFA challenge; a TOTP code completes it; the code cannot be replayed', async () => {
     const { email, secret } = await enrolled();
-    const login = await app.request<{ mfa: { ticket: string; methods: string[] } }>('POST', '/api/auth/login', {
-      body: { email, password: PASSWORD },
-    });
+    const login = await app.request<{ mfa: { ticket: string; methods: string[] } }>(
+      'POST',
+      '/api/auth/login',
+      {
+        body: { email, password: PASSWORD },
+      },
+    );
     expect(login.status).toBe(200);
     expect(login.body).not.toHaveProperty('session');
     expect(login.body.mfa.methods).toEqual(['totp', 'recovery']);
 
     const code = codeAt(secret, 0);
-    const verify = await app.request<{ user: UserBody; session: SessionBody }>('POST', '/api/auth/mfa/verify', {
-      body: { ticket: login.body.mfa.ticket, code },
-    });
+    const verify = await app.request<{ user: UserBody; session: SessionBody }>(
+      'POST',
+      '/api/auth/mfa/verify',
+      {
+        body: { ticket: login.body.mfa.ticket, code },
+      },
+    );
     expect(verify.status).toBe(200);
-    expect((await app.request('GET', '/api/auth/me', { headers: bearer(verify.body.session.accessToken) })).status).toBe(200);
-    const claims = JSON.parse(Buffer.from(verify.body.session.accessToken.split('.')[1]!, 'base64url').toString()) as { amr: string[] };
+    expect(
+      (await app.request('GET', '/api/auth/me', { headers: bearer(verify.body.session.accessToken) })).status,
+    ).toBe(200);
+    const claims = JSON.parse(
+      Buffer.from(verify.body.session.accessToken.split('.')[1]!, 'base64url').toString(),
+    ) as { amr: string[] };
     expect(claims.amr).toEqual(['pwd', 'otp']);
 
-    const ticketReuse = await app.request<ErrorBody>('POST', '/api/auth/mfa/verify', { body: { ticket: login.body.mfa.ticket, code } });
+    const ticketReuse = await app.request<ErrorBody>('POST', '/api/auth/mfa/verify', {
+      body: { ticket: login.body.mfa.ticket, code },
+    });
     expect(ticketReuse.body.error.code).toBe('auth/invalid-token');
 
-    const second = await app.request<{ mfa: { ticket: string } }>('POST', '/api/auth/login', { body: { email, password: PASSWORD } });
-    const replay = await app.request<ErrorBody>('POST', '/api/auth/mfa/verify', { body: { ticket: second.body.mfa.ticket, code } });
+    const second = await app.request<{ mfa: { ticket: string } }>('POST', '/api/auth/login', {
+      body: { email, password: PASSWORD },
+    });
+    const replay = await app.request<ErrorBody>('POST', '/api/auth/mfa/verify', {
+      body: { ticket: second.body.mfa.ticket, code },
+    });
     expect(replay.body.error.code).toBe('auth/invalid-mfa-code');
   });
 
   it('recovery codes work once each', async () => {
     const { email, recoveryCodes } = await enrolled();
     const code = recoveryCodes[0]!;
-    const first = await app.request<{ mfa: { ticket: string } }>('POST', '/api/auth/login', { body: { email, password: PASSWORD } });
-    const ok = await app.request('POST', '/api/auth/mfa/verify', { body: { ticket: first.body.mfa.ticket, code: code.toUpperCase() } });
+    const first = await app.request<{ mfa: { ticket: string } }>('POST', '/api/auth/login', {
+      body: { email, password: PASSWORD },
+    });
+    const ok = await app.request('POST', '/api/auth/mfa/verify', {
+      body: { ticket: first.body.mfa.ticket, code: code.toUpperCase() },
+    });
     expect(ok.status).toBe(200);
-    const second = await app.request<{ mfa: { ticket: string } }>('POST', '/api/auth/login', { body: { email, password: PASSWORD } });
-    const reuse = await app.request<ErrorBody>('POST', '/api/auth/mfa/verify', { body: { ticket: second.body.mfa.ticket, code } });
+    const second = await app.request<{ mfa: { ticket: string } }>('POST', '/api/auth/login', {
+      body: { email, password: PASSWORD },
+    });
+    const reuse = await app.request<ErrorBody>('POST', '/api/auth/mfa/verify', {
+      body: { ticket: second.body.mfa.ticket, code },
+    });
     expect(reuse.body.error.code).toBe('auth/invalid-mfa-code');
   });
 
   it('five wrong codes burn the ticket', async () => {
     const { email, secret } = await enrolled();
-    const login = await app.request<{ mfa: { ticket: string } }>('POST', '/api/auth/login', { body: { email, password: PASSWORD } });
+    const login = await app.request<{ mfa: { ticket: string } }>('POST', '/api/auth/login', {
+      body: { email, password: PASSWORD },
+    });
     const good = codeAt(secret, 0);
     const bad = good === '123456' ? '654321' : '123456';
     for (let i = 0; i < 5; i++) {
-      const response = await app.request<ErrorBody>('POST', '/api/auth/mfa/verify', { body: { ticket: login.body.mfa.ticket, code: bad } });
+      const response = await app.request<ErrorBody>('POST', '/api/auth/mfa/verify', {
+        body: { ticket: login.body.mfa.ticket, code: bad },
+      });
       expect(response.body.error.code).toBe('auth/invalid-mfa-code');
     }
-    const late = await app.request<ErrorBody>('POST', '/api/auth/mfa/verify', { body: { ticket: login.body.mfa.ticket, code: good } });
+    const late = await app.request<ErrorBody>('POST', '/api/auth/mfa/verify', {
+      body: { ticket: login.body.mfa.ticket, code: good },
+    });
     expect(late.body.error.code).toBe('auth/invalid-token');
   });
 
   it('an expired ticket is refused', async () => {
     const { email, secret } = await enrolled();
-    const login = await app.request<{ mfa: { ticket: string } }>('POST', '/api/auth/login', { body: { email, password: PASSWORD } });
+    const login = await app.request<{ mfa: { ticket: string } }>('POST', '/api/auth/login', {
+      body: { email, password: PASSWORD },
+    });
     await app.hearth.pool.query("UPDATE hearth.mfa_tickets SET expires_at = now() - interval '1 second'");
     const response = await app.request<ErrorBody>('POST', '/api/auth/mfa/verify', {
       body: { ticket: login.body.mfa.ticket, code: codeAt(secret, 0) },
@@ -107,7 +156,9 @@ describe('TOTP', () => {
       body: { code: codeAt(secret, 0) },
     });
     expect(stale.body.error.code).toBe('auth/recent-auth-required');
-    const enrollStale = await app.request<ErrorBody>('POST', '/api/auth/mfa/totp/enroll', { headers: bearer(session.accessToken) });
+    const enrollStale = await app.request<ErrorBody>('POST', '/api/auth/mfa/totp/enroll', {
+      headers: bearer(session.accessToken),
+    });
     expect(enrollStale.body.error.code).toBe('auth/recent-auth-required');
 
     const reauth = await app.request('POST', '/api/auth/reauthenticate', {
@@ -115,13 +166,19 @@ describe('TOTP', () => {
       body: { code: codeAt(secret, 0) },
     });
     expect(reauth.status).toBe(204);
-    const disable = await app.request<{ user: { mfaEnabled: boolean } }>('POST', '/api/auth/mfa/totp/disable', {
-      headers: bearer(session.accessToken),
-      body: { code: codeAt(secret, 1) },
-    });
+    const disable = await app.request<{ user: { mfaEnabled: boolean } }>(
+      'POST',
+      '/api/auth/mfa/totp/disable',
+      {
+        headers: bearer(session.accessToken),
+        body: { code: codeAt(secret, 1) },
+      },
+    );
     expect(disable.status).toBe(200);
     expect(disable.body.user.mfaEnabled).toBe(false);
-    const login = await app.request<{ session?: SessionBody }>('POST', '/api/auth/login', { body: { email, password: PASSWORD } });
+    const login = await app.request<{ session?: SessionBody }>('POST', '/api/auth/login', {
+      body: { email, password: PASSWORD },
+    });
     expect(login.body.session).toBeDefined();
   });
 

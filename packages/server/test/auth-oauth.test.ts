@@ -41,7 +41,9 @@ function account(email = uniqueEmail('oidc'), emailVerified = true) {
 }
 
 /** Walks start → provider → callback and returns where Hearth sends the browser. */
-async function signInThroughProvider(startPath = `/api/auth/oauth/testidp/start?redirectTo=${encodeURIComponent(`${APP_ORIGIN}/done`)}`) {
+async function signInThroughProvider(
+  startPath = `/api/auth/oauth/testidp/start?redirectTo=${encodeURIComponent(`${APP_ORIGIN}/done`)}`,
+) {
   const callback = await idp().followAuthorization(`${app!.url}${startPath}`);
   const response = await fetch(callback, { redirect: 'manual' });
   const location = response.headers.get('location');
@@ -49,7 +51,11 @@ async function signInThroughProvider(startPath = `/api/auth/oauth/testidp/start?
 }
 
 async function exchange(code: string) {
-  return app!.request<{ user: UserBody; session: SessionBody } & ErrorBody>('POST', '/api/auth/oauth/exchange', { body: { code } });
+  return app!.request<{ user: UserBody; session: SessionBody } & ErrorBody>(
+    'POST',
+    '/api/auth/oauth/exchange',
+    { body: { code } },
+  );
 }
 
 describe('OpenID Connect sign-in', () => {
@@ -60,9 +66,12 @@ describe('OpenID Connect sign-in', () => {
 
   it('signs in with state, nonce and PKCE, and hands the app a one-time code', async () => {
     const { email } = account();
-    const startResponse = await app!.fetch(`/api/auth/oauth/testidp/start?redirectTo=${encodeURIComponent(`${APP_ORIGIN}/done`)}`, {
-      redirect: 'manual',
-    });
+    const startResponse = await app!.fetch(
+      `/api/auth/oauth/testidp/start?redirectTo=${encodeURIComponent(`${APP_ORIGIN}/done`)}`,
+      {
+        redirect: 'manual',
+      },
+    );
     expect(startResponse.status).toBe(302);
     const authorize = new URL(startResponse.headers.get('location')!);
     expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
@@ -76,7 +85,9 @@ describe('OpenID Connect sign-in', () => {
     const first = await exchange(code);
     expect(first.status).toBe(200);
     expect(first.body.user).toMatchObject({ email, emailVerified: true });
-    expect((await app!.request('GET', '/api/auth/me', { headers: bearer(first.body.session.accessToken) })).status).toBe(200);
+    expect(
+      (await app!.request('GET', '/api/auth/me', { headers: bearer(first.body.session.accessToken) })).status,
+    ).toBe(200);
     const replay = await exchange(code);
     expect(replay.body.error.code).toBe('auth/invalid-token');
   });
@@ -91,7 +102,9 @@ describe('OpenID Connect sign-in', () => {
   it('an OAuth sign-in never lands on a pre-registered unverified account', async () => {
     const email = uniqueEmail('victim');
     // The attacker registers the victim's address first and never confirms it.
-    const signup = await app!.request('POST', '/api/auth/signup', { body: { email, password: 'attacker chosen pass' } });
+    const signup = await app!.request('POST', '/api/auth/signup', {
+      body: { email, password: 'attacker chosen pass' },
+    });
     expect(signup.status).toBe(201);
     account(email, true);
     const { location } = await signInThroughProvider();
@@ -140,8 +153,15 @@ describe('OpenID Connect sign-in', () => {
   });
 
   it('refuses a redirectTo outside the allowed list', async () => {
-    for (const target of ['https://evil.example/steal', 'http://app.example.test.evil.example/', 'javascript:alert(1)']) {
-      const response = await app!.request<ErrorBody>('GET', `/api/auth/oauth/testidp/start?redirectTo=${encodeURIComponent(target)}`);
+    for (const target of [
+      'https://evil.example/steal',
+      'http://app.example.test.evil.example/',
+      'javascript:alert(1)',
+    ]) {
+      const response = await app!.request<ErrorBody>(
+        'GET',
+        `/api/auth/oauth/testidp/start?redirectTo=${encodeURIComponent(target)}`,
+      );
       expect(response.status, target).toBe(400);
     }
   });
@@ -155,7 +175,10 @@ describe('OpenID Connect sign-in', () => {
   it('without redirectTo the callback answers the sign-in as JSON', async () => {
     account();
     const callback = await idp().followAuthorization(`${app!.url}/api/auth/oauth/testidp/start`);
-    const response = await app!.request<{ session: SessionBody }>('GET', `${callback.pathname}${callback.search}`);
+    const response = await app!.request<{ session: SessionBody }>(
+      'GET',
+      `${callback.pathname}${callback.search}`,
+    );
     expect(response.status).toBe(200);
     expect(response.body.session.tokenType).toBe('Bearer');
   });
@@ -174,15 +197,21 @@ describe('linking providers', () => {
     const done = await fetch(callback, { redirect: 'manual' });
     expect(new URL(done.headers.get('location')!).searchParams.get('linked')).toBe('testidp');
 
-    const identities = await app!.request<{ items: Array<{ provider: string }> }>('GET', '/api/auth/identities', {
-      headers: bearer(session.accessToken),
-    });
+    const identities = await app!.request<{ items: Array<{ provider: string }> }>(
+      'GET',
+      '/api/auth/identities',
+      {
+        headers: bearer(session.accessToken),
+      },
+    );
     expect(identities.body.items.map((i) => i.provider)).toEqual(['testidp']);
     // The linked identity now signs in to this account.
     const signedIn = await exchange((await signInThroughProvider()).location!.searchParams.get('code')!);
     expect(signedIn.body.user.id).toBe(user.id);
 
-    const unlink = await app!.request('DELETE', '/api/auth/identities/testidp', { headers: bearer(session.accessToken) });
+    const unlink = await app!.request('DELETE', '/api/auth/identities/testidp', {
+      headers: bearer(session.accessToken),
+    });
     expect(unlink.status).toBe(204);
   });
 
@@ -199,7 +228,10 @@ describe('linking providers', () => {
   it('linking needs recent authentication', async () => {
     const { session } = await signUpVerified(app!);
     await app!.hearth.pool.query("UPDATE hearth.sessions SET auth_time = now() - interval '1 hour'");
-    const response = await app!.request<ErrorBody>('POST', '/api/auth/oauth/testidp/link', { headers: bearer(session.accessToken), body: {} });
+    const response = await app!.request<ErrorBody>('POST', '/api/auth/oauth/testidp/link', {
+      headers: bearer(session.accessToken),
+      body: {},
+    });
     expect(response.body.error.code).toBe('auth/recent-auth-required');
   });
 });

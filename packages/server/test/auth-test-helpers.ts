@@ -63,7 +63,10 @@ export async function waitForOutboxMail(
 }
 
 export async function outboxCount(app: TestApp, to: string): Promise<number> {
-  const { rows } = await app.hearth.pool.query<{ n: string }>('SELECT count(*) AS n FROM hearth.outbox WHERE "to" = $1', [to]);
+  const { rows } = await app.hearth.pool.query<{ n: string }>(
+    'SELECT count(*) AS n FROM hearth.outbox WHERE "to" = $1',
+    [to],
+  );
   return Number(rows[0]?.n ?? 0);
 }
 

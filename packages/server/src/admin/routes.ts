@@ -52,7 +52,10 @@ export function adminRoutes(auth: Auth): Router {
   router.post('/api/admin/keys', async (req, res) => {
     const principal = requireAdmin(req.principal);
     const { name } = validateBody(keyBody, req.body);
-    const created = await auth.serviceKeys.create(name, principal.kind === 'user' ? principal.user.id : undefined);
+    const created = await auth.serviceKeys.create(
+      name,
+      principal.kind === 'user' ? principal.user.id : undefined,
+    );
     res.status(201).json(created);
   });
 

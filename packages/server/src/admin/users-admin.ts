@@ -4,7 +4,13 @@ import { insertUser } from '../auth/account-service.js';
 import { hashPassword } from '../auth/password-hashing.js';
 import { assertPasswordPolicy } from '../auth/password-policy.js';
 import type { SessionService } from '../auth/sessions.js';
-import { isUniqueViolation, normalizeEmail, toPublicUser, type PublicUser, type UserRow } from '../auth/users.js';
+import {
+  isUniqueViolation,
+  normalizeEmail,
+  toPublicUser,
+  type PublicUser,
+  type UserRow,
+} from '../auth/users.js';
 
 export interface ListUsersInput {
   search?: string | undefined;
@@ -39,7 +45,9 @@ export class UsersAdminService {
 
   async list(input: ListUsersInput): Promise<{ items: PublicUser[]; nextCursor: string | null }> {
     const after = decodeCursor(input.cursor);
-    const pattern = input.search ? `%${input.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+    const pattern = input.search
+      ? `%${input.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+      : null;
     const { rows } = await this.pool.query<UserRow>(
       `SELECT * FROM hearth.users
        WHERE ($1::text IS NULL OR email LIKE $1 OR id::text = $4)
@@ -87,7 +95,11 @@ export class UsersAdminService {
   /** Disabling a user also ends every session it has. */
   async update(
     id: string,
-    input: { disabled?: boolean | undefined; emailVerified?: boolean | undefined; role?: 'user' | 'admin' | undefined },
+    input: {
+      disabled?: boolean | undefined;
+      emailVerified?: boolean | undefined;
+      role?: 'user' | 'admin' | undefined;
+    },
   ): Promise<PublicUser> {
     const { rows } = await this.pool.query<UserRow>(
       `UPDATE hearth.users SET

@@ -95,7 +95,11 @@ export class AccessTokens {
           clockTolerance: 5,
         },
       );
-      if (typeof payload.sub !== 'string' || typeof payload.sid !== 'string' || typeof payload.exp !== 'number') {
+      if (
+        typeof payload.sub !== 'string' ||
+        typeof payload.sid !== 'string' ||
+        typeof payload.exp !== 'number'
+      ) {
         throw new HearthError('auth/invalid-token');
       }
       return { userId: payload.sub, sessionId: payload.sid, expiresAt: payload.exp };

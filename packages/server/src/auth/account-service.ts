@@ -22,7 +22,8 @@ import {
   type UserRow,
 } from './users.js';
 
-export type SignInResult = { user: PublicUser; session: Session } | { mfa: { ticket: string; methods: string[] } };
+export type SignInResult =
+  { user: PublicUser; session: Session } | { mfa: { ticket: string; methods: string[] } };
 
 export interface SignupInput {
   email: string;
@@ -56,7 +57,10 @@ export class AccountService {
    * link, a registered address a notice. Both paths hash a password first, so
    * they also take the same time.
    */
-  async signup(input: SignupInput, client: ClientInfo): Promise<{ user: PublicUser; session: Session | null }> {
+  async signup(
+    input: SignupInput,
+    client: ClientInfo,
+  ): Promise<{ user: PublicUser; session: Session | null }> {
     const { pool, limits, config, sessions, mailer, logger } = this.deps;
     await limits.consume('signup:ip', client.ip);
     assertPasswordPolicy(input.password);
@@ -71,7 +75,13 @@ export class AccountService {
           throw error;
         });
         sendInBackground(mailer, logger, async () =>
-          authMail.verifyEmail(email, this.link(emailLinkPaths['verify-email'], await issueEmailToken(pool, user.id, 'verify-email', email))),
+          authMail.verifyEmail(
+            email,
+            this.link(
+              emailLinkPaths['verify-email'],
+              await issueEmailToken(pool, user.id, 'verify-email', email),
+            ),
+          ),
         );
         return { user: toPublicUser(user), session: await sessions.create(db, user, ['pwd'], client) };
       });
@@ -80,7 +90,13 @@ export class AccountService {
     try {
       const user = await insertUser(pool, { email, passwordHash, metadata });
       sendInBackground(mailer, logger, async () =>
-        authMail.verifyEmail(email, this.link(emailLinkPaths['verify-email'], await issueEmailToken(pool, user.id, 'verify-email', email))),
+        authMail.verifyEmail(
+          email,
+          this.link(
+            emailLinkPaths['verify-email'],
+            await issueEmailToken(pool, user.id, 'verify-email', email),
+          ),
+        ),
       );
       return { user: toPublicUser(user), session: null };
     } catch (error) {
@@ -134,7 +150,10 @@ export class AccountService {
     return { user: toPublicUser(user), session: await sessions.create(pool, user, ['pwd'], client) };
   }
 
-  async anonymous(client: ClientInfo, data?: Record<string, unknown>): Promise<{ user: PublicUser; session: Session }> {
+  async anonymous(
+    client: ClientInfo,
+    data?: Record<string, unknown>,
+  ): Promise<{ user: PublicUser; session: Session }> {
     const { pool, limits, sessions } = this.deps;
     await limits.consume('anonymous:ip', client.ip);
     return withTransaction(pool, async (db) => {
@@ -158,16 +177,24 @@ export class AccountService {
    * to the new address (this is also how an anonymous user upgrades);
    * `password` sets a first password on an account that has none.
    */
-  async patchMe(principal: UserPrincipal, input: PatchMeInput): Promise<{ user: PublicUser; emailChangePending?: true }> {
+  async patchMe(
+    principal: UserPrincipal,
+    input: PatchMeInput,
+  ): Promise<{ user: PublicUser; emailChangePending?: true }> {
     const { pool, sessions, limits, mailer, logger } = this.deps;
     const current = await findUserById(pool, principal.user.id);
     if (!current) throw new HearthError('auth/session-revoked');
-    if (input.email !== undefined || input.password !== undefined) await requireRecentAuth(sessions, principal);
+    if (input.email !== undefined || input.password !== undefined)
+      await requireRecentAuth(sessions, principal);
     if (input.password !== undefined) {
       if (current.passwordHash) {
-        throw new HearthError('validation/failed', 'This account has a password; change it with POST /api/auth/password/change.', {
-          details: { fields: [{ path: 'password', message: 'use /api/auth/password/change' }] },
-        });
+        throw new HearthError(
+          'validation/failed',
+          'This account has a password; change it with POST /api/auth/password/change.',
+          {
+            details: { fields: [{ path: 'password', message: 'use /api/auth/password/change' }] },
+          },
+        );
       }
       assertPasswordPolicy(input.password);
     }
@@ -179,7 +206,11 @@ export class AccountService {
          "passwordChangedAt" = CASE WHEN $3::text IS NULL THEN "passwordChangedAt" ELSE now() END,
          "updatedAt" = now()
        WHERE id = $1 RETURNING *`,
-      [current.id, input.metadata === undefined ? null : JSON.stringify(input.metadata), passwordHash ?? null],
+      [
+        current.id,
+        input.metadata === undefined ? null : JSON.stringify(input.metadata),
+        passwordHash ?? null,
+      ],
     );
     const user = rows[0]!;
     let emailChangePending = false;
@@ -194,7 +225,9 @@ export class AccountService {
         return authMail.changeEmail(newEmail, this.link(emailLinkPaths['change-email'], token));
       });
     }
-    return emailChangePending ? { user: toPublicUser(user), emailChangePending: true } : { user: toPublicUser(user) };
+    return emailChangePending
+      ? { user: toPublicUser(user), emailChangePending: true }
+      : { user: toPublicUser(user) };
   }
 
   /**
@@ -227,7 +260,9 @@ export class AccountService {
       );
       const user = rows[0]!;
       await sessions.revokeAll(db, user.id, 'password-changed');
-      await db.query("DELETE FROM hearth.email_tokens WHERE user_id = $1 AND purpose = 'reset-password'", [user.id]);
+      await db.query("DELETE FROM hearth.email_tokens WHERE user_id = $1 AND purpose = 'reset-password'", [
+        user.id,
+      ]);
       const methods = user.anonymous ? ['anon', 'pwd'] : ['pwd'];
       return { user: toPublicUser(user), session: await sessions.create(db, user, methods, client) };
     });
@@ -236,14 +271,18 @@ export class AccountService {
   }
 
   /** Presents the password (or an MFA code) again so that sensitive changes are allowed for a while. */
-  async reauthenticate(principal: UserPrincipal, input: { password?: string | undefined; code?: string | undefined }): Promise<void> {
+  async reauthenticate(
+    principal: UserPrincipal,
+    input: { password?: string | undefined; code?: string | undefined },
+  ): Promise<void> {
     const { pool, sessions, limits } = this.deps;
     await limits.consume('reauth:user', principal.user.id);
     const user = await findUserById(pool, principal.user.id);
     if (!user) throw new HearthError('auth/session-revoked');
     let method: string;
     if (input.password !== undefined) {
-      if (!(await verifyPassword(user.passwordHash, input.password))) throw new HearthError('auth/invalid-credentials');
+      if (!(await verifyPassword(user.passwordHash, input.password)))
+        throw new HearthError('auth/invalid-credentials');
       method = 'pwd';
     } else if (input.code !== undefined) {
       if (!(await this.mfa.checkCode(user, input.code))) throw new HearthError('auth/invalid-mfa-code');
@@ -271,7 +310,13 @@ export async function insertUser(
   const { rows } = await db.query<UserRow>(
     `INSERT INTO hearth.users (email, "passwordHash", "passwordChangedAt", metadata, role, "emailVerified")
      VALUES ($1, $2, CASE WHEN $2::text IS NULL THEN NULL ELSE now() END, $3, $4, $5) RETURNING *`,
-    [values.email, values.passwordHash, values.metadata ?? {}, values.role ?? 'user', values.emailVerified ?? false],
+    [
+      values.email,
+      values.passwordHash,
+      values.metadata ?? {},
+      values.role ?? 'user',
+      values.emailVerified ?? false,
+    ],
   );
   return rows[0]!;
 }

@@ -7,10 +7,20 @@ import { consumeEmailToken, emailLinkPaths, issueEmailToken } from './email-toke
 import { hashPassword } from './password-hashing.js';
 import { assertPasswordPolicy } from './password-policy.js';
 import type { ClientInfo } from './sessions.js';
-import { findUserByEmail, findUserById, isUniqueViolation, normalizeEmail, toPublicUser, type PublicUser, type UserRow } from './users.js';
+import {
+  findUserByEmail,
+  findUserById,
+  isUniqueViolation,
+  normalizeEmail,
+  toPublicUser,
+  type PublicUser,
+  type UserRow,
+} from './users.js';
 
 /** The answer to forgot-password and resend-verification, whatever the address. */
-export const acceptedAnswer = { message: 'If an account exists for this address, a link is on its way.' } as const;
+export const acceptedAnswer = {
+  message: 'If an account exists for this address, a link is on its way.',
+} as const;
 
 /**
  * Flows driven by links in mail: email verification, password reset and
@@ -77,7 +87,10 @@ export class EmailFlowService {
    * single conditional UPDATE, so of concurrent uses exactly one wins; it is
    * void once the account's email has changed. Every session ends.
    */
-  async resetPassword(input: { token: string; password: string }, client: ClientInfo): Promise<{ user: PublicUser }> {
+  async resetPassword(
+    input: { token: string; password: string },
+    client: ClientInfo,
+  ): Promise<{ user: PublicUser }> {
     const { pool, limits, sessions } = this.deps;
     await limits.consume('link:ip', client.ip);
     // Check the password before spending the token, so a weak choice can be retried.
@@ -93,7 +106,9 @@ export class EmailFlowService {
       );
       const updated = rows[0];
       if (!updated) return undefined;
-      await db.query("DELETE FROM hearth.email_tokens WHERE user_id = $1 AND purpose = 'reset-password'", [updated.id]);
+      await db.query("DELETE FROM hearth.email_tokens WHERE user_id = $1 AND purpose = 'reset-password'", [
+        updated.id,
+      ]);
       await sessions.revokeAll(db, updated.id, 'password-reset');
       return updated;
     });

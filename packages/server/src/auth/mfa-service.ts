@@ -15,12 +15,21 @@ const RECOVERY_CODE_COUNT = 10;
 export const MFA_METHODS = ['totp', 'recovery'];
 
 function totpFor(secret: string, label: string): TOTP {
-  return new TOTP({ issuer: 'Hearth', label, algorithm: 'SHA1', digits: 6, period: 30, secret: Secret.fromBase32(secret) });
+  return new TOTP({
+    issuer: 'Hearth',
+    label,
+    algorithm: 'SHA1',
+    digits: 6,
+    period: 30,
+    secret: Secret.fromBase32(secret),
+  });
 }
 
 /** Recovery codes are compared without case or dashes. */
 function hashRecoveryCode(code: string): Buffer {
-  return createHash('sha256').update(code.toLowerCase().replace(/[^a-z0-9]/g, '')).digest();
+  return createHash('sha256')
+    .update(code.toLowerCase().replace(/[^a-z0-9]/g, ''))
+    .digest();
 }
 
 function newRecoveryCode(): string {
@@ -57,7 +66,10 @@ export class MfaService {
     return { secret, uri: totpFor(secret, user.email ?? user.id).toString() };
   }
 
-  async confirm(principal: UserPrincipal, code: string): Promise<{ user: PublicUser; recoveryCodes: string[] }> {
+  async confirm(
+    principal: UserPrincipal,
+    code: string,
+  ): Promise<{ user: PublicUser; recoveryCodes: string[] }> {
     const { pool, sessions } = this.deps;
     await requireRecentAuth(sessions, principal);
     await this.deps.limits.consume('mfa:user', principal.user.id);
@@ -152,7 +164,10 @@ export class MfaService {
   }
 
   /** Redeems a login ticket with a code; five wrong codes burn the ticket. */
-  async verify(input: { ticket: string; code: string }, client: ClientInfo): Promise<{ user: PublicUser; session: Session }> {
+  async verify(
+    input: { ticket: string; code: string },
+    client: ClientInfo,
+  ): Promise<{ user: PublicUser; session: Session }> {
     const { pool, limits, sessions } = this.deps;
     await limits.consume('mfa:ip', client.ip);
     const outcome = await withTransaction(pool, async (db) => {
@@ -175,7 +190,9 @@ export class MfaService {
         );
         return { error: 'auth/invalid-mfa-code' as const };
       }
-      await db.query('UPDATE hearth.mfa_tickets SET used_at = now() WHERE ticket_hash = $1', [hashToken(input.ticket)]);
+      await db.query('UPDATE hearth.mfa_tickets SET used_at = now() WHERE ticket_hash = $1', [
+        hashToken(input.ticket),
+      ]);
       const session = await sessions.create(db, user, [ticket.first_factor, 'otp'], client);
       return { user: toPublicUser(user), session };
     });

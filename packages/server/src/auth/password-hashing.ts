@@ -26,7 +26,10 @@ let dummyHash: Promise<string> | undefined;
  * account without a password) it verifies against a dummy hash with the same
  * parameters, so the answer takes as long either way.
  */
-export async function verifyPassword(storedHash: string | null | undefined, password: string): Promise<boolean> {
+export async function verifyPassword(
+  storedHash: string | null | undefined,
+  password: string,
+): Promise<boolean> {
   if (!storedHash) {
     dummyHash ??= hash('hearth-dummy-password-for-timing', argon2Options);
     await verify(await dummyHash, password).catch(() => false);

@@ -31,5 +31,6 @@ const explanations: Record<PasswordProblem, string> = {
 
 export function assertPasswordPolicy(password: string): void {
   const problem = passwordProblem(password);
-  if (problem) throw new HearthError('auth/weak-password', explanations[problem], { details: { reason: problem } });
+  if (problem)
+    throw new HearthError('auth/weak-password', explanations[problem], { details: { reason: problem } });
 }

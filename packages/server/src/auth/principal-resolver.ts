@@ -23,7 +23,8 @@ export class PrincipalResolver {
   async resolve(authorization: string | undefined): Promise<Principal> {
     if (authorization === undefined || authorization === '') return anonymous;
     const match = BEARER.exec(authorization);
-    if (!match?.[1]) throw new HearthError('auth/invalid-token', 'The Authorization header must be "Bearer <token>".');
+    if (!match?.[1])
+      throw new HearthError('auth/invalid-token', 'The Authorization header must be "Bearer <token>".');
     return this.resolveToken(match[1]);
   }
 

@@ -32,7 +32,10 @@ export const anonymous: AnonymousPrincipal = Object.freeze({ kind: 'anonymous' }
 export function requireUser(principal: Principal | undefined): UserPrincipal {
   if (principal?.kind === 'user') return principal;
   if (principal?.kind === 'service') {
-    throw new HearthError('auth/forbidden', 'This route acts for a signed-in user; a service key cannot use it.');
+    throw new HearthError(
+      'auth/forbidden',
+      'This route acts for a signed-in user; a service key cannot use it.',
+    );
   }
   throw new HearthError('auth/unauthenticated');
 }

@@ -10,7 +10,10 @@ const token = z.string().min(1).max(512);
 
 export const metadataSchema = z
   .record(z.string().max(100), z.unknown())
-  .refine((value) => JSON.stringify(value).length <= MAX_METADATA_BYTES, `must be at most ${MAX_METADATA_BYTES} bytes of JSON`);
+  .refine(
+    (value) => JSON.stringify(value).length <= MAX_METADATA_BYTES,
+    `must be at most ${MAX_METADATA_BYTES} bytes of JSON`,
+  );
 
 export const signupBody = z.strictObject({ email, password, data: metadataSchema.optional() });
 export const loginBody = z.strictObject({ email: anyEmail, password });
@@ -25,7 +28,10 @@ export const patchMeBody = z.strictObject({
   password: password.optional(),
 });
 export const changePasswordBody = z.strictObject({ password, currentPassword: password.optional() });
-export const reauthenticateBody = z.strictObject({ password: password.optional(), code: z.string().min(1).max(64).optional() });
+export const reauthenticateBody = z.strictObject({
+  password: password.optional(),
+  code: z.string().min(1).max(64).optional(),
+});
 export const codeBody = z.strictObject({ code: z.string().min(1).max(64) });
 export const mfaVerifyBody = z.strictObject({ ticket: token, code: z.string().min(1).max(64) });
 export const uuidParam = z.uuid();

@@ -80,7 +80,9 @@ export function authRoutes(auth: Auth): Router {
 
   router.post('/api/auth/password/change', async (req, res) => {
     const principal = requireUser(req.principal);
-    res.json(await accounts.changePassword(principal, validateBody(changePasswordBody, req.body), clientInfo(req)));
+    res.json(
+      await accounts.changePassword(principal, validateBody(changePasswordBody, req.body), clientInfo(req)),
+    );
   });
 
   router.post('/api/auth/password/forgot', async (req, res) => {
@@ -115,7 +117,8 @@ export function authRoutes(auth: Auth): Router {
   router.delete('/api/auth/sessions/:id', async (req, res) => {
     const principal = requireUser(req.principal);
     const id = uuidParam.safeParse(req.params.id);
-    if (!id.success || !(await sessions.revoke(principal.user.id, id.data))) throw new HearthError('auth/not-found');
+    if (!id.success || !(await sessions.revoke(principal.user.id, id.data)))
+      throw new HearthError('auth/not-found');
     res.status(204).end();
   });
 

@@ -50,7 +50,8 @@ interface RefreshRow {
   role: string;
 }
 
-const truncate = (value: string | undefined, max: number) => (value === undefined ? null : value.slice(0, max));
+const truncate = (value: string | undefined, max: number) =>
+  value === undefined ? null : value.slice(0, max);
 
 /**
  * Sessions are refresh-token families. Each refresh rotates the token; a
@@ -66,12 +67,23 @@ export class SessionService {
     private readonly cache: AuthStatusCache,
   ) {}
 
-  async create(db: Db, user: Pick<UserRow, 'id' | 'role'>, methods: string[], client: ClientInfo = {}): Promise<Session> {
+  async create(
+    db: Db,
+    user: Pick<UserRow, 'id' | 'role'>,
+    methods: string[],
+    client: ClientInfo = {},
+  ): Promise<Session> {
     const { rows } = await db.query<{ id: string; auth_time: Date }>(
       `INSERT INTO hearth.sessions (user_id, expires_at, methods, user_agent, ip)
        VALUES ($1, now() + make_interval(secs => $2), $3, $4, $5)
        RETURNING id, auth_time`,
-      [user.id, this.lifetimes.absoluteSeconds, methods, truncate(client.userAgent, 512), truncate(client.ip, 64)],
+      [
+        user.id,
+        this.lifetimes.absoluteSeconds,
+        methods,
+        truncate(client.userAgent, 512),
+        truncate(client.ip, 64),
+      ],
     );
     const session = rows[0]!;
     const refreshToken = newOpaqueToken();

@@ -23,7 +23,10 @@ interface KeyRow {
 }
 
 async function newKeyRow(): Promise<{ kid: string; privateJwk: JWK; publicJwk: JWK }> {
-  const { privateKey, publicKey } = await generateKeyPair(ACCESS_TOKEN_ALG, { crv: 'Ed25519', extractable: true });
+  const { privateKey, publicKey } = await generateKeyPair(ACCESS_TOKEN_ALG, {
+    crv: 'Ed25519',
+    extractable: true,
+  });
   const kid = randomUUID();
   return { kid, privateJwk: await exportJWK(privateKey), publicJwk: await exportJWK(publicKey) };
 }
@@ -73,9 +76,19 @@ export class SigningKeyRing {
     for (const row of rows) {
       const loaded: LoadedKey = {
         kid: row.kid,
-        privateKey: row.retired_at === null ? ((await importJWK(row.private_jwk, ACCESS_TOKEN_ALG)) as CryptoKey) : undefined,
+        privateKey:
+          row.retired_at === null
+            ? ((await importJWK(row.private_jwk, ACCESS_TOKEN_ALG)) as CryptoKey)
+            : undefined,
         publicKey: (await importJWK(row.public_jwk, ACCESS_TOKEN_ALG)) as CryptoKey,
-        publicJwk: { kty: row.public_jwk.kty, crv: row.public_jwk.crv, x: row.public_jwk.x, kid: row.kid, alg: ACCESS_TOKEN_ALG, use: 'sig' } as JWK,
+        publicJwk: {
+          kty: row.public_jwk.kty,
+          crv: row.public_jwk.crv,
+          x: row.public_jwk.x,
+          kid: row.kid,
+          alg: ACCESS_TOKEN_ALG,
+          use: 'sig',
+        } as JWK,
       };
       keys.set(row.kid, loaded);
       if (row.retired_at === null) active = loaded;

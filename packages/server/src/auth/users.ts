@@ -74,7 +74,9 @@ export async function findUserById(db: Db, id: string, forUpdate = false): Promi
 }
 
 export async function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
-  const { rows } = await db.query<UserRow>('SELECT * FROM hearth.users WHERE email = $1', [normalizeEmail(email)]);
+  const { rows } = await db.query<UserRow>('SELECT * FROM hearth.users WHERE email = $1', [
+    normalizeEmail(email),
+  ]);
   return rows[0];
 }
 

@@ -32,7 +32,10 @@ export const errorTable = {
   'auth/email-not-verified': { status: 403, message: 'Confirm your email address before signing in.' },
   'auth/user-disabled': { status: 403, message: 'This account is disabled.' },
   'auth/forbidden': { status: 403, message: 'You are not allowed to do this.' },
-  'auth/recent-auth-required': { status: 403, message: 'Confirm your password (or MFA code) again to do this.' },
+  'auth/recent-auth-required': {
+    status: 403,
+    message: 'Confirm your password (or MFA code) again to do this.',
+  },
   'auth/weak-password': { status: 400, message: 'The password does not meet the password policy.' },
   'auth/email-taken': { status: 409, message: 'An account with this email already exists.' },
   'auth/link-invalid': { status: 400, message: 'This link is invalid, expired or already used.' },
@@ -40,7 +43,10 @@ export const errorTable = {
   'auth/last-sign-in-method': { status: 409, message: 'This is the only way to sign in to the account.' },
   'auth/unknown-provider': { status: 404, message: 'No OAuth provider is configured with this name.' },
   'auth/oauth-failed': { status: 400, message: 'The OAuth sign-in failed.' },
-  'auth/identity-conflict': { status: 409, message: 'An account with this email exists; sign in to it and link the provider.' },
+  'auth/identity-conflict': {
+    status: 409,
+    message: 'An account with this email exists; sign in to it and link the provider.',
+  },
 
   // admin: setup and the admin API
   'admin/invalid-setup-token': { status: 403, message: 'The setup token is wrong.' },
@@ -50,7 +56,10 @@ export const errorTable = {
   // collections, records and rules (docs/collections.md, docs/rules.md)
   'collections/not-found': { status: 404, message: 'No collection has this name.' },
   'records/not-found': { status: 404, message: 'The record does not exist, or you may not see it.' },
-  'records/precondition-failed': { status: 412, message: 'The record has changed since you read it (If-Match).' },
+  'records/precondition-failed': {
+    status: 412,
+    message: 'The record has changed since you read it (If-Match).',
+  },
   'records/idempotency-mismatch': {
     status: 422,
     message: 'This Idempotency-Key was already used with a different request.',
@@ -62,7 +71,10 @@ export const errorTable = {
     status: 400,
     message: 'The query uses a hidden field; only admins may filter, sort or expand on it.',
   },
-  'query/invalid': { status: 400, message: 'A query parameter (sort, limit, cursor, expand, fields) is invalid.' },
+  'query/invalid': {
+    status: 400,
+    message: 'A query parameter (sort, limit, cursor, expand, fields) is invalid.',
+  },
   'batch/invalid': { status: 400, message: 'The batch request is invalid.' },
 
   // schema: applying the schema document (PUT /api/admin/schema)
@@ -71,7 +83,10 @@ export const errorTable = {
     status: 409,
     message: 'The schema change drops or narrows data; send allowDestructive to apply it.',
   },
-  'schema/conflict': { status: 409, message: 'The schema changed meanwhile, or another push is in progress.' },
+  'schema/conflict': {
+    status: 409,
+    message: 'The schema changed meanwhile, or another push is in progress.',
+  },
   'schema/apply-failed': { status: 409, message: 'The database refused the schema change.' },
 
   // ops

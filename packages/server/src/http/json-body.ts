@@ -39,7 +39,10 @@ export function jsonBody(options: {
     if (/^multipart\/form-data/i.test(type) && options.multipartPaths?.some((path) => path.test(req.path))) {
       return next();
     }
-    if (/^application\/x-www-form-urlencoded/i.test(type) && options.formPaths?.some((path) => path.test(req.path))) {
+    if (
+      /^application\/x-www-form-urlencoded/i.test(type) &&
+      options.formPaths?.some((path) => path.test(req.path))
+    ) {
       return next();
     }
     if (!/^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i.test(type)) {

@@ -52,7 +52,11 @@ export function createMailer(options: { smtpUrl: string | undefined; from: strin
  * Sends without making the caller wait: flows that must not reveal whether
  * an account exists answer before any mail is written. Failures are logged.
  */
-export function sendInBackground(mailer: Mailer, logger: Logger, work: () => Promise<MailMessage | undefined>): void {
+export function sendInBackground(
+  mailer: Mailer,
+  logger: Logger,
+  work: () => Promise<MailMessage | undefined>,
+): void {
   // setImmediate: the answer is written to the socket before any of this work starts.
   setImmediate(() => {
     void (async () => {

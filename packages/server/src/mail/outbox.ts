@@ -17,12 +17,22 @@ export async function listOutbox(
   let after: { createdAt: string; id: string } | undefined;
   if (options.cursor) {
     try {
-      after = JSON.parse(Buffer.from(options.cursor, 'base64url').toString('utf8')) as { createdAt: string; id: string };
+      after = JSON.parse(Buffer.from(options.cursor, 'base64url').toString('utf8')) as {
+        createdAt: string;
+        id: string;
+      };
     } catch {
       after = undefined;
     }
   }
-  const { rows } = await pool.query<{ id: string; to: string; subject: string; text: string; html: string | null; created_at: Date }>(
+  const { rows } = await pool.query<{
+    id: string;
+    to: string;
+    subject: string;
+    text: string;
+    html: string | null;
+    created_at: Date;
+  }>(
     `SELECT id, "to", subject, text, html, created_at FROM hearth.outbox
      WHERE ($1::timestamptz IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid))
        AND ($3::text IS NULL OR "to" = $3)

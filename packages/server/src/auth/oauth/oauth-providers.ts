@@ -23,7 +23,11 @@ export interface OAuthProvider {
 type Preset = 'google' | 'apple' | 'microsoft' | 'github' | 'oidc';
 
 const presets: Record<Exclude<Preset, 'oidc'>, { displayName: string; issuer?: string; scopes: string[] }> = {
-  google: { displayName: 'Google', issuer: 'https://accounts.google.com', scopes: ['openid', 'email', 'profile'] },
+  google: {
+    displayName: 'Google',
+    issuer: 'https://accounts.google.com',
+    scopes: ['openid', 'email', 'profile'],
+  },
   apple: { displayName: 'Apple', issuer: 'https://appleid.apple.com', scopes: ['openid', 'email', 'name'] },
   microsoft: {
     displayName: 'Microsoft',
@@ -48,7 +52,9 @@ function isLoopback(url: URL): boolean {
  * its issuer and scopes; any other name is a generic OIDC provider and needs
  * "issuer". Discovery runs on first use and is cached.
  */
-export function buildOAuthProviders(options: Record<string, OAuthProviderOption> | undefined): Map<string, OAuthProvider> {
+export function buildOAuthProviders(
+  options: Record<string, OAuthProviderOption> | undefined,
+): Map<string, OAuthProvider> {
   const providers = new Map<string, OAuthProvider>();
   for (const [name, option] of Object.entries(options ?? {})) {
     const presetName: Preset = option.preset ?? (name in presets ? (name as Preset) : 'oidc');
@@ -56,13 +62,15 @@ export function buildOAuthProviders(options: Record<string, OAuthProviderOption>
     const kind = presetName === 'github' ? 'github' : 'oidc';
     let issuer = option.issuer ?? preset?.issuer;
     if (issuer?.includes('{tenant}')) issuer = issuer.replace('{tenant}', option.tenant ?? 'common');
-    if (kind === 'oidc' && !issuer) throw new ConfigError(`HEARTH_OAUTH_PROVIDERS: ${name}: "issuer" is required`);
+    if (kind === 'oidc' && !issuer)
+      throw new ConfigError(`HEARTH_OAUTH_PROVIDERS: ${name}: "issuer" is required`);
     const issuerUrl = issuer ? new URL(issuer) : undefined;
     if (issuerUrl && issuerUrl.protocol !== 'https:' && !isLoopback(issuerUrl)) {
       throw new ConfigError(`HEARTH_OAUTH_PROVIDERS: ${name}: the issuer must use https`);
     }
     const secret = option.clientSecret;
-    const auth: ClientAuth = kind === 'github' || presetName === 'apple' ? ClientSecretPost(secret) : ClientSecretBasic(secret);
+    const auth: ClientAuth =
+      kind === 'github' || presetName === 'apple' ? ClientSecretPost(secret) : ClientSecretBasic(secret);
     let cached: Promise<Configuration> | undefined;
     const configuration = (): Promise<Configuration> => {
       if (kind === 'github') {

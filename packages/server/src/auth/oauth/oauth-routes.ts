@@ -48,23 +48,33 @@ export function oauthRoutes(auth: Auth): Router {
     const provider = providerParam(req);
     const source = req.method === 'POST' ? (req.body as Record<string, unknown>) : req.query;
     const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(source ?? {})) if (typeof value === 'string') params.set(key, value);
+    for (const [key, value] of Object.entries(source ?? {}))
+      if (typeof value === 'string') params.set(key, value);
     const redirectTo = await oauth.pendingRedirect(params.get('state') ?? undefined);
     try {
       const outcome = await oauth.callback(provider, params);
       if (outcome.kind === 'linked') {
-        if (outcome.redirectTo) return res.redirect(302, withParams(outcome.redirectTo, { linked: provider }));
+        if (outcome.redirectTo)
+          return res.redirect(302, withParams(outcome.redirectTo, { linked: provider }));
         return res.json({ linked: provider });
       }
-      if (outcome.redirectTo) return res.redirect(302, withParams(outcome.redirectTo, { code: outcome.code }));
+      if (outcome.redirectTo)
+        return res.redirect(302, withParams(outcome.redirectTo, { code: outcome.code }));
       return res.json(await oauth.exchangeCode(outcome.code, clientInfo(req)));
     } catch (error) {
       if (!redirectTo || !isHearthError(error)) throw error;
-      return res.redirect(302, withParams(redirectTo, { error: error.code, error_description: error.message }));
+      return res.redirect(
+        302,
+        withParams(redirectTo, { error: error.code, error_description: error.message }),
+      );
     }
   };
   router.get('/api/auth/oauth/:provider/callback', callback);
-  router.post('/api/auth/oauth/:provider/callback', express.urlencoded({ extended: false, limit: '64kb' }), callback);
+  router.post(
+    '/api/auth/oauth/:provider/callback',
+    express.urlencoded({ extended: false, limit: '64kb' }),
+    callback,
+  );
 
   router.post('/api/auth/oauth/exchange', async (req, res) => {
     const { code } = validateBody(exchangeBody, req.body);

@@ -14,7 +14,14 @@ import type { SignInResult } from '../account-service.js';
 import type { MfaService } from '../mfa-service.js';
 import { hashToken, newOpaqueToken } from '../opaque-tokens.js';
 import type { ClientInfo } from '../sessions.js';
-import { findUserById, normalizeEmail, toPublicUser, type Db, type PublicUser, type UserRow } from '../users.js';
+import {
+  findUserById,
+  normalizeEmail,
+  toPublicUser,
+  type Db,
+  type PublicUser,
+  type UserRow,
+} from '../users.js';
 import type { OAuthProvider } from './oauth-providers.js';
 
 const REQUEST_SECONDS = 600;
@@ -92,16 +99,23 @@ export class OAuthService {
       return url.pathname === allowed.pathname || url.pathname.startsWith(base);
     };
     if (![this.deps.publicUrl(), ...this.deps.config.authRedirectUrls].some(allowedBy)) {
-      throw new HearthError('validation/failed', 'redirectTo is not an allowed redirect URL (HEARTH_AUTH_REDIRECT_URLS).', {
-        details: { fields: [{ path: 'redirectTo', message: 'not allowed' }] },
-      });
+      throw new HearthError(
+        'validation/failed',
+        'redirectTo is not an allowed redirect URL (HEARTH_AUTH_REDIRECT_URLS).',
+        {
+          details: { fields: [{ path: 'redirectTo', message: 'not allowed' }] },
+        },
+      );
     }
     const href = url.href;
     return href;
   }
 
   /** Starts an authorization request and returns the provider URL to send the browser to. */
-  async start(providerName: string, options: { redirectTo?: string | undefined; linkUserId?: string | undefined }): Promise<string> {
+  async start(
+    providerName: string,
+    options: { redirectTo?: string | undefined; linkUserId?: string | undefined },
+  ): Promise<string> {
     const provider = this.provider(providerName);
     const redirectTo = this.checkRedirect(options.redirectTo);
     const configuration = await provider.configuration().catch((error: unknown) => {
@@ -114,7 +128,15 @@ export class OAuthService {
     await this.deps.pool.query(
       `INSERT INTO hearth.oauth_requests (state_hash, provider, code_verifier, nonce, redirect_to, link_user_id, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7))`,
-      [hashToken(state), providerName, verifier, nonce, redirectTo, options.linkUserId ?? null, REQUEST_SECONDS],
+      [
+        hashToken(state),
+        providerName,
+        verifier,
+        nonce,
+        redirectTo,
+        options.linkUserId ?? null,
+        REQUEST_SECONDS,
+      ],
     );
     const parameters: Record<string, string> = {
       redirect_uri: this.callbackUrl(providerName),
@@ -169,7 +191,12 @@ export class OAuthService {
     return withTransaction(this.deps.pool, async (db) => {
       if (request.link_user_id) {
         await this.linkIdentity(db, request.link_user_id, providerName, identity);
-        return { kind: 'linked', userId: request.link_user_id, provider: providerName, redirectTo: request.redirect_to };
+        return {
+          kind: 'linked',
+          userId: request.link_user_id,
+          provider: providerName,
+          redirectTo: request.redirect_to,
+        };
       }
       const user = await this.findOrCreateUser(db, providerName, identity);
       if (user.disabled) throw new HearthError('auth/user-disabled');
@@ -208,15 +235,31 @@ export class OAuthService {
   private async githubIdentity(provider: OAuthProvider, accessToken: string): Promise<ExternalIdentity> {
     const configuration = await provider.configuration();
     const get = async (path: string) => {
-      const response = await fetchProtectedResource(configuration, accessToken, new URL(`https://api.github.com${path}`), 'GET', undefined, new Headers({ accept: 'application/vnd.github+json' }));
+      const response = await fetchProtectedResource(
+        configuration,
+        accessToken,
+        new URL(`https://api.github.com${path}`),
+        'GET',
+        undefined,
+        new Headers({ accept: 'application/vnd.github+json' }),
+      );
       if (!response.ok) throw failed('userinfo', `GitHub answered ${response.status}.`);
       return response.json() as Promise<unknown>;
     };
     const user = (await get('/user')) as { id?: number };
     if (typeof user.id !== 'number') throw failed('userinfo', 'GitHub returned no user id.');
-    const emails = (await get('/user/emails')) as Array<{ email: string; primary: boolean; verified: boolean }>;
-    const primary = emails.find((entry) => entry.primary && entry.verified) ?? emails.find((entry) => entry.verified);
-    return { subject: String(user.id), email: primary ? normalizeEmail(primary.email) : undefined, emailVerified: Boolean(primary) };
+    const emails = (await get('/user/emails')) as Array<{
+      email: string;
+      primary: boolean;
+      verified: boolean;
+    }>;
+    const primary =
+      emails.find((entry) => entry.primary && entry.verified) ?? emails.find((entry) => entry.verified);
+    return {
+      subject: String(user.id),
+      email: primary ? normalizeEmail(primary.email) : undefined,
+      emailVerified: Boolean(primary),
+    };
   }
 
   private async findOrCreateUser(db: Db, provider: string, identity: ExternalIdentity): Promise<UserRow> {
@@ -229,11 +272,14 @@ export class OAuthService {
     if (knownUserId) return (await findUserById(db, knownUserId))!;
 
     if (identity.email) {
-      const { rows } = await db.query<UserRow>('SELECT * FROM hearth.users WHERE email = $1 FOR UPDATE', [identity.email]);
+      const { rows } = await db.query<UserRow>('SELECT * FROM hearth.users WHERE email = $1 FOR UPDATE', [
+        identity.email,
+      ]);
       const existing = rows[0];
       if (existing) {
         // Joining an account by email is safe only when both sides proved they own it.
-        if (!existing.emailVerified || !identity.emailVerified) throw new HearthError('auth/identity-conflict');
+        if (!existing.emailVerified || !identity.emailVerified)
+          throw new HearthError('auth/identity-conflict');
         await this.insertIdentity(db, existing.id, provider, identity);
         return existing;
       }
@@ -247,23 +293,32 @@ export class OAuthService {
     return created;
   }
 
-  private async linkIdentity(db: Db, userId: string, provider: string, identity: ExternalIdentity): Promise<void> {
+  private async linkIdentity(
+    db: Db,
+    userId: string,
+    provider: string,
+    identity: ExternalIdentity,
+  ): Promise<void> {
     const { rows } = await db.query<{ user_id: string }>(
       'SELECT user_id FROM hearth.identities WHERE provider = $1 AND (subject = $2 OR user_id = $3)',
       [provider, identity.subject, userId],
     );
-    if (rows.some((row) => row.user_id !== userId)) throw new HearthError('auth/identity-conflict', 'This provider account is linked to another user.');
+    if (rows.some((row) => row.user_id !== userId))
+      throw new HearthError('auth/identity-conflict', 'This provider account is linked to another user.');
     if (rows.length > 0) return;
     await this.insertIdentity(db, userId, provider, identity);
   }
 
-  private async insertIdentity(db: Db, userId: string, provider: string, identity: ExternalIdentity): Promise<void> {
-    await db.query('INSERT INTO hearth.identities (user_id, provider, subject, email) VALUES ($1, $2, $3, $4)', [
-      userId,
-      provider,
-      identity.subject,
-      identity.email ?? null,
-    ]);
+  private async insertIdentity(
+    db: Db,
+    userId: string,
+    provider: string,
+    identity: ExternalIdentity,
+  ): Promise<void> {
+    await db.query(
+      'INSERT INTO hearth.identities (user_id, provider, subject, email) VALUES ($1, $2, $3, $4)',
+      [userId, provider, identity.subject, identity.email ?? null],
+    );
   }
 
   /** The app trades the one-time code from the redirect for a session (or an MFA challenge). */
@@ -284,7 +339,12 @@ export class OAuthService {
   }
 
   async identities(userId: string): Promise<IdentityInfo[]> {
-    const { rows } = await this.deps.pool.query<{ provider: string; email: string | null; created_at: Date; last_used_at: Date }>(
+    const { rows } = await this.deps.pool.query<{
+      provider: string;
+      email: string | null;
+      created_at: Date;
+      last_used_at: Date;
+    }>(
       'SELECT provider, email, created_at, last_used_at FROM hearth.identities WHERE user_id = $1 ORDER BY created_at',
       [userId],
     );
@@ -301,10 +361,16 @@ export class OAuthService {
     return withTransaction(this.deps.pool, async (db) => {
       const user = await findUserById(db, userId, true);
       if (!user) throw new HearthError('auth/session-revoked');
-      const { rows } = await db.query<{ provider: string }>('SELECT provider FROM hearth.identities WHERE user_id = $1', [userId]);
+      const { rows } = await db.query<{ provider: string }>(
+        'SELECT provider FROM hearth.identities WHERE user_id = $1',
+        [userId],
+      );
       if (!rows.some((row) => row.provider === provider)) throw new HearthError('auth/not-found');
       if (rows.length === 1 && !user.passwordHash) throw new HearthError('auth/last-sign-in-method');
-      await db.query('DELETE FROM hearth.identities WHERE user_id = $1 AND provider = $2', [userId, provider]);
+      await db.query('DELETE FROM hearth.identities WHERE user_id = $1 AND provider = $2', [
+        userId,
+        provider,
+      ]);
       return { user: toPublicUser(user) };
     });
   }
