@@ -4,6 +4,9 @@ export type CachedStatus =
   | { ok: true; user: AuthUser; userId: string }
   | { ok: false; code: 'auth/session-revoked' | 'auth/invalid-token'; userId: string | undefined };
 
+/** What one node tells the others to forget. */
+export type Forget = { session: string } | { user: string } | { all: true };
+
 interface Entry {
   status: CachedStatus;
   until: number;
@@ -19,7 +22,17 @@ const MAX_ENTRIES = 50_000;
 export class AuthStatusCache {
   private entries = new Map<string, Entry>();
 
+  /** Set when HEARTH_REDIS_URL is configured: other nodes hear about every revocation at once. */
+  broadcast: ((message: Forget) => void) | undefined;
+
   constructor(private readonly ttlMs: number) {}
+
+  /** Applies a revocation heard from another node (without echoing it). */
+  applyRemote(message: Forget): void {
+    if ('session' in message) this.entries.delete(message.session);
+    else if ('user' in message) this.dropUser(message.user);
+    else this.entries.clear();
+  }
 
   get(key: string): CachedStatus | undefined {
     const entry = this.entries.get(key);
@@ -39,13 +52,20 @@ export class AuthStatusCache {
 
   forget(key: string): void {
     this.entries.delete(key);
+    this.broadcast?.({ session: key });
   }
 
   forgetUser(userId: string): void {
-    for (const [key, entry] of this.entries) if (entry.status.userId === userId) this.entries.delete(key);
+    this.dropUser(userId);
+    this.broadcast?.({ user: userId });
   }
 
   clear(): void {
     this.entries.clear();
+    this.broadcast?.({ all: true });
+  }
+
+  private dropUser(userId: string): void {
+    for (const [key, entry] of this.entries) if (entry.status.userId === userId) this.entries.delete(key);
   }
 }

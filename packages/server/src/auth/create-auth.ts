@@ -14,6 +14,7 @@ import { MfaService } from './mfa-service.js';
 import { buildOAuthProviders } from './oauth/oauth-providers.js';
 import { OAuthService } from './oauth/oauth-service.js';
 import { PrincipalResolver } from './principal-resolver.js';
+import { connectRevocationBroadcast } from './revocation-broadcast.js';
 import { AuthRateLimits } from './rate-limits.js';
 import { SessionService } from './sessions.js';
 import { SigningKeyRing } from './signing-keys.js';
@@ -55,6 +56,7 @@ export async function createAuth(options: CreateAuthOptions): Promise<Auth> {
   const keys = new SigningKeyRing(pool, config.accessTokenTtl);
   await keys.start();
   const cache = new AuthStatusCache(config.authRevocationCacheMs);
+  const stopBroadcast = redis ? await connectRevocationBroadcast(redis, cache, logger) : undefined;
   const tokens = new AccessTokens(keys, tokenIssuer(config), config.accessTokenTtl);
   const sessions = new SessionService(
     pool,
@@ -82,6 +84,7 @@ export async function createAuth(options: CreateAuthOptions): Promise<Auth> {
     usersAdmin: new UsersAdminService(pool, sessions),
     mailer,
     close() {
+      stopBroadcast?.();
       keys.stop();
       mailer.close();
     },
