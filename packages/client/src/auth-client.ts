@@ -35,6 +35,7 @@ import type { AccessTokenSource, HttpClient, HttpMethod, RequestOptions } from '
 import { readJwtClaims } from './jwt-claims.js';
 import { isExpired, refreshDueAt, RefreshScheduler, retryDelayMs } from './refresh-scheduler.js';
 import { isBrowserPage, type SessionStorage } from './session-storage.js';
+import { readUrlParams } from './url-params.js';
 import { SessionStore } from './session-store.js';
 import { startTabSync, type TabSync } from './tab-sync.js';
 
@@ -201,14 +202,10 @@ export class AuthClient implements AccessTokenSource {
     const source = callbackUrl ?? currentPageUrl();
     if (source === undefined)
       throw new TypeError('Hearth: completeOAuthSignIn needs the callback URL outside a browser');
-    const url = new URL(String(source));
-    const params = new URLSearchParams(url.search);
     // Some flows put parameters in the fragment so they never reach a server log.
-    new URLSearchParams(url.hash.replace(/^#/, '')).forEach((value, key) => {
-      if (!params.has(key)) params.set(key, value);
-    });
-    const error = params.get('error');
-    const code = params.get('code');
+    const params = readUrlParams(String(source));
+    const error = params.get('error') ?? null;
+    const code = params.get('code') ?? null;
     if (error === null && code === null) return null;
     if (callbackUrl === undefined) removeOAuthParamsFromAddressBar();
     if (error !== null) {
@@ -685,8 +682,8 @@ function sameState(a: AuthState, b: AuthState): boolean {
 }
 
 function timeoutSignal(ms: number): { signal?: AbortSignal } {
-  const timeout = (AbortSignal as { timeout?: (ms: number) => AbortSignal }).timeout;
-  return typeof timeout === 'function' ? { signal: timeout.call(AbortSignal, ms) } : {};
+  const Signal = (globalThis as { AbortSignal?: { timeout?: (ms: number) => AbortSignal } }).AbortSignal;
+  return typeof Signal?.timeout === 'function' ? { signal: Signal.timeout(ms) } : {};
 }
 
 function navigate(url: string): void {

@@ -22,7 +22,7 @@ describe('HttpClient', () => {
   it('builds URLs from the base URL, path and query, leaving out empty values', () => {
     const http = clientWith(vi.fn());
     expect(http.url('/api/x', { a: 1, b: undefined, c: null, d: 'x y', e: false })).toBe(
-      'http://hearth.test/api/x?a=1&d=x+y&e=false',
+      'http://hearth.test/api/x?a=1&d=x%20y&e=false',
     );
     expect(new HttpClient({ url: 'https://h.example/base/', fetch: vi.fn() }).url('api')).toBe(
       'https://h.example/base/api',

@@ -1,4 +1,5 @@
 import { HearthError } from './hearth-error.js';
+import { encodeQuery, normalizeHttpUrl, type QueryValue } from './url-params.js';
 
 /** Any WHATWG fetch: the global one, undici's, React Native's, or a test double. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -8,7 +9,7 @@ type FetchBody = NonNullable<RequestInit['body']>;
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-export type QueryValue = string | number | boolean | null | undefined;
+export type { QueryValue };
 
 /**
  * How a request is authenticated: `'session'` (default) sends the signed-in
@@ -69,12 +70,7 @@ export class HttpClient {
   /** The absolute URL for an API path, with query parameters (undefined and null values are left out). */
   url(path: string, query?: Record<string, QueryValue>): string {
     const target = `${this.baseUrl}${path.startsWith('/') ? path : `/${path}`}`;
-    if (query === undefined) return target;
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) {
-      if (value !== undefined && value !== null) params.append(key, String(value));
-    }
-    const search = params.toString();
+    const search = query === undefined ? '' : encodeQuery(query);
     return search === '' ? target : `${target}${target.includes('?') ? '&' : '?'}${search}`;
   }
 
@@ -140,16 +136,13 @@ export class HttpClient {
 }
 
 function normalizeBaseUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new TypeError(`Hearth: "${url}" is not an absolute URL (expected e.g. http://localhost:8090)`);
+  const normalized = normalizeHttpUrl(url);
+  if (normalized === undefined) {
+    throw new TypeError(
+      `Hearth: "${url}" is not an http:// or https:// URL (expected e.g. http://localhost:8090)`,
+    );
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new TypeError(`Hearth: "${url}" must start with http:// or https://`);
-  }
-  return `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '');
+  return normalized;
 }
 
 function defaultFetch(): FetchLike {
@@ -178,8 +171,16 @@ function isReplayable(body: unknown): boolean {
 }
 
 function isInstance(value: unknown, globalName: string): boolean {
+  if (typeof value !== 'object' || value === null) return false;
   const ctor = (globalThis as Record<string, unknown>)[globalName];
-  return typeof ctor === 'function' && value instanceof (ctor as new (...args: never[]) => unknown);
+  // A missing or half-implemented global (React Native polyfills) must not make instanceof throw.
+  if (typeof ctor !== 'function' || typeof ctor.prototype !== 'object' || ctor.prototype === null)
+    return false;
+  try {
+    return value instanceof (ctor as new (...args: never[]) => unknown);
+  } catch {
+    return false;
+  }
 }
 
 async function discardBody(response: Response): Promise<void> {

@@ -40,6 +40,9 @@ export function testUser(overrides: Partial<User> & { id: string }): User {
   };
 }
 
+// Captured at load: the React Native runtime test hides the global URL from the SDK.
+const RealURL = URL;
+
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 export function fakeJwt(claims: Record<string, unknown>): string {
@@ -93,7 +96,7 @@ export function createFakeAuthServer(options: FakeAuthServerOptions = {}) {
   };
 
   const fetch: FetchLike = async (url, init) => {
-    const { pathname } = new URL(url);
+    const { pathname } = new RealURL(url);
     const method = init.method ?? 'GET';
     const body: unknown = typeof init.body === 'string' ? JSON.parse(init.body) : undefined;
     const authorization = (init.headers as Record<string, string> | undefined)?.['authorization'];
