@@ -148,4 +148,18 @@ describe('HttpClient', () => {
     expect(fetch).toHaveBeenCalledTimes(2);
     expect((fetch.mock.calls[1]![1].headers as Record<string, string>)['authorization']).toBe('Bearer fresh');
   });
+
+  it('does not refresh after a 401 that is about the input, not the token (a wrong current password)', async () => {
+    const fetch = vi.fn<FetchLike>(async () =>
+      json(401, { error: { code: 'auth/invalid-credentials', message: 'wrong password' } }),
+    );
+    const http = clientWith(fetch);
+    const refreshAfterUnauthorized = vi.fn(async () => 'fresh');
+    http.setAccessTokenSource({ getAccessToken: async () => 'token', refreshAfterUnauthorized });
+    expect((await failure(http.request('POST', '/api/auth/reauthenticate'))).code).toBe(
+      'auth/invalid-credentials',
+    );
+    expect(refreshAfterUnauthorized).not.toHaveBeenCalled();
+    expect(fetch).toHaveBeenCalledTimes(1);
+  });
 });

@@ -87,16 +87,18 @@ export class HttpClient {
   async send(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<Response> {
     const auth = options.auth ?? 'session';
     const token = await this.tokenFor(auth);
-    let response = await this.fetchOnce(method, path, options, token);
-    if (response.status === 401 && auth === 'session' && token !== null && isReplayable(options.body)) {
+    const response = await this.fetchOnce(method, path, options, token);
+    if (response.ok) return response;
+    const error = await errorFromResponse(response);
+    if (auth === 'session' && token !== null && isStaleTokenError(error) && isReplayable(options.body)) {
       const retryToken = await this.tokenSource?.refreshAfterUnauthorized?.(token);
       if (retryToken !== null && retryToken !== undefined && retryToken !== token) {
-        await discardBody(response);
-        response = await this.fetchOnce(method, path, options, retryToken);
+        const retried = await this.fetchOnce(method, path, options, retryToken);
+        if (retried.ok) return retried;
+        throw await errorFromResponse(retried);
       }
     }
-    if (!response.ok) throw await errorFromResponse(response);
-    return response;
+    throw error;
   }
 
   private async tokenFor(auth: RequestAuth): Promise<string | null> {
@@ -165,6 +167,16 @@ function isBodyInit(body: unknown): body is FetchBody {
   );
 }
 
+/**
+ * 401s that say the token itself is no good (expired, revoked, signed with a
+ * retired key): worth one refresh and retry. A wrong password is not.
+ */
+const STALE_TOKEN_CODES = new Set(['auth/invalid-token', 'auth/token-expired', 'auth/session-revoked']);
+
+function isStaleTokenError(error: HearthError): boolean {
+  return error.status === 401 && STALE_TOKEN_CODES.has(error.code);
+}
+
 /** Streams can be read only once, so a request carrying one is never retried. */
 function isReplayable(body: unknown): boolean {
   return !isInstance(body, 'ReadableStream');
@@ -180,14 +192,6 @@ function isInstance(value: unknown, globalName: string): boolean {
     return value instanceof (ctor as new (...args: never[]) => unknown);
   } catch {
     return false;
-  }
-}
-
-async function discardBody(response: Response): Promise<void> {
-  try {
-    await response.body?.cancel();
-  } catch {
-    // nothing to release
   }
 }
 
