@@ -26,3 +26,5 @@ export {
 export { createAdminUser } from './admin/setup.js';
 export { SERVICE_KEY_PREFIX } from './admin/service-keys.js';
 export { hashPassword, verifyPassword, argon2Options } from './auth/password-hashing.js';
+export type { ChangeEvent, ChangeAction, ChangeEvents } from './collections/change-events.js';
+export type { Collections } from './collections/create-collections.js';
