@@ -46,38 +46,53 @@ async function start(flags: StartFlags): Promise<void> {
     throw error;
   }
 
+  // Listen for signals before anything can be printed: a supervisor may send
+  // SIGTERM the moment it reads the URL, or while we are still starting.
+  let signalled: NodeJS.Signals | undefined;
+  let onSignal: (signal: NodeJS.Signals) => void = (signal) => {
+    signalled ??= signal;
+  };
+  const handler = (signal: NodeJS.Signals) => onSignal(signal);
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+
   let hearth;
   try {
     hearth = await startHearth(config);
   } catch (error) {
+    process.off('SIGTERM', handler);
+    process.off('SIGINT', handler);
     if (error instanceof EmbeddedPostgresError) throw new CliError(error.message);
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new CliError(`port ${config.port} is already in use; choose another with --port`);
     }
     throw error;
   }
+  const running = hearth;
 
-  const setup = hearth.setupUrl
-    ? `No admin exists yet. Create the first one with this one-time link:\n  ${hearth.setupUrl}\n`
+  const setup = running.setupUrl
+    ? `No admin exists yet. Create the first one with this one-time link:\n  ${running.setupUrl}\n`
     : '';
   // One write, so a reader of the first line also has the setup link.
-  process.stdout.write(`Hearth is running at ${hearth.url}\n${setup}`);
+  process.stdout.write(`Hearth is running at ${running.url}\n${setup}`);
 
   await new Promise<void>((resolve) => {
     let stopping = false;
-    const stop = (signal: NodeJS.Signals) => {
+    onSignal = (signal) => {
+      // A second signal while stopping changes nothing; the deadline below still holds.
       if (stopping) return;
       stopping = true;
-      hearth.logger.info({ signal }, 'shutting down');
+      running.logger.info({ signal }, 'shutting down');
       // A stuck dependency must not keep the process alive past the deadline.
       const deadline = setTimeout(() => {
-        hearth.logger.error('shutdown deadline passed; exiting');
+        running.logger.error('shutdown deadline passed; exiting');
         process.exit(1);
       }, config.shutdownTimeoutMs + 5_000);
       deadline.unref();
-      void hearth.close().then(resolve, resolve);
+      void running.close().then(resolve, resolve);
     };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+    if (signalled) onSignal(signalled);
   });
+  process.off('SIGTERM', handler);
+  process.off('SIGINT', handler);
 }
