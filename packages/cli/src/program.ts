@@ -1,6 +1,10 @@
 import { Command } from 'commander';
 import { registerGenTypes } from './commands/gen-types.js';
 import { registerInit } from './commands/init.js';
+import { registerLogin } from './commands/login.js';
+import { registerSchemaDiff } from './commands/schema-diff.js';
+import { registerSchemaPull } from './commands/schema-pull.js';
+import { registerSchemaPush } from './commands/schema-push.js';
 import { registerRulesTest } from './commands/rules-test.js';
 import { registerSchemaValidate } from './commands/schema-validate.js';
 import { registerStart } from './commands/start.js';
@@ -26,11 +30,15 @@ Examples:
 
   registerStart(program);
   registerInit(program);
+  registerLogin(program);
 
   const schema = program
     .command('schema')
     .description('Validate, diff, push and pull the schema document (hearth.schema.json).');
   registerSchemaValidate(schema);
+  registerSchemaDiff(schema);
+  registerSchemaPush(schema);
+  registerSchemaPull(schema);
 
   const rules = program.command('rules').description('Test collection rules offline.');
   registerRulesTest(rules);

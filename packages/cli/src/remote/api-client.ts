@@ -6,10 +6,11 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
-    message: string,
+    /** The server's own message, e.g. "The schema is at version 4, not 3." */
+    readonly serverMessage: string,
     readonly details: unknown,
   ) {
-    super(`the server refused the request (${code}): ${message}`);
+    super(`the server refused the request (${code}): ${serverMessage}`);
     this.name = 'ApiError';
   }
 }
