@@ -1,5 +1,7 @@
 import { Command } from 'commander';
+import { registerAdminCreate } from './commands/admin-create.js';
 import { registerGenTypes } from './commands/gen-types.js';
+import { registerKeys } from './commands/keys.js';
 import { registerInit } from './commands/init.js';
 import { registerLogin } from './commands/login.js';
 import { registerSchemaDiff } from './commands/schema-diff.js';
@@ -8,6 +10,7 @@ import { registerSchemaPush } from './commands/schema-push.js';
 import { registerRulesTest } from './commands/rules-test.js';
 import { registerSchemaValidate } from './commands/schema-validate.js';
 import { registerStart } from './commands/start.js';
+import { registerUsers } from './commands/users.js';
 
 /** The whole command tree; docs/cli.md is checked against it by a test. */
 export function buildProgram(): Command {
@@ -45,6 +48,11 @@ Examples:
 
   const gen = program.command('gen').description('Generate code from the schema.');
   registerGenTypes(gen);
+
+  const admin = program.command('admin').description('Manage admin accounts.');
+  registerAdminCreate(admin);
+  registerKeys(program);
+  registerUsers(program);
 
   return program;
 }

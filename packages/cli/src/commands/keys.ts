@@ -1,0 +1,116 @@
+import type { Command } from 'commander';
+import { CliError } from '../cli-error.js';
+import { formatTable, printJson } from '../output/print.js';
+import { withProgress } from '../output/progress.js';
+import { stderrPaint } from '../output/terminal.js';
+import { ApiError } from '../remote/api-client.js';
+import { remoteClient, withUrlOption, type RemoteFlags } from '../remote/remote-flags.js';
+
+interface ServiceKey {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+interface JsonFlags extends RemoteFlags {
+  json?: boolean;
+}
+
+export function registerKeys(program: Command): void {
+  const keys = program
+    .command('keys')
+    .description('Manage service keys: admin rights for CI and servers, stored hashed, shown once.');
+
+  withUrlOption(
+    keys
+      .command('create')
+      .description('Create a service key and print it once.')
+      .argument('<name>', 'what the key is for, e.g. "github-actions"'),
+  )
+    .option('--json', 'print the key and its id as JSON')
+    .addHelpText(
+      'after',
+      `
+The key alone goes to stdout (the message to stderr), so it can be captured:
+  KEY=$(hearth keys create ci)
+It is never shown again; revoke it with \`hearth keys revoke <id>\`.
+
+Examples:
+  $ hearth keys create github-actions
+  $ hearth keys create deploy --json`,
+    )
+    .action(async (name: string, flags: JsonFlags) => {
+      const client = await remoteClient(flags);
+      const created = await withProgress('Creating the key', () =>
+        client.request<ServiceKey & { key: string }>('POST', '/api/admin/keys', { body: { name } }),
+      );
+      if (flags.json) {
+        printJson(created);
+        return;
+      }
+      process.stderr.write(
+        `${stderrPaint().green('Created')} service key "${created.name}" (${created.id}). Copy it now; it is not shown again:\n`,
+      );
+      process.stdout.write(`${created.key}\n`);
+    });
+
+  withUrlOption(keys.command('list').description('List the service keys that are not revoked.'))
+    .option('--json', 'print the keys as JSON')
+    .addHelpText(
+      'after',
+      `
+Shows each key's id, name, visible prefix, and when it was created and last used.
+
+Examples:
+  $ hearth keys list
+  $ hearth keys list --json | jq -r '.items[].id'`,
+    )
+    .action(async (flags: JsonFlags) => {
+      const client = await remoteClient(flags);
+      const { items } = await withProgress('Listing keys', () =>
+        client.request<{ items: ServiceKey[] }>('GET', '/api/admin/keys'),
+      );
+      if (flags.json) {
+        printJson({ items });
+        return;
+      }
+      if (items.length === 0) {
+        process.stdout.write('No service keys. Create one with `hearth keys create <name>`.\n');
+        return;
+      }
+      process.stdout.write(
+        `${formatTable(
+          ['ID', 'NAME', 'PREFIX', 'CREATED', 'LAST USED'],
+          items.map((k) => [k.id, k.name, `${k.prefix}…`, k.createdAt, k.lastUsedAt ?? 'never']),
+        )}\n`,
+      );
+    });
+
+  withUrlOption(
+    keys
+      .command('revoke')
+      .description('Revoke a service key: it stops working at once.')
+      .argument('<id>', 'the key id (from `hearth keys list`)'),
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ hearth keys revoke 0b9c6a8e-4f0e-4d7a-9f4a-1d2c3b4a5e6f`,
+    )
+    .action(async (id: string, flags: RemoteFlags) => {
+      const client = await remoteClient(flags);
+      try {
+        await withProgress('Revoking the key', () =>
+          client.request('DELETE', `/api/admin/keys/${encodeURIComponent(id)}`),
+        );
+      } catch (error) {
+        if (error instanceof ApiError && error.code === 'admin/not-found')
+          throw new CliError(`no service key has the id ${id}; see \`hearth keys list\``);
+        throw error;
+      }
+      process.stdout.write(`Revoked service key ${id}\n`);
+    });
+}
