@@ -1,57 +1,31 @@
-import { useEffect, useState } from 'react';
-import { summariseReady, type ReadyBody, type ServerStatus } from './server-status.ts';
+import { Route, Router, Switch } from 'wouter';
+import { ConfirmEmailPage } from './pages/confirm-email-page.tsx';
+import { ForgotPasswordPage } from './pages/forgot-password-page.tsx';
+import { HomePage } from './pages/home-page.tsx';
+import { LoginPage } from './pages/login-page.tsx';
+import { NotFoundPage } from './pages/not-found-page.tsx';
+import { ResetPasswordPage } from './pages/reset-password-page.tsx';
+import { SetupPage } from './pages/setup-page.tsx';
+import { VerifyEmailPage } from './pages/verify-email-page.tsx';
 
-async function fetchStatus(): Promise<ServerStatus> {
-  try {
-    const response = await fetch('/ready', { headers: { accept: 'application/json' } });
-    return summariseReady(response.status, (await response.json()) as ReadyBody);
-  } catch {
-    return summariseReady(undefined, undefined);
-  }
-}
-
-const stateLabel: Record<ServerStatus['state'], string> = {
-  ready: 'Ready',
-  degraded: 'Degraded',
-  unreachable: 'Unreachable',
-};
-
+/**
+ * Every page of the dashboard, by path under /_/. The server answers any
+ * /_/ path with index.html, and this table decides. The /auth/* and /setup
+ * paths are linked from mail and from `hearth start`: keep them stable.
+ */
 export function App() {
-  const [status, setStatus] = useState<ServerStatus | undefined>();
-
-  useEffect(() => {
-    let active = true;
-    const refresh = () => void fetchStatus().then((next) => active && setStatus(next));
-    refresh();
-    const timer = setInterval(refresh, 10_000);
-    return () => {
-      active = false;
-      clearInterval(timer);
-    };
-  }, []);
-
   return (
-    <main>
-      <header>
-        <h1>Hearth</h1>
-        <p className="subtitle">Admin dashboard</p>
-      </header>
-      <section className="card" aria-live="polite">
-        <h2>
-          Server status:{' '}
-          <span data-testid="server-state" className={`state state-${status?.state ?? 'loading'}`}>
-            {status ? stateLabel[status.state] : 'Checking…'}
-          </span>
-        </h2>
-        <ul className="checks">
-          {status?.checks.map((check) => (
-            <li key={check.name} className={check.ok ? 'ok' : 'failing'}>
-              <strong>{check.name}</strong>{' '}
-              {check.ok ? `ok (${check.latencyMs} ms)` : `failing: ${check.error ?? 'unknown'}`}
-            </li>
-          ))}
-        </ul>
-      </section>
-    </main>
+    <Router base="/_">
+      <Switch>
+        <Route path="/" component={HomePage} />
+        <Route path="/login" component={LoginPage} />
+        <Route path="/setup" component={SetupPage} />
+        <Route path="/auth/verify-email" component={VerifyEmailPage} />
+        <Route path="/auth/confirm-email" component={ConfirmEmailPage} />
+        <Route path="/auth/reset-password" component={ResetPasswordPage} />
+        <Route path="/auth/forgot-password" component={ForgotPasswordPage} />
+        <Route component={NotFoundPage} />
+      </Switch>
+    </Router>
   );
 }

@@ -1,0 +1,131 @@
+import { useState, type FormEvent } from 'react';
+import { Link, Redirect } from 'wouter';
+import { isHearthError, type User } from '@hearth/client';
+import { Field } from '../components/field.tsx';
+import { FormAlert } from '../components/form-alert.tsx';
+import { PublicLayout } from '../components/public-layout.tsx';
+import { SubmitButton } from '../components/submit-button.tsx';
+import { useFocusProblem } from '../hooks/use-focus-problem.ts';
+import { displayName } from '../lib/admin-access.ts';
+import { formProblem, type FormProblem } from '../lib/form-problem.ts';
+import { hearth } from '../hearth.ts';
+import { useAuthView } from '../session.ts';
+
+const mfaOptions = {
+  fields: { 'auth/invalid-mfa-code': 'code' },
+};
+
+/** Admin sign-in: email and password, then a TOTP or recovery code when the account has MFA. */
+export function LoginPage() {
+  const view = useAuthView();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [code, setCode] = useState('');
+  const [ticket, setTicket] = useState<string>();
+  const [pending, setPending] = useState(false);
+  const [problem, setProblem] = useState<FormProblem>();
+  const { formRef, alertRef } = useFocusProblem(problem);
+
+  // Once an admin is signed in (here, or already), the dashboard opens.
+  if (view.status === 'signed-in' && view.isAdmin) return <Redirect to="/" replace />;
+
+  async function admitAdminsOnly(user: User): Promise<void> {
+    if (user.role === 'admin') return;
+    await hearth.auth.signOut();
+    setProblem({
+      message: `${displayName(user)} is not an admin account. The dashboard is for admins only.`,
+    });
+  }
+
+  async function submit(event: FormEvent<HTMLFormElement>): Promise<void> {
+    event.preventDefault();
+    setPending(true);
+    setProblem(undefined);
+    try {
+      if (ticket === undefined) {
+        const result = await hearth.auth.signIn({ email, password });
+        if (result.mfa) {
+          setTicket(result.mfa.ticket);
+          setPassword('');
+        } else {
+          await admitAdminsOnly(result.user);
+        }
+      } else {
+        const result = await hearth.auth.verifyMfa({ ticket, code: code.trim() });
+        await admitAdminsOnly(result.user);
+      }
+    } catch (error) {
+      if (ticket !== undefined && isDeadTicket(error)) {
+        setTicket(undefined);
+        setCode('');
+        setProblem({ message: 'The sign-in expired or had too many wrong codes. Sign in again.' });
+      } else {
+        setProblem(formProblem(error, ticket === undefined ? {} : mfaOptions));
+      }
+    } finally {
+      setPending(false);
+    }
+  }
+
+  const fieldError = (name: string) => (problem?.field === name ? problem.message : undefined);
+  const formError = problem !== undefined && problem.field === undefined ? problem.message : undefined;
+
+  return (
+    <PublicLayout title={ticket === undefined ? 'Sign in' : 'Two-factor code'}>
+      <form ref={formRef} onSubmit={(event) => void submit(event)}>
+        {formError === undefined ? null : <FormAlert ref={alertRef}>{formError}</FormAlert>}
+        {ticket === undefined ? (
+          <>
+            <Field
+              name="email"
+              label="Email"
+              type="email"
+              autoComplete="username"
+              value={email}
+              onChange={setEmail}
+              required
+              autoFocus
+            />
+            <Field
+              name="password"
+              label="Password"
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={setPassword}
+              required
+            />
+            <SubmitButton pending={pending} pendingLabel="Signing in…">
+              Sign in
+            </SubmitButton>
+          </>
+        ) : (
+          <>
+            <p>Enter the 6-digit code from your authenticator app, or one of your recovery codes.</p>
+            <Field
+              name="code"
+              label="Code"
+              autoComplete="one-time-code"
+              value={code}
+              onChange={setCode}
+              error={fieldError('code')}
+              required
+              autoFocus
+            />
+            <SubmitButton pending={pending} pendingLabel="Checking…">
+              Verify
+            </SubmitButton>
+          </>
+        )}
+      </form>
+      <p className="aside">
+        <Link href="/auth/forgot-password">Forgot your password?</Link>
+      </p>
+    </PublicLayout>
+  );
+}
+
+/** A ticket that is expired, used or burnt by wrong codes: the server calls it an invalid token. */
+function isDeadTicket(error: unknown): boolean {
+  return isHearthError(error) && error.code === 'auth/invalid-token';
+}

@@ -1,0 +1,110 @@
+import { useState, type FormEvent } from 'react';
+import { Link } from 'wouter';
+import { isHearthError } from '@hearth/client';
+import { Field } from '../components/field.tsx';
+import { FormAlert } from '../components/form-alert.tsx';
+import { PublicLayout } from '../components/public-layout.tsx';
+import { SubmitButton } from '../components/submit-button.tsx';
+import { useFocusProblem } from '../hooks/use-focus-problem.ts';
+import { useLinkToken } from '../hooks/use-link-token.ts';
+import { formProblem, type FormProblem } from '../lib/form-problem.ts';
+import { confirmationProblem, passwordPolicyHint } from '../lib/password-confirmation.ts';
+import { hearth } from '../hearth.ts';
+
+const invalidLink = 'This reset link is invalid, expired or already used.';
+const resetOptions = {
+  fields: { 'auth/weak-password': 'password' },
+  messages: { 'auth/link-invalid': invalidLink },
+};
+
+/** Opened from the "reset your password" mail: sets a new password with the link's token. */
+export function ResetPasswordPage() {
+  const token = useLinkToken();
+  const [password, setPassword] = useState('');
+  const [confirmation, setConfirmation] = useState('');
+  const [pending, setPending] = useState(false);
+  const [problem, setProblem] = useState<FormProblem>();
+  const [linkDead, setLinkDead] = useState(token === undefined);
+  const [done, setDone] = useState(false);
+  const { formRef, alertRef } = useFocusProblem(problem);
+
+  if (done) {
+    return (
+      <PublicLayout title="Password changed">
+        <FormAlert tone="success">
+          Your password has been changed, and every session of your account has ended. Sign in again with the
+          new password.
+        </FormAlert>
+      </PublicLayout>
+    );
+  }
+
+  if (token === undefined || linkDead) {
+    return (
+      <PublicLayout title="Reset your password">
+        <FormAlert ref={alertRef}>{invalidLink}</FormAlert>
+        <p className="aside">
+          <Link href="/auth/forgot-password">Ask for a new reset link</Link>
+        </p>
+      </PublicLayout>
+    );
+  }
+  const resetToken = token;
+
+  async function submit(event: FormEvent<HTMLFormElement>): Promise<void> {
+    event.preventDefault();
+    const mismatch = confirmationProblem(password, confirmation);
+    if (mismatch !== undefined) {
+      setProblem({ field: 'confirmation', message: mismatch });
+      return;
+    }
+    setPending(true);
+    setProblem(undefined);
+    try {
+      await hearth.auth.resetPassword({ token: resetToken, password });
+      setDone(true);
+    } catch (error) {
+      // A weak password is refused before the token is spent, so the form stays; a dead link does not.
+      if (isHearthError(error) && error.code === 'auth/link-invalid') setLinkDead(true);
+      else setProblem(formProblem(error, resetOptions));
+    } finally {
+      setPending(false);
+    }
+  }
+
+  const fieldError = (name: string) => (problem?.field === name ? problem.message : undefined);
+  const formError = problem !== undefined && problem.field === undefined ? problem.message : undefined;
+
+  return (
+    <PublicLayout title="Reset your password">
+      <form ref={formRef} onSubmit={(event) => void submit(event)}>
+        {formError === undefined ? null : <FormAlert ref={alertRef}>{formError}</FormAlert>}
+        <Field
+          name="password"
+          label="New password"
+          type="password"
+          autoComplete="new-password"
+          value={password}
+          onChange={setPassword}
+          error={fieldError('password')}
+          hint={passwordPolicyHint}
+          required
+          autoFocus
+        />
+        <Field
+          name="confirmation"
+          label="Confirm new password"
+          type="password"
+          autoComplete="new-password"
+          value={confirmation}
+          onChange={setConfirmation}
+          error={fieldError('confirmation')}
+          required
+        />
+        <SubmitButton pending={pending} pendingLabel="Saving…">
+          Set new password
+        </SubmitButton>
+      </form>
+    </PublicLayout>
+  );
+}

@@ -1,0 +1,155 @@
+import { useState, type FormEvent } from 'react';
+import { Link, useLocation } from 'wouter';
+import { isHearthError, type Session, type User } from '@hearth/client';
+import { Field } from '../components/field.tsx';
+import { FormAlert } from '../components/form-alert.tsx';
+import { PublicLayout } from '../components/public-layout.tsx';
+import { SubmitButton } from '../components/submit-button.tsx';
+import { useFocusProblem } from '../hooks/use-focus-problem.ts';
+import { useLinkToken } from '../hooks/use-link-token.ts';
+import { formProblem, type FormProblem } from '../lib/form-problem.ts';
+import { confirmationProblem, passwordPolicyHint } from '../lib/password-confirmation.ts';
+import { hearth } from '../hearth.ts';
+
+const setupOptions = {
+  fields: { 'auth/weak-password': 'password', 'validation/failed': 'email' },
+  messages: {
+    'admin/invalid-setup-token':
+      'This setup link is not valid. Open the setup link that `hearth start` printed, exactly as printed.',
+    'admin/setup-complete':
+      'Setup is already complete: the first admin exists, and the setup link works only once. Sign in instead.',
+  },
+};
+
+/**
+ * Creates the first admin with the one-time token from the link `hearth
+ * start` prints (POST /api/admin/setup), then signs in as that admin.
+ */
+export function SetupPage() {
+  const token = useLinkToken();
+  const [, navigate] = useLocation();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [confirmation, setConfirmation] = useState('');
+  const [pending, setPending] = useState(false);
+  const [problem, setProblem] = useState<FormProblem>();
+  const [setupOver, setSetupOver] = useState(false);
+  const { formRef, alertRef } = useFocusProblem(problem);
+
+  if (token === undefined) {
+    return (
+      <PublicLayout title="Set up Hearth">
+        <FormAlert>
+          This page needs the one-time setup link that <code>hearth start</code> prints on its first run. Open
+          that link as printed.
+        </FormAlert>
+        <p className="aside">
+          Already set up? <Link href="/login">Sign in</Link>
+        </p>
+      </PublicLayout>
+    );
+  }
+  const setupToken = token;
+
+  async function submit(event: FormEvent<HTMLFormElement>): Promise<void> {
+    event.preventDefault();
+    const mismatch = confirmationProblem(password, confirmation);
+    if (mismatch !== undefined) {
+      setProblem({ field: 'confirmation', message: mismatch });
+      return;
+    }
+    setPending(true);
+    setProblem(undefined);
+    let setup: { user: User; session: Session };
+    try {
+      setup = await hearth.http.request('POST', '/api/admin/setup', {
+        body: { token: setupToken, email, password },
+        auth: 'none',
+      });
+    } catch (error) {
+      setSetupOver(isHearthError(error) && error.code === 'admin/setup-complete');
+      setProblem(formProblem(error, setupOptions));
+      setPending(false);
+      return;
+    }
+    setSetupOver(true);
+    try {
+      await signInAsNewAdmin(email, password, setup.session);
+      navigate('/', { replace: true });
+    } catch (error) {
+      setProblem({ message: `The admin was created, but signing in failed: ${formProblem(error).message}` });
+      setPending(false);
+    }
+  }
+
+  const fieldError = (name: string) => (problem?.field === name ? problem.message : undefined);
+  const formError = problem !== undefined && problem.field === undefined ? problem.message : undefined;
+
+  return (
+    <PublicLayout title="Create the first admin">
+      <p>
+        Welcome to Hearth. This admin account manages the server: its data, schema, users and keys. The link
+        that opened this page works once.
+      </p>
+      <form ref={formRef} onSubmit={(event) => void submit(event)}>
+        {formError === undefined ? null : (
+          <FormAlert ref={alertRef}>
+            {formError}
+            {setupOver ? (
+              <>
+                {' '}
+                <Link href="/login">Sign in</Link>
+              </>
+            ) : null}
+          </FormAlert>
+        )}
+        <Field
+          name="email"
+          label="Email"
+          type="email"
+          autoComplete="username"
+          value={email}
+          onChange={setEmail}
+          error={fieldError('email')}
+          required
+          autoFocus
+        />
+        <Field
+          name="password"
+          label="Password"
+          type="password"
+          autoComplete="new-password"
+          value={password}
+          onChange={setPassword}
+          error={fieldError('password')}
+          hint={passwordPolicyHint}
+          required
+        />
+        <Field
+          name="confirmation"
+          label="Confirm password"
+          type="password"
+          autoComplete="new-password"
+          value={confirmation}
+          onChange={setConfirmation}
+          error={fieldError('confirmation')}
+          required
+        />
+        <SubmitButton pending={pending} pendingLabel="Creating the admin…">
+          Create admin
+        </SubmitButton>
+      </form>
+    </PublicLayout>
+  );
+}
+
+/**
+ * The SDK adopts only sessions it signed in itself, so sign in with the new
+ * credentials and end the session the setup call returned.
+ */
+async function signInAsNewAdmin(email: string, password: string, setupSession: Session): Promise<void> {
+  await hearth.auth.signIn({ email, password });
+  await hearth.http
+    .request('POST', '/api/auth/logout', { body: { refreshToken: setupSession.refreshToken }, auth: 'none' })
+    .catch(() => undefined);
+}
