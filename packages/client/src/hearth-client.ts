@@ -1,6 +1,9 @@
 import { AuthClient } from './auth-client.js';
+import { runBatch, type BatchOperation, type BatchOptions, type BatchResults } from './batch.js';
 import { resolveClientOptions, type HearthClientOptions } from './client-options.js';
+import { CollectionClient } from './collection-client.js';
 import { HttpClient } from './http-client.js';
+import type { CollectionName } from './record-types.js';
 
 /**
  * The Hearth SDK: small sub-clients over one shared HttpClient. The auth
@@ -36,6 +39,33 @@ export class HearthClient<Schema = any> {
       tabSync: resolved.tabSync,
       ...(resolved.lock === undefined ? {} : { lock: resolved.lock }),
     });
+  }
+
+  /**
+   * The records of one collection. With a generated `Schema`, an unknown
+   * name is a compile error and records, inputs, `fields` and `expand` are typed.
+   */
+  collection<Name extends CollectionName<Schema>>(name: Name): CollectionClient<Schema, Name> {
+    return new CollectionClient<Schema, Name>(this.http, name);
+  }
+
+  /**
+   * Runs record operations in one transaction (at most 100): all are applied
+   * or none. Resolves their results in order (null for a delete).
+   *
+   * ```ts
+   * const [post, , ] = await hearth.batch([
+   *   { action: 'create', collection: 'posts', data: { title: 'Hi', owner } },
+   *   { action: 'update', collection: 'posts', id, data: { published: true } },
+   *   { action: 'delete', collection: 'comments', id: commentId },
+   * ]);
+   * ```
+   */
+  async batch<const Operations extends readonly BatchOperation<Schema>[]>(
+    operations: Operations,
+    options: BatchOptions = {},
+  ): Promise<BatchResults<Schema, Operations>> {
+    return (await runBatch(this.http, operations, options)) as BatchResults<Schema, Operations>;
   }
 
   /** Stops the refresh timer and tab sync (for tests and short-lived scripts). The stored session stays. */

@@ -214,7 +214,8 @@ async function readText(response: Response): Promise<string> {
   }
 }
 
-async function readJson(response: Response): Promise<unknown> {
+/** The parsed JSON body of a 2xx response (undefined when empty). */
+export async function readJson(response: Response): Promise<unknown> {
   if (response.status === 204 || response.status === 205) return undefined;
   const text = await readText(response);
   if (text.trim() === '') return undefined;

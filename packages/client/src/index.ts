@@ -25,6 +25,40 @@ export type {
   User,
 } from './auth-types.js';
 export {
+  CollectionClient,
+  type CreateOptions,
+  type ListParams,
+  type ListResult,
+  type ListResultFor,
+  type ReadOptions,
+  type WriteOptions,
+} from './collection-client.js';
+export type { BatchOperation, BatchOptions, BatchResult, BatchResults } from './batch.js';
+export type { Page } from './paginate.js';
+export { etagOf } from './record-etag.js';
+export {
+  filter,
+  filterLiteral,
+  type FilterParams,
+  type FilterPlaceholders,
+  type FilterScalar,
+  type FilterValue,
+} from './filter-template.js';
+export type {
+  CollectionName,
+  CollectionTypes,
+  CreateOf,
+  ExpandName,
+  ExpandOf,
+  FieldName,
+  LooseRecord,
+  RecordOf,
+  SchemaShape,
+  SelectedRecord,
+  SortKey,
+  UpdateOf,
+} from './record-types.js';
+export {
   HttpClient,
   type AccessTokenSource,
   type FetchLike,
