@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, TEST_PASSWORD, uniqueTestEmail, useChromium, type TestApp } from '@hearth/testkit';
+import { addressOf, descriptionOf, watchedPage } from './dashboard-test-helpers.js';
+
+// The first-admin setup page, driven in Chromium with the real one-time link
+// the server makes at first start (the one `hearth start` prints).
+const browser = useChromium();
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp({ HEARTH_RATE_LIMIT_FACTOR: '1000' });
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+describe('/_/setup', () => {
+  const adminEmail = uniqueTestEmail('first-admin');
+
+  it('explains a wrong token and keeps no token in the address bar', async () => {
+    const { page, problems } = await watchedPage(browser());
+    await page.goto(`${app.url}/_/setup?token=not-the-token`);
+    await page.getByRole('heading', { name: 'Create the first admin' }).waitFor();
+    expect(addressOf(page)).toBe('/_/setup');
+    await page.getByLabel('Email').fill(adminEmail);
+    await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
+    await page.getByLabel('Confirm password').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Create admin' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/setup link is not valid/);
+    expect(problems([403])).toEqual([]);
+  });
+
+  it('says what is wrong with the passwords, on the inputs, then creates the admin and signs in', async () => {
+    const setupUrl = app.hearth.setupUrl;
+    expect(setupUrl).toMatch(/\/_\/setup\?token=/);
+    const { page, problems } = await watchedPage(browser());
+    await page.goto(setupUrl!);
+    await page.getByRole('heading', { name: 'Create the first admin' }).waitFor();
+    expect(addressOf(page)).toBe('/_/setup');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('email');
+
+    await page.getByLabel('Email').fill(adminEmail);
+    await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
+    await page.getByLabel('Confirm password').fill('something else entirely');
+    await page.getByRole('button', { name: 'Create admin' }).click();
+    expect(await descriptionOf(page, 'Confirm password')).toContain('The two passwords are not the same.');
+    expect(await page.getByLabel('Confirm password').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('confirmation');
+
+    // The server's policy message, tied to the password input.
+    await page.getByLabel('Password', { exact: true }).fill('password');
+    await page.getByLabel('Confirm password').fill('password');
+    await page.getByRole('button', { name: 'Create admin' }).click();
+    await page.locator('.field-error').waitFor();
+    expect(await descriptionOf(page, 'Password')).toContain(
+      'This password is on a list of commonly used passwords; choose another.',
+    );
+    expect(await page.getByLabel('Password', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+
+    await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
+    await page.getByLabel('Confirm password').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Create admin' }).click();
+    await page.waitForURL(`${app.url}/_/`);
+    expect(await page.getByTestId('signed-in-as').textContent()).toBe(adminEmail);
+    await page.waitForSelector('[data-testid="server-state"]:text-is("Ready")');
+    // The session is kept by the SDK in localStorage, so a reload stays signed in.
+    await page.reload();
+    expect(await page.getByTestId('signed-in-as').textContent()).toBe(adminEmail);
+    expect(problems([400])).toEqual([]);
+
+    const login = await app.request<{ user: { role: string } }>('POST', '/api/auth/login', {
+      body: { email: adminEmail, password: TEST_PASSWORD },
+    });
+    expect(login.status).toBe(200);
+    expect(login.body.user.role).toBe('admin');
+  });
+
+  it('refuses a second use of the link and points at sign-in', async () => {
+    const { page, problems } = await watchedPage(browser());
+    await page.goto(app.hearth.setupUrl!);
+    await page.getByLabel('Email').fill(uniqueTestEmail('second-admin'));
+    await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
+    await page.getByLabel('Confirm password').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Create admin' }).click();
+    const alert = page.getByRole('alert');
+    await expect(alert.textContent()).resolves.toMatch(/Setup is already complete/);
+    await alert.getByRole('link', { name: 'Sign in' }).click();
+    await page.waitForURL(`${app.url}/_/login`);
+    expect(problems([409])).toEqual([]);
+  });
+
+  it('without a token, says which link to open', async () => {
+    const { page, problems } = await watchedPage(browser());
+    await page.goto(`${app.url}/_/setup`);
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/hearth start/);
+    expect(problems()).toEqual([]);
+  });
+});

@@ -1,0 +1,48 @@
+import type { ChromiumHandle } from '@hearth/testkit';
+
+type Page = Awaited<ReturnType<ChromiumHandle['newPage']>>;
+
+export interface WatchedPage {
+  page: Page;
+  /**
+   * Console errors and uncaught exceptions, including CSP violations. Chromium
+   * also logs every 4xx answer to fetch as "Failed to load resource"; a test
+   * that expects such answers lists their statuses in `expectedStatuses`.
+   */
+  problems(expectedStatuses?: number[]): string[];
+}
+
+/** A page in a fresh context (its own localStorage) that records what goes wrong in it. */
+export async function watchedPage(browser: ChromiumHandle): Promise<WatchedPage> {
+  const page = await browser.newPage();
+  page.setDefaultTimeout(10_000);
+  const seen: string[] = [];
+  page.on('pageerror', (error) => seen.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') seen.push(message.text());
+  });
+  return {
+    page,
+    problems: (expectedStatuses = []) =>
+      seen.filter((text) => {
+        const status = /Failed to load resource: the server responded with a status of (\d{3})/.exec(
+          text,
+        )?.[1];
+        return status === undefined || !expectedStatuses.includes(Number(status));
+      }),
+  };
+}
+
+/** The address bar's path and query, which must never show a link token once the page has read it. */
+export function addressOf(page: Page): string {
+  const url = new URL(page.url());
+  return url.pathname + url.search;
+}
+
+/** The text an input's aria-describedby points at: what a screen reader reads with it. */
+export async function descriptionOf(page: Page, label: string): Promise<string> {
+  return page.getByLabel(label, { exact: true }).evaluate((input) => {
+    const ids = (input.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean);
+    return ids.map((id) => document.getElementById(id)?.textContent ?? '').join(' ');
+  });
+}
