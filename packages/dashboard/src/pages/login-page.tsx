@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { Fragment, useState, type FormEvent } from 'react';
 import { Link, Redirect } from 'wouter';
 import { isHearthError, type User } from '@hearth/client';
 import { Field } from '../components/field.tsx';
@@ -74,8 +74,9 @@ export function LoginPage() {
     <PublicLayout title={ticket === undefined ? 'Sign in' : 'Two-factor code'}>
       <form ref={formRef} onSubmit={(event) => void submit(event)}>
         {formError === undefined ? null : <FormAlert ref={alertRef}>{formError}</FormAlert>}
+        {/* Keys make the code step mount fresh inputs (so autoFocus moves to the code input). */}
         {ticket === undefined ? (
-          <>
+          <Fragment key="credentials">
             <Field
               name="email"
               label="Email"
@@ -98,9 +99,9 @@ export function LoginPage() {
             <SubmitButton pending={pending} pendingLabel="Signing in…">
               Sign in
             </SubmitButton>
-          </>
+          </Fragment>
         ) : (
-          <>
+          <Fragment key="code">
             <p>Enter the 6-digit code from your authenticator app, or one of your recovery codes.</p>
             <Field
               name="code"
@@ -115,7 +116,7 @@ export function LoginPage() {
             <SubmitButton pending={pending} pendingLabel="Checking…">
               Verify
             </SubmitButton>
-          </>
+          </Fragment>
         )}
       </form>
       <p className="aside">
