@@ -3,6 +3,7 @@
 // requests/s, p50, p99 and the ratio to the baseline. Ratios, not absolute
 // numbers, are what to compare across machines.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -65,18 +66,30 @@ function drive(url, request, seconds = duration) {
 
 const ROUNDS = 3;
 
+/** CPU seconds a child has used (user + system), from /proc; undefined off Linux. */
+function cpuSeconds(child) {
+  try {
+    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 function median(results) {
   const pick = (key) => [...results.map((r) => r[key])].sort((a, b) => a - b)[Math.floor(results.length / 2)];
   return {
     rps: pick('rps'),
     p50: pick('p50'),
     p99: pick('p99'),
+    cpuMicros: pick('cpuMicros'),
     errors: results.reduce((n, r) => n + r.errors, 0),
   };
 }
 
-function summarise(result) {
+function summarise(result, cpuUsed) {
   return {
+    cpuMicros: cpuUsed === undefined ? NaN : (cpuUsed * 1e6) / Math.max(1, result.requests.total),
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -124,8 +137,11 @@ try {
     for (let round = 0; round < ROUNDS; round += 1) {
       const order = round % 2 === 0 ? ['hearth', 'baseline'] : ['baseline', 'hearth'];
       for (const side of order) {
-        const base = side === 'hearth' ? hearth.url : baseline.url;
-        rounds[side].push(summarise(await drive(`${base}${plan[side].path}`, plan[side], duration / ROUNDS)));
+        const server = side === 'hearth' ? hearth : baseline;
+        const before = cpuSeconds(server.child);
+        const result = await drive(`${server.url}${plan[side].path}`, plan[side], duration / ROUNDS);
+        const after = cpuSeconds(server.child);
+        rounds[side].push(summarise(result, before === undefined ? undefined : after - before));
       }
     }
     rows.push({ scenario, hearth: median(rounds.hearth), baseline: median(rounds.baseline) });
@@ -141,8 +157,8 @@ try {
 
 const fmt = (n, digits = 0) => n.toFixed(digits);
 const lines = [
-  `| scenario | hearth req/s | p50 ms | p99 ms | baseline req/s | p50 ms | p99 ms | ratio | target |`,
-  `|---|---|---|---|---|---|---|---|---|`,
+  `| scenario | hearth req/s | p50 ms | p99 ms | CPU µs/req | baseline req/s | p50 ms | p99 ms | CPU µs/req | ratio | CPU ratio | target |`,
+  `|---|---|---|---|---|---|---|---|---|---|---|---|`,
 ];
 let failedTarget = false;
 for (const { scenario, hearth: h, baseline: b } of rows) {
@@ -151,7 +167,7 @@ for (const { scenario, hearth: h, baseline: b } of rows) {
   if (scenario.target !== undefined && ratio < scenario.target) failedTarget = true;
   const errors = h.errors + b.errors > 0 ? ` (errors: hearth ${h.errors}, baseline ${b.errors})` : '';
   lines.push(
-    `| ${scenario.name}${errors} | ${fmt(h.rps)} | ${h.p50} | ${h.p99} | ${fmt(b.rps)} | ${b.p50} | ${b.p99} | ${fmt(ratio, 2)}× | ${target} |`,
+    `| ${scenario.name}${errors} | ${fmt(h.rps)} | ${h.p50} | ${h.p99} | ${fmt(h.cpuMicros)} | ${fmt(b.rps)} | ${b.p50} | ${b.p99} | ${fmt(b.cpuMicros)} | ${fmt(ratio, 2)}× | ${fmt(b.cpuMicros / h.cpuMicros, 2)}× | ${target} |`,
   );
 }
 process.stdout.write(

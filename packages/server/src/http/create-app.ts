@@ -42,6 +42,8 @@ export function createApp(context: AppContext): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy.length > 0 ? config.trustProxy : false);
   app.set('query parser', 'simple');
+  // Records carry their own strong ETags; hashing every other body is wasted work.
+  app.set('etag', false);
 
   app.use(requestLogging(logger));
   if (metrics) app.use(measureRequests(metrics));
