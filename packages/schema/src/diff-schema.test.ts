@@ -222,3 +222,43 @@ describe('diffSchemas', () => {
     ]);
   });
 });
+
+describe('relations to a renamed collection', () => {
+  test('follow the rename instead of counting as a destructive retarget', () => {
+    const current: SchemaDocument = {
+      collections: {
+        projects: { fields: { name: { type: 'text' } } },
+        posts: { fields: { project: { type: 'relation', to: 'projects' } } },
+      },
+    };
+    const desired: SchemaDocument = {
+      collections: {
+        workspaces: { renamedFrom: 'projects', fields: { name: { type: 'text' } } },
+        posts: { fields: { project: { type: 'relation', to: 'workspaces' } } },
+      },
+    };
+    const plan = diffSchemas(current, desired);
+    expect(plan.destructive).toBe(false);
+    expect(plan.steps.map((step) => step.kind)).toEqual(['rename-collection']);
+  });
+
+  test('still flags a real retarget next to a rename', () => {
+    const current: SchemaDocument = {
+      collections: {
+        projects: { fields: { name: { type: 'text' } } },
+        teams: { fields: { name: { type: 'text' } } },
+        posts: { fields: { project: { type: 'relation', to: 'projects' } } },
+      },
+    };
+    const desired: SchemaDocument = {
+      collections: {
+        workspaces: { renamedFrom: 'projects', fields: { name: { type: 'text' } } },
+        teams: { fields: { name: { type: 'text' } } },
+        posts: { fields: { project: { type: 'relation', to: 'teams' } } },
+      },
+    };
+    const plan = diffSchemas(current, desired);
+    const change = plan.steps.find((step) => step.kind === 'change-field-type');
+    expect(change).toMatchObject({ field: 'project', change: 'narrowing', destructive: true });
+  });
+});

@@ -105,6 +105,19 @@ export function diffSchemas(current: SchemaDocument | null, desired: SchemaDocum
   const desiredCollections = withUsers(desired.collections);
   const matched = new Set<string>();
   const created: string[] = [];
+  // Known up front, so a relation to a renamed collection is not mistaken for a retarget.
+  const collectionRenames = new Map<string, string>();
+  for (const [name, definition] of Object.entries(desiredCollections)) {
+    const from = definition.renamedFrom;
+    if (
+      from &&
+      !Object.hasOwn(currentCollections, name) &&
+      Object.hasOwn(currentCollections, from) &&
+      !Object.hasOwn(desiredCollections, from)
+    ) {
+      collectionRenames.set(from, name);
+    }
+  }
 
   for (const [name, definition] of Object.entries(desiredCollections)) {
     let from: string | null = null;
@@ -136,7 +149,13 @@ export function diffSchemas(current: SchemaDocument | null, desired: SchemaDocum
       continue;
     }
     matched.add(from);
-    diffCollection(name, currentCollections[from] as CollectionDefinition, definition, steps);
+    diffCollection(
+      name,
+      currentCollections[from] as CollectionDefinition,
+      definition,
+      steps,
+      collectionRenames,
+    );
   }
 
   for (const [name, definition] of Object.entries(currentCollections)) {
@@ -223,6 +242,7 @@ function diffCollection(
   current: CollectionDefinition,
   desired: CollectionDefinition,
   steps: PlanStep[],
+  collectionRenames: ReadonlyMap<string, string>,
 ): void {
   const currentFields = current.fields ?? {};
   const desiredFields = desired.fields ?? {};
@@ -265,7 +285,7 @@ function diffCollection(
       continue;
     }
     matched.add(from);
-    diffField(name, field, currentFields[from] as FieldDefinition, definition, steps);
+    diffField(name, field, currentFields[from] as FieldDefinition, definition, steps, collectionRenames);
   }
 
   for (const [field, definition] of Object.entries(currentFields)) {
@@ -335,6 +355,7 @@ function diffField(
   from: FieldDefinition,
   to: FieldDefinition,
   steps: PlanStep[],
+  collectionRenames: ReadonlyMap<string, string>,
 ): void {
   const fromColumn = sqlColumnType({
     name: field,
@@ -346,9 +367,12 @@ function diffField(
     type: to.type,
     many: to.type === 'relation' && to.many === true,
   });
-  const retargeted = from.type === 'relation' && to.type === 'relation' && from.to !== to.to;
+  const retargeted =
+    from.type === 'relation' &&
+    to.type === 'relation' &&
+    (collectionRenames.get(from.to) ?? from.to) !== to.to;
   if (from.type !== to.type || fromColumn !== toColumn || retargeted) {
-    const change = typeChange(from, to);
+    const change = typeChange(from, to, retargeted);
     const what = `${describeField(from)} to ${describeField(to)}`;
     const why =
       change === 'widening'
@@ -375,6 +399,8 @@ function diffField(
     if (key === 'type' || key === 'renamedFrom') continue;
     const a = (from as Record<string, unknown>)[key];
     const b = (to as Record<string, unknown>)[key];
+    // A relation that follows its target's rename has not changed.
+    if (key === 'to' && typeof a === 'string' && (collectionRenames.get(a) ?? a) === b) continue;
     if (stableJson(a) !== stableJson(b)) changes.push({ option: key, from: a, to: b });
   }
   if (changes.length === 0) return;
@@ -392,9 +418,13 @@ function diffField(
 }
 
 /** Widening keeps every existing value valid; narrowing may lose or reject some. */
-function typeChange(from: FieldDefinition, to: FieldDefinition): 'widening' | 'narrowing' {
+function typeChange(
+  from: FieldDefinition,
+  to: FieldDefinition,
+  retargeted: boolean,
+): 'widening' | 'narrowing' {
   if (from.type === 'relation' && to.type === 'relation') {
-    if (from.to !== to.to) return 'narrowing';
+    if (retargeted) return 'narrowing';
     return !from.many && to.many ? 'widening' : 'narrowing';
   }
   if (from.type === 'relation' || to.type === 'relation') return 'narrowing';

@@ -11,9 +11,16 @@ export const SYSTEM_FIELD_NAMES = ['id', 'createdAt', 'updatedAt'] as const;
 export const BUILTIN_USER_FIELD_NAMES = ['email', 'role', 'verified'] as const;
 /** Names the server's `hearth.users` table keeps for itself. */
 export const RESERVED_USER_FIELD_NAMES = [
+  // Columns of hearth.users that auth owns (packages/server/migrations/002_auth.sql) and never exposes.
   'password',
   'passwordHash',
   'password_hash',
+  'passwordChangedAt',
+  'emailVerified',
+  'metadata',
+  'totpSecret',
+  'totpPendingSecret',
+  'totpLastStep',
   'anonymous',
   'disabled',
   'mfa',
