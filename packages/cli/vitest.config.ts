@@ -3,5 +3,6 @@ import { workspaceAliases } from '../../vitest.shared.ts';
 
 export default defineProject({
   resolve: { alias: workspaceAliases },
-  test: {},
+  // The tests spawn the built binary many times; a loaded machine makes each spawn slow.
+  test: { testTimeout: 60_000, hookTimeout: 60_000 },
 });

@@ -27,7 +27,8 @@ export class Painter {
   }
 
   style(style: Style, text: string): string {
-    return this.enabled ? styleText(style, text) : text;
+    // This painter already decided for its own stream; styleText would check stdout instead.
+    return this.enabled ? styleText(style, text, { validateStream: false }) : text;
   }
 
   red = (text: string): string => this.style('red', text);
