@@ -215,6 +215,15 @@ describe('hearth schema push against a running server', () => {
     expect(retry.code).toBe(0);
   }, 60_000);
 
+  it('gen types --url reads the live schema', async () => {
+    const run = await hearth(['gen', 'types', '--url']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('export interface NotesRecord {');
+    expect(run.stdout).toContain(
+      'notes: { record: NotesRecord; create: NotesCreate; update: NotesUpdate; expand: NotesExpand };',
+    );
+  });
+
   it('push --json reports the outcome for machines', async () => {
     const file = await writeSchema('json.schema.json', { collections: { notes } });
     const run = await hearth(['schema', 'push', '--file', file, '--json', '--allow-destructive']);
