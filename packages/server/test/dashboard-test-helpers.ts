@@ -41,8 +41,25 @@ export function addressOf(page: Page): string {
 
 /** The text an input's aria-describedby points at: what a screen reader reads with it. */
 export async function descriptionOf(page: Page, label: string): Promise<string> {
-  return page.getByLabel(label, { exact: true }).evaluate((input) => {
-    const ids = (input.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean);
-    return ids.map((id) => document.getElementById(id)?.textContent ?? '').join(' ');
-  });
+  const ids = (await page.getByLabel(label, { exact: true }).getAttribute('aria-describedby')) ?? '';
+  const parts: string[] = [];
+  for (const id of ids.split(' ').filter(Boolean)) {
+    parts.push((await page.locator(`[id="${id}"]`).textContent()) ?? '');
+  }
+  return parts.join(' ');
+}
+
+/** The name attribute of the focused element (this file type-checks without the DOM library). */
+export async function focusedName(page: Page): Promise<string | null> {
+  return (await page.evaluate('document.activeElement?.getAttribute("name") ?? null')) as string | null;
+}
+
+/** The focused element's role attribute. */
+export async function focusedRole(page: Page): Promise<string | null> {
+  return (await page.evaluate('document.activeElement?.getAttribute("role") ?? null')) as string | null;
+}
+
+/** The dashboard's stored session, as the SDK keeps it in localStorage (null when signed out). */
+export async function storedSession(page: Page): Promise<string | null> {
+  return (await page.evaluate('localStorage.getItem("hearth.dashboard.session")')) as string | null;
 }
