@@ -30,6 +30,8 @@ describe('the dashboard at /_/', () => {
   it('answers deep links with the app, so its router decides', async () => {
     const response = await app.fetch('/_/setup?token=abc');
     expect(response.status).toBe(200);
+    // Pages opened with a token in the query never pass it on to another site.
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
     expect(await response.text()).toContain('<div id="root"></div>');
   });
 
