@@ -14,6 +14,7 @@ import type { ReadinessCheck } from '../ops/readiness.js';
 import { opsRoutes } from '../ops/routes.js';
 import { errorHandler, notFound } from './error-handler.js';
 import { jsonBody } from './json-body.js';
+import { installJsonResponse } from './json-response.js';
 import { requestLogging } from './request-logging.js';
 import { corsPolicy, securityHeaders } from './security.js';
 
@@ -44,6 +45,7 @@ export function createApp(context: AppContext): Express {
   app.set('query parser', 'simple');
   // Records carry their own strong ETags; hashing every other body is wasted work.
   app.set('etag', false);
+  installJsonResponse(app);
 
   app.use(requestLogging(logger));
   if (metrics) app.use(measureRequests(metrics));
