@@ -29,7 +29,7 @@ import type {
   UpdateUserResult,
   User,
 } from './auth-types.js';
-import { noLock, randomId, type CrossTabLock } from './cross-tab-lock.js';
+import { noLock, randomId, tagOf, type CrossTabLock } from './cross-tab-lock.js';
 import { HearthError } from './hearth-error.js';
 import type { AccessTokenSource, HttpClient, HttpMethod, RequestOptions } from './http-client.js';
 import { readJwtClaims } from './jwt-claims.js';
@@ -52,6 +52,10 @@ export interface AuthClientOptions {
 }
 
 const AUTH = '/api/auth';
+// How long a spent refresh token stays marked, and how long another tab waits for its successor.
+const SPENT_MARK_MS = 30_000;
+const HANDOFF_WAIT_MS = 5_000;
+
 // A refresh that hangs must not hold the cross-tab lock forever.
 const REFRESH_TIMEOUT_MS = 30_000;
 
@@ -461,11 +465,19 @@ export class AuthClient implements AccessTokenSource {
     await this.ready;
     const before = this.state?.session;
     if (before === undefined) return null;
+    const spentMark = `${this.lockName}:spent:${tagOf(before.refreshToken)}`;
     return this.lock.withLock(this.lockName, async () => {
-      const latest = await this.latestState();
+      let latest = await this.latestState();
       if (latest === null) return null;
       // Another tab (or an earlier call) refreshed while this one waited for the lock.
       if (latest.session.refreshToken !== before.refreshToken) return latest.session;
+      // Another tab spent this token, but its new session has not reached our storage yet:
+      // wait for it rather than reuse the token, which would end the session everywhere.
+      if (await this.lock.isSpent?.(spentMark)) {
+        latest = await this.awaitHandoff(before.refreshToken);
+        if (latest === null || latest.session.refreshToken !== before.refreshToken)
+          return latest?.session ?? null;
+      }
 
       let body: unknown;
       try {
@@ -483,6 +495,8 @@ export class AuthClient implements AccessTokenSource {
         }
         throw error;
       }
+      // Before the lock is released, so the next holder knows this token is gone.
+      await this.lock.markSpent?.(spentMark, SPENT_MARK_MS);
       const session = sessionFromServer(isObjectBody(body) ? body['session'] : undefined);
       const rawUser = isObjectBody(body) ? body['user'] : undefined;
       const user = rawUser === undefined ? latest.user : userFromServer(rawUser);
@@ -520,6 +534,17 @@ export class AuthClient implements AccessTokenSource {
       return stored;
     }
     return current;
+  }
+
+  /** Polls the shared storage until another tab's refreshed session arrives (or gives up). */
+  private async awaitHandoff(spentToken: string): Promise<AuthState | null> {
+    const giveUpAt = Date.now() + HANDOFF_WAIT_MS;
+    for (;;) {
+      const latest = await this.latestState();
+      if (latest === null || latest.session.refreshToken !== spentToken || Date.now() >= giveUpAt)
+        return latest;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
   }
 
   /** Ends a session nobody will use (best effort), so it does not linger on the server. */

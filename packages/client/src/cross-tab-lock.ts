@@ -3,6 +3,14 @@ import type { SessionStorage } from './session-storage.js';
 /** Mutual exclusion between tabs (or client instances) that share a session. */
 export interface CrossTabLock {
   withLock<T>(name: string, task: () => Promise<T>): Promise<T>;
+  /**
+   * Marks `name` as spent for `ms`, visible to every tab at once; resolves
+   * once the mark is in place. Storage written by one tab can reach another
+   * tab later than the lock does (Chromium syncs localStorage between
+   * renderers asynchronously), so the next lock holder asks this instead.
+   */
+  markSpent?(name: string, ms: number): Promise<void>;
+  isSpent?(name: string): Promise<boolean>;
 }
 
 /** For a client that shares its session with nobody. */
@@ -10,13 +18,41 @@ export const noLock: CrossTabLock = { withLock: (_name, task) => task() };
 
 interface LockManager {
   request<T>(name: string, callback: () => Promise<T>): Promise<T>;
+  request<T>(name: string, options: { mode: 'shared' | 'exclusive' }, callback: () => Promise<T>): Promise<T>;
+  query?(): Promise<{ held?: Array<{ name?: string }> }>;
 }
 
 /** The Web Locks API, when the runtime has it. */
 export function webLocks(): CrossTabLock | undefined {
   const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks;
   if (locks === undefined || typeof locks.request !== 'function') return undefined;
-  return { withLock: (name, task) => locks.request(name, task) };
+  const query = locks.query?.bind(locks);
+  return {
+    withLock: (name, task) => locks.request(name, task),
+    ...(query === undefined
+      ? {}
+      : {
+          markSpent: (name: string, ms: number) =>
+            new Promise<void>((granted) => {
+              // A shared lock held for `ms`: the mark lives in the browser's lock manager, not in storage.
+              void locks.request(name, { mode: 'shared' }, () => {
+                granted();
+                return new Promise<void>((release) => setTimeout(release, ms));
+              });
+            }),
+          isSpent: async (name: string) => ((await query()).held ?? []).some((lock) => lock.name === name),
+        }),
+  };
+}
+
+/** A short tag for a secret, for lock names: FNV-1a, so the token itself never appears. */
+export function tagOf(secret: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < secret.length; i += 1) {
+    hash ^= secret.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(36);
 }
 
 export interface StorageLeaseOptions {
