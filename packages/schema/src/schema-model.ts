@@ -7,6 +7,15 @@ import type { CollectionDefinition, FieldDefinition, FieldType, SchemaDocument }
  */
 
 export const USERS_COLLECTION = 'users';
+
+/**
+ * The built-in users collection's rules when the document sets none: a user
+ * sees only itself. The server and `hearth rules test` both use this.
+ */
+export const DEFAULT_USERS_RULES: Readonly<{ list: string; view: string }> = Object.freeze({
+  list: 'id == auth.id',
+  view: 'id == auth.id',
+});
 export const SYSTEM_FIELD_NAMES = ['id', 'createdAt', 'updatedAt'] as const;
 export const BUILTIN_USER_FIELD_NAMES = ['email', 'role', 'verified'] as const;
 /** Names the server's `hearth.users` table keeps for itself. */

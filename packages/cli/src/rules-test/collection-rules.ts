@@ -1,5 +1,6 @@
 import {
   COLLECTION_RULE_NAMES,
+  DEFAULT_USERS_RULES,
   USERS_COLLECTION,
   checkRule,
   schemaModel,
@@ -9,14 +10,7 @@ import {
   type SchemaModel,
 } from '@hearth/schema';
 
-/**
- * The users collection's rules when the document sets none: a user sees only
- * itself. Mirrors the server (packages/server/src/collections/users-collection.ts).
- */
-export const DEFAULT_USERS_RULES: Partial<Record<CollectionRuleName, string>> = {
-  list: 'id == auth.id',
-  view: 'id == auth.id',
-};
+export { DEFAULT_USERS_RULES };
 
 export interface RuleSet {
   /** The rule text, or null when the operation is admin-only. */

@@ -19,8 +19,7 @@ export const USERS_TABLE_COLUMNS: ReadonlySet<string> = new Set([
   'totpLastStep',
 ]);
 
-/** Default rules of the built-in users collection when the document sets none: a user sees only itself. */
-export const DEFAULT_USERS_RULES = Object.freeze({ list: 'id == auth.id', view: 'id == auth.id' });
+export { DEFAULT_USERS_RULES } from '@hearth/schema';
 
 export interface ServerSchemaIssue {
   code: string;
