@@ -5,6 +5,7 @@
 export const knownErrorCodes = [
   'http/not-found',
   'http/invalid-json',
+  'http/malformed-url',
   'http/forbidden-key',
   'http/payload-too-large',
   'http/unsupported-media-type',

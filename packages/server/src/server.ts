@@ -10,6 +10,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded-post
 import { migrateSystemSchema } from './db/migrate.js';
 import { createPool, type Pool } from './db/pool.js';
 import { createApp } from './http/create-app.js';
+import { createEdge } from './http/edge.js';
 import { createLogger } from './lib/logger.js';
 import { databaseCheck, redisCheck, storageCheck } from './ops/dependency-checks.js';
 import { createMetrics } from './ops/metrics.js';
@@ -105,7 +106,15 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
     const app = createApp({ config, logger, pool, redis, metrics, readinessChecks, auth, collections });
     // Record filters travel in the query string; 64 KiB of headers lets a long one reach the
     // filter parser, which refuses it with a clean 400 instead of a bare 431.
-    const server = createServer({ maxHeaderSize: 64 * 1024 }, app);
+    const edge = createEdge({
+      app,
+      routes: collections.edgeRoutes,
+      logger,
+      metrics,
+      corsOrigins: config.corsOrigins,
+      principals: auth.principals,
+    });
+    const server = createServer({ maxHeaderSize: 64 * 1024 }, edge);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => {

@@ -24,6 +24,13 @@ const cases: Array<{
 }> = [
   { name: 'unknown route', method: 'GET', path: '/nope', status: 404, code: 'http/not-found' },
   {
+    name: 'malformed percent-encoding in a path parameter',
+    method: 'DELETE',
+    path: '/api/collections/x/records/%E0%A4%A',
+    status: 400,
+    code: 'http/malformed-url',
+  },
+  {
     name: 'unknown api route',
     method: 'DELETE',
     path: '/api/nothing/here',

@@ -6,8 +6,9 @@ import { ChangeEvents } from './change-events.js';
 import { CursorCodec } from './cursor.js';
 import { pruneIdempotencyKeys } from './idempotency.js';
 import { openApiRoutes } from './openapi.js';
-import { recordRoutes } from './record-routes.js';
+import { recordEdgeRoutes, recordRoutes } from './record-routes.js';
 import { RecordService } from './record-service.js';
+import type { EdgeRoute } from '../http/edge-routes.js';
 import { schemaAdminRoutes } from './schema-routes.js';
 import { SchemaService } from './schema-service.js';
 
@@ -18,6 +19,8 @@ export interface Collections {
   /** Every committed record write, after commit (realtime listens here). */
   events: ChangeEvents;
   routers: Router[];
+  /** The hot record reads, served by the edge before Express. */
+  edgeRoutes: EdgeRoute[];
   close(): Promise<void>;
 }
 
@@ -44,6 +47,7 @@ export async function createCollections(options: { pool: Pool; logger: Logger })
     records,
     events,
     routers: [schemaAdminRoutes(schemas), recordRoutes(records, pool, events), openApiRoutes()],
+    edgeRoutes: recordEdgeRoutes(records, pool),
     async close() {
       schemas.stop();
       clearInterval(prune);

@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { anonymous } from '../auth/principal.js';
 import type { Pool } from '../db/pool.js';
+import type { EdgeRoute } from '../http/edge-routes.js';
 import { withTransaction } from '../db/transaction.js';
 import { HearthError, isHearthError } from '../errors/index.js';
 import { Caller } from './caller.js';
@@ -61,19 +62,40 @@ const batchSchema = z.strictObject({
 
 const BATCH_PATH = /^\/api\/collections\/([^/]+)\/records(?:\/([^/]+))?$/;
 
-/** `/api/collections/:name/records[/:id]` and `POST /api/batch`. Thin: parse, call the service, map. */
+/**
+ * Listing and viewing records: the hottest reads, served by the edge before
+ * Express (src/http/edge.ts). Thin: parse, call the service, map.
+ */
+export function recordEdgeRoutes(records: RecordService, pool: Pool): EdgeRoute[] {
+  return [
+    {
+      method: 'GET',
+      template: '/api/collections/:name/records',
+      handle: async ({ principal, params, query }) => ({
+        body: await records.list(new Caller(principal), params.name ?? '', listParams(query), pool),
+      }),
+    },
+    {
+      method: 'GET',
+      template: '/api/collections/:name/records/:id',
+      async handle({ principal, params, query }) {
+        const options = { expand: single(query.expand, 'expand'), fields: single(query.fields, 'fields') };
+        const result = await records.get(
+          new Caller(principal),
+          params.name ?? '',
+          params.id ?? '',
+          options,
+          pool,
+        );
+        return { headers: { ETag: result.etag }, body: result.record };
+      },
+    },
+  ];
+}
+
+/** Writes to `/api/collections/:name/records[/:id]` and `POST /api/batch`. Thin: parse, call the service, map. */
 export function recordRoutes(records: RecordService, pool: Pool, events: ChangeEvents): Router {
   const router = Router();
-
-  router.get('/api/collections/:name/records', async (req, res) => {
-    res.json(await records.list(callerOf(req), req.params.name, listParams(req.query), pool));
-  });
-
-  router.get('/api/collections/:name/records/:id', async (req, res) => {
-    const params = { expand: single(req.query.expand, 'expand'), fields: single(req.query.fields, 'fields') };
-    const result = await records.get(callerOf(req), req.params.name, req.params.id, params, pool);
-    res.set('ETag', result.etag).json(result.record);
-  });
 
   router.post('/api/collections/:name/records', async (req, res) => {
     const caller = callerOf(req);

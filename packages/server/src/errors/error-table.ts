@@ -8,6 +8,7 @@ export const errorTable = {
   // http: the request itself is unusable
   'http/not-found': { status: 404, message: 'No route matches this method and path.' },
   'http/invalid-json': { status: 400, message: 'The request body is not valid JSON.' },
+  'http/malformed-url': { status: 400, message: 'The URL path is not valid percent-encoding.' },
   'http/forbidden-key': {
     status: 400,
     message: 'The request body contains a forbidden key (__proto__, constructor or prototype).',

@@ -9,14 +9,13 @@ import type { Collections } from '../collections/create-collections.js';
 import type { HearthConfig } from '../config/index.js';
 import { dashboardRoutes } from '../dashboard/dashboard-routes.js';
 import type { Pool } from '../db/pool.js';
-import { measureRequests, type Metrics } from '../ops/metrics.js';
+import type { Metrics } from '../ops/metrics.js';
 import type { ReadinessCheck } from '../ops/readiness.js';
 import { opsRoutes } from '../ops/routes.js';
 import { errorHandler, notFound } from './error-handler.js';
 import { jsonBody } from './json-body.js';
+import { securityHeadersMiddleware } from './security.js';
 import { installJsonResponse } from './json-response.js';
-import { requestLogging } from './request-logging.js';
-import { corsPolicy, securityHeaders } from './security.js';
 
 /** What every domain's routes may use. Domains take what they need from it. */
 export interface AppContext {
@@ -34,11 +33,13 @@ export interface AppContext {
 }
 
 /**
- * Builds the Express app. The list below is the whole HTTP surface: each
- * domain contributes one router, mounted in order.
+ * Builds the Express app. The list below is the whole HTTP surface served
+ * through Express: each domain contributes one router, mounted in order. The
+ * edge (src/http/edge.ts) sits in front of it and serves the few routes in
+ * `collections.edgeRoutes` itself.
  */
 export function createApp(context: AppContext): Express {
-  const { config, logger, metrics } = context;
+  const { config, metrics } = context;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy.length > 0 ? config.trustProxy : false);
@@ -47,10 +48,8 @@ export function createApp(context: AppContext): Express {
   app.set('etag', false);
   installJsonResponse(app);
 
-  app.use(requestLogging(logger));
-  if (metrics) app.use(measureRequests(metrics));
-  app.use(securityHeaders());
-  app.use(corsPolicy(config.corsOrigins));
+  // Request ids, logging, metrics and CORS are the edge's (src/http/edge.ts).
+  app.use(securityHeadersMiddleware());
   app.use(jsonBody({ limit: config.bodyLimit, formPaths: [/^\/api\/auth\/oauth\/[^/]+\/callback$/] }));
 
   const domains: Router[] = [

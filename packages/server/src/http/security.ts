@@ -1,6 +1,6 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import cors from 'cors';
 import helmet from 'helmet';
-import type { RequestHandler } from 'express';
 
 const helmetOptions: Parameters<typeof helmet>[0] = {
   contentSecurityPolicy: {
@@ -18,10 +18,9 @@ const helmetOptions: Parameters<typeof helmet>[0] = {
 /**
  * The headers helmet sets with our options. They do not depend on the
  * request, so they are worked out once by running helmet against a recorder,
- * and each response then gets them in one loop instead of a dozen middleware
- * calls.
+ * and each response then gets them in one loop.
  */
-function helmetHeaders(): Array<[string, string]> {
+export function securityHeaders(): Array<[string, string]> {
   const headers: Array<[string, string]> = [];
   const recorder = {
     setHeader: (name: string, value: string) => void headers.push([name, String(value)]),
@@ -33,17 +32,38 @@ function helmetHeaders(): Array<[string, string]> {
   return headers;
 }
 
-/** Security headers suitable for a JSON API that also serves the dashboard. */
-export function securityHeaders(): RequestHandler {
-  const headers = helmetHeaders();
+/**
+ * The headers that matter on a JSON API response (OWASP's REST security
+ * guidance): no sniffing, nothing may frame or run it, no referrer leaks.
+ * The browser-page headers helmet adds (CSP for scripts and styles, origin
+ * isolation, download and DNS hints) only apply to documents, so the hot JSON
+ * routes served by the edge skip them and save a third of their response.
+ */
+export const apiSecurityHeaders: ReadonlyArray<[string, string]> = [
+  ['Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'"],
+  ['X-Content-Type-Options', 'nosniff'],
+  ['Referrer-Policy', 'no-referrer'],
+  ['Cross-Origin-Resource-Policy', 'cross-origin'],
+  ['Strict-Transport-Security', 'max-age=31536000; includeSubDomains'],
+];
+
+/** Express middleware: helmet's full set, for everything that is not an edge route. */
+export function securityHeadersMiddleware(): (req: unknown, res: ServerResponse, next: () => void) => void {
+  const headers = securityHeaders();
   return (_req, res, next) => {
     for (const [name, value] of headers) res.setHeader(name, value);
     next();
   };
 }
 
-/** CORS for browser apps: bearer tokens, never cookies, so no credentials. */
-export function corsPolicy(origins: string[]): RequestHandler {
+export type CorsHandler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: (error?: unknown) => void,
+) => void;
+
+/** CORS for browser apps: bearer tokens, never cookies, so no credentials. Answers preflights itself. */
+export function corsPolicy(origins: string[]): CorsHandler {
   const anyOrigin = origins.includes('*');
   return cors({
     origin: anyOrigin ? '*' : origins,
@@ -51,5 +71,5 @@ export function corsPolicy(origins: string[]): RequestHandler {
     allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'X-Request-Id'],
     exposedHeaders: ['ETag', 'Location', 'Idempotent-Replayed', 'Retry-After', 'X-Request-Id'],
     maxAge: 600,
-  });
+  }) as CorsHandler;
 }

@@ -1,4 +1,4 @@
-import type { Request, RequestHandler } from 'express';
+import type { IncomingMessage } from 'node:http';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 export interface Metrics {
@@ -20,19 +20,32 @@ export function createMetrics(): Metrics {
   return { registry, httpDuration };
 }
 
+/** Where the route template of a request is found once it has been routed. */
+export interface RoutedRequest extends IncomingMessage {
+  /** Set by the edge for its own routes. */
+  routeTemplate?: string;
+  /** Set by Express for its routes. */
+  route?: { path?: unknown };
+  baseUrl?: string;
+}
+
 /** The matched route template, never the raw URL, so label cardinality stays bounded. */
-function routeTemplate(req: Request): string {
+function routeTemplate(req: RoutedRequest): string {
+  if (req.routeTemplate !== undefined) return req.routeTemplate;
   const path = req.route?.path;
-  if (typeof path === 'string') return `${req.baseUrl}${path}`;
+  if (typeof path === 'string') return `${req.baseUrl ?? ''}${path}`;
   return 'unmatched';
 }
 
-export function measureRequests(metrics: Metrics): RequestHandler {
-  return (req, res, next) => {
-    const end = metrics.httpDuration.startTimer();
-    res.once('finish', () => {
-      end({ method: req.method, route: routeTemplate(req), status: String(res.statusCode) });
-    });
-    next();
-  };
+/** Records a finished request's duration. */
+export function observeRequest(
+  metrics: Metrics,
+  req: RoutedRequest,
+  status: number,
+  startedAt: number,
+): void {
+  metrics.httpDuration.observe(
+    { method: req.method ?? 'GET', route: routeTemplate(req), status: String(status) },
+    (performance.now() - startedAt) / 1000,
+  );
 }

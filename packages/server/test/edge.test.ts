@@ -1,0 +1,128 @@
+import { request as httpRequest } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  applyTestSchema,
+  createTestAdmin,
+  startAppWithOpenSignup,
+  type TestApp,
+  type TestUser,
+} from '@hearth/testkit';
+
+// The edge serves record views and lists itself, before Express
+// (src/http/edge.ts). These tests hold it to the same contract as every
+// other route: ids, CORS, security headers, the error table and metrics.
+
+let app: TestApp;
+let admin: TestUser;
+let recordId: string;
+
+beforeAll(async () => {
+  app = await startAppWithOpenSignup();
+  admin = await createTestAdmin(app);
+  await applyTestSchema(app, admin.headers, {
+    collections: {
+      notes: { fields: { title: { type: 'text', required: true } }, rules: { list: 'true', view: 'true' } },
+    },
+  });
+  const created = await app.request<{ id: string }>('POST', '/api/collections/notes/records', {
+    body: { title: 'hello' },
+    headers: admin.headers,
+  });
+  expect(created.status).toBe(201);
+  recordId = created.body.id;
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+describe('routes served by the edge', () => {
+  it('answer with the record, its ETag, a request id, CORS and the API security headers', async () => {
+    const response = await app.fetch(`/api/collections/notes/records/${recordId}`, {
+      headers: { origin: 'https://app.example', 'x-request-id': 'edge-1' },
+    });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { title: string }).title).toBe('hello');
+    expect(response.headers.get('etag')).toMatch(/^"\d+"$/);
+    expect(response.headers.get('x-request-id')).toBe('edge-1');
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    expect(response.headers.get('access-control-expose-headers')).toContain('ETag');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('content-security-policy')).toBe(
+      "default-src 'none'; frame-ancestors 'none'",
+    );
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+  });
+
+  it('lists, with the query parsed as Express would', async () => {
+    const { status, body } = await app.request<{ items: unknown[] }>(
+      'GET',
+      '/api/collections/notes/records?limit=5&filter=title%20%3D%3D%20%22hello%22',
+    );
+    expect(status).toBe(200);
+    expect(body.items).toHaveLength(1);
+    const repeated = await app.request<{ error: { code: string } }>(
+      'GET',
+      '/api/collections/notes/records?limit=1&limit=2',
+    );
+    expect(repeated.status).toBe(400);
+    expect(repeated.body.error.code).toBe('query/invalid');
+  });
+
+  it('answer HEAD with the headers and no body', async () => {
+    const response = await app.fetch(`/api/collections/notes/records/${recordId}`, { method: 'HEAD' });
+    expect(response.status).toBe(200);
+    expect(Number(response.headers.get('content-length'))).toBeGreaterThan(0);
+    expect(await response.text()).toBe('');
+  });
+
+  it('map errors through the one error table, with the same headers', async () => {
+    const missing = await app.fetch('/api/collections/nothing/records/x');
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('collections/not-found');
+    expect(missing.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(missing.headers.get('x-request-id')).toBeTruthy();
+
+    const badToken = await app.fetch(`/api/collections/notes/records/${recordId}`, {
+      headers: { authorization: 'Bearer not-a-token' },
+    });
+    expect(badToken.status).toBe(401);
+    expect(((await badToken.json()) as { error: { code: string } }).error.code).toMatch(/^auth\//);
+  });
+
+  it('leave malformed paths and requests with a body to Express', async () => {
+    const malformed = await app.fetch('/api/collections/%E0%A4%A/records');
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as { error: { code: string } }).error.code).toBe('http/malformed-url');
+
+    // A GET with a body is Express's to judge: its body checks answer 415 here.
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = httpRequest(`${app.url}/api/collections/notes/records`, {
+        method: 'GET',
+        headers: { 'content-type': 'text/plain', 'content-length': '5' },
+      });
+      request.on('response', (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      request.on('error', reject);
+      request.end('hello');
+    });
+    expect(status).toBe(415);
+  });
+
+  it('answer CORS preflights', async () => {
+    const response = await app.fetch('/api/collections/notes/records', {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'GET' },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
+  it('are measured under their route template', async () => {
+    const text = await (await app.fetch('/metrics')).text();
+    expect(text).toMatch(/route="\/api\/collections\/:name\/records\/:id",status="200"/);
+    expect(text).toMatch(/route="\/api\/collections\/:name\/records",status="200"/);
+    expect(text).not.toContain(recordId);
+  });
+});
