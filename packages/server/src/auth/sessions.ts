@@ -73,24 +73,27 @@ export class SessionService {
     methods: string[],
     client: ClientInfo = {},
   ): Promise<Session> {
+    const refreshToken = newOpaqueToken();
+    // One statement: the session and its first refresh token exist together or not at all.
     const { rows } = await db.query<{ id: string; auth_time: Date }>(
-      `INSERT INTO hearth.sessions (user_id, expires_at, methods, user_agent, ip)
-       VALUES ($1, now() + make_interval(secs => $2), $3, $4, $5)
-       RETURNING id, auth_time`,
+      `WITH session AS (
+         INSERT INTO hearth.sessions (user_id, expires_at, methods, user_agent, ip)
+         VALUES ($1, now() + make_interval(secs => $2), $3, $4, $5)
+         RETURNING id, auth_time
+       ), token AS (
+         INSERT INTO hearth.refresh_tokens (token_hash, session_id) SELECT $6, id FROM session
+       )
+       SELECT id, auth_time FROM session`,
       [
         user.id,
         this.lifetimes.absoluteSeconds,
         methods,
         truncate(client.userAgent, 512),
         truncate(client.ip, 64),
+        hashToken(refreshToken),
       ],
     );
     const session = rows[0]!;
-    const refreshToken = newOpaqueToken();
-    await db.query('INSERT INTO hearth.refresh_tokens (token_hash, session_id) VALUES ($1, $2)', [
-      hashToken(refreshToken),
-      session.id,
-    ]);
     const access = await this.tokens.issue({
       userId: user.id,
       sessionId: session.id,
