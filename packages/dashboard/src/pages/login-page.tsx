@@ -1,11 +1,11 @@
-import { Fragment, useState, type FormEvent } from 'react';
+import { Fragment, useState } from 'react';
 import { Link, Redirect } from 'wouter';
 import { isHearthError, type User } from '@hearth/client';
 import { Field } from '../components/field.tsx';
 import { FormAlert } from '../components/form-alert.tsx';
 import { PublicLayout } from '../components/public-layout.tsx';
 import { SubmitButton } from '../components/submit-button.tsx';
-import { useFocusProblem } from '../hooks/use-focus-problem.ts';
+import { useFormState } from '../hooks/use-form-state.ts';
 import { displayName } from '../lib/admin-access.ts';
 import { formProblem, type FormProblem } from '../lib/form-problem.ts';
 import { hearth } from '../hearth.ts';
@@ -22,9 +22,7 @@ export function LoginPage() {
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
   const [ticket, setTicket] = useState<string>();
-  const [pending, setPending] = useState(false);
-  const [problem, setProblem] = useState<FormProblem>();
-  const { formRef, alertRef } = useFocusProblem(problem);
+  const form = useFormState();
 
   // Once an admin is signed in (here, or already), the dashboard opens.
   if (view.status === 'signed-in' && view.isAdmin) return <Redirect to="/" replace />;
@@ -32,47 +30,40 @@ export function LoginPage() {
   async function admitAdminsOnly(user: User): Promise<void> {
     if (user.role === 'admin') return;
     await hearth.auth.signOut();
-    setProblem({
+    form.setProblem({
       message: `${displayName(user)} is not an admin account. The dashboard is for admins only.`,
     });
   }
 
-  async function submit(event: FormEvent<HTMLFormElement>): Promise<void> {
-    event.preventDefault();
-    setPending(true);
-    setProblem(undefined);
-    try {
-      if (ticket === undefined) {
-        const result = await hearth.auth.signIn({ email, password });
-        if (result.mfa) {
-          setTicket(result.mfa.ticket);
-          setPassword('');
-        } else {
-          await admitAdminsOnly(result.user);
-        }
+  async function signInOrVerify(): Promise<void> {
+    if (ticket === undefined) {
+      const result = await hearth.auth.signIn({ email, password });
+      if (result.mfa) {
+        setTicket(result.mfa.ticket);
+        setPassword('');
       } else {
-        const result = await hearth.auth.verifyMfa({ ticket, code: code.trim() });
         await admitAdminsOnly(result.user);
       }
-    } catch (error) {
-      if (ticket !== undefined && isDeadTicket(error)) {
-        setTicket(undefined);
-        setCode('');
-        setProblem({ message: 'The sign-in expired or had too many wrong codes. Sign in again.' });
-      } else {
-        setProblem(formProblem(error, ticket === undefined ? {} : mfaOptions));
-      }
-    } finally {
-      setPending(false);
+    } else {
+      const result = await hearth.auth.verifyMfa({ ticket, code: code.trim() });
+      await admitAdminsOnly(result.user);
     }
   }
 
-  const fieldError = (name: string) => (problem?.field === name ? problem.message : undefined);
-  const formError = problem !== undefined && problem.field === undefined ? problem.message : undefined;
+  function problemOf(error: unknown): FormProblem {
+    if (ticket !== undefined && isDeadTicket(error)) {
+      setTicket(undefined);
+      setCode('');
+      return { message: 'The sign-in expired or had too many wrong codes. Sign in again.' };
+    }
+    return formProblem(error, ticket === undefined ? {} : mfaOptions);
+  }
+
+  const { fieldError, formError, pending, formRef, alertRef } = form;
 
   return (
     <PublicLayout title={ticket === undefined ? 'Sign in' : 'Two-factor code'}>
-      <form ref={formRef} onSubmit={(event) => void submit(event)}>
+      <form ref={formRef} onSubmit={(event) => void form.submit(event, signInOrVerify, problemOf)}>
         {formError === undefined ? null : <FormAlert ref={alertRef}>{formError}</FormAlert>}
         {/* Keys make the code step mount fresh inputs (so autoFocus moves to the code input). */}
         {ticket === undefined ? (

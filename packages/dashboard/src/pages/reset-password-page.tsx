@@ -5,9 +5,9 @@ import { Field } from '../components/field.tsx';
 import { FormAlert } from '../components/form-alert.tsx';
 import { PublicLayout } from '../components/public-layout.tsx';
 import { SubmitButton } from '../components/submit-button.tsx';
-import { useFocusProblem } from '../hooks/use-focus-problem.ts';
+import { useFormState } from '../hooks/use-form-state.ts';
 import { useLinkToken } from '../hooks/use-link-token.ts';
-import { formProblem, type FormProblem } from '../lib/form-problem.ts';
+import { formProblem } from '../lib/form-problem.ts';
 import { confirmationProblem, passwordPolicyHint } from '../lib/password-confirmation.ts';
 import { hearth } from '../hearth.ts';
 
@@ -22,11 +22,10 @@ export function ResetPasswordPage() {
   const token = useLinkToken();
   const [password, setPassword] = useState('');
   const [confirmation, setConfirmation] = useState('');
-  const [pending, setPending] = useState(false);
-  const [problem, setProblem] = useState<FormProblem>();
+  const form = useFormState();
+  const { fieldError, formError, pending, formRef, alertRef } = form;
   const [linkDead, setLinkDead] = useState(token === undefined);
   const [done, setDone] = useState(false);
-  const { formRef, alertRef } = useFocusProblem(problem);
 
   if (done) {
     return (
@@ -51,33 +50,32 @@ export function ResetPasswordPage() {
   }
   const resetToken = token;
 
-  async function submit(event: FormEvent<HTMLFormElement>): Promise<void> {
-    event.preventDefault();
+  function submit(event: FormEvent<HTMLFormElement>): void {
     const mismatch = confirmationProblem(password, confirmation);
     if (mismatch !== undefined) {
-      setProblem({ field: 'confirmation', message: mismatch });
+      event.preventDefault();
+      form.setProblem({ field: 'confirmation', message: mismatch });
       return;
     }
-    setPending(true);
-    setProblem(undefined);
-    try {
-      await hearth.auth.resetPassword({ token: resetToken, password });
-      setDone(true);
-    } catch (error) {
-      // A weak password is refused before the token is spent, so the form stays; a dead link does not.
-      if (isHearthError(error) && error.code === 'auth/link-invalid') setLinkDead(true);
-      else setProblem(formProblem(error, resetOptions));
-    } finally {
-      setPending(false);
-    }
+    void form.submit(
+      event,
+      async () => {
+        await hearth.auth.resetPassword({ token: resetToken, password });
+        setDone(true);
+      },
+      (error) => {
+        // A weak password is refused before the token is spent, so the form stays; a dead link does not.
+        if (!(isHearthError(error) && error.code === 'auth/link-invalid'))
+          return formProblem(error, resetOptions);
+        setLinkDead(true);
+        return undefined;
+      },
+    );
   }
-
-  const fieldError = (name: string) => (problem?.field === name ? problem.message : undefined);
-  const formError = problem !== undefined && problem.field === undefined ? problem.message : undefined;
 
   return (
     <PublicLayout title="Reset your password">
-      <form ref={formRef} onSubmit={(event) => void submit(event)}>
+      <form ref={formRef} onSubmit={submit}>
         {formError === undefined ? null : <FormAlert ref={alertRef}>{formError}</FormAlert>}
         <Field
           name="password"

@@ -5,9 +5,9 @@ import { Field } from '../components/field.tsx';
 import { FormAlert } from '../components/form-alert.tsx';
 import { PublicLayout } from '../components/public-layout.tsx';
 import { SubmitButton } from '../components/submit-button.tsx';
-import { useFocusProblem } from '../hooks/use-focus-problem.ts';
+import { useFormState } from '../hooks/use-form-state.ts';
 import { useLinkToken } from '../hooks/use-link-token.ts';
-import { formProblem, type FormProblem } from '../lib/form-problem.ts';
+import { formProblem } from '../lib/form-problem.ts';
 import { confirmationProblem, passwordPolicyHint } from '../lib/password-confirmation.ts';
 import { hearth } from '../hearth.ts';
 
@@ -31,10 +31,9 @@ export function SetupPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [confirmation, setConfirmation] = useState('');
-  const [pending, setPending] = useState(false);
-  const [problem, setProblem] = useState<FormProblem>();
+  const form = useFormState();
+  const { fieldError, formError, pending, formRef, alertRef } = form;
   const [setupOver, setSetupOver] = useState(false);
-  const { formRef, alertRef } = useFocusProblem(problem);
 
   if (token === undefined) {
     return (
@@ -51,15 +50,7 @@ export function SetupPage() {
   }
   const setupToken = token;
 
-  async function submit(event: FormEvent<HTMLFormElement>): Promise<void> {
-    event.preventDefault();
-    const mismatch = confirmationProblem(password, confirmation);
-    if (mismatch !== undefined) {
-      setProblem({ field: 'confirmation', message: mismatch });
-      return;
-    }
-    setPending(true);
-    setProblem(undefined);
+  async function createAdmin(): Promise<void> {
     let setup: { user: User; session: Session };
     try {
       setup = await hearth.http.request('POST', '/api/admin/setup', {
@@ -68,22 +59,30 @@ export function SetupPage() {
       });
     } catch (error) {
       setSetupOver(isHearthError(error) && error.code === 'admin/setup-complete');
-      setProblem(formProblem(error, setupOptions));
-      setPending(false);
-      return;
+      throw error;
     }
     setSetupOver(true);
     try {
       await signInAsNewAdmin(email, password, setup.session);
-      navigate('/', { replace: true });
     } catch (error) {
-      setProblem({ message: `The admin was created, but signing in failed: ${formProblem(error).message}` });
-      setPending(false);
+      throw new SignInAfterSetupFailed(error);
     }
+    navigate('/', { replace: true });
   }
 
-  const fieldError = (name: string) => (problem?.field === name ? problem.message : undefined);
-  const formError = problem !== undefined && problem.field === undefined ? problem.message : undefined;
+  function submit(event: FormEvent<HTMLFormElement>): void {
+    const mismatch = confirmationProblem(password, confirmation);
+    if (mismatch !== undefined) {
+      event.preventDefault();
+      form.setProblem({ field: 'confirmation', message: mismatch });
+      return;
+    }
+    void form.submit(event, createAdmin, (error) =>
+      error instanceof SignInAfterSetupFailed
+        ? { message: `The admin was created, but signing in failed: ${formProblem(error.cause).message}` }
+        : formProblem(error, setupOptions),
+    );
+  }
 
   return (
     <PublicLayout title="Create the first admin">
@@ -91,7 +90,7 @@ export function SetupPage() {
         Welcome to Hearth. This admin account manages the server: its data, schema, users and keys. The link
         that opened this page works once.
       </p>
-      <form ref={formRef} onSubmit={(event) => void submit(event)}>
+      <form ref={formRef} onSubmit={submit}>
         {formError === undefined ? null : (
           <FormAlert ref={alertRef}>
             {formError}
@@ -152,4 +151,12 @@ async function signInAsNewAdmin(email: string, password: string, setupSession: S
   await hearth.http
     .request('POST', '/api/auth/logout', { body: { refreshToken: setupSession.refreshToken }, auth: 'none' })
     .catch(() => undefined);
+}
+
+/** The admin exists, but signing in as it failed: a different message from a refused setup. */
+class SignInAfterSetupFailed extends Error {
+  constructor(cause: unknown) {
+    super('signing in after setup failed', { cause });
+    this.name = 'SignInAfterSetupFailed';
+  }
 }
