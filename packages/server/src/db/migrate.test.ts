@@ -35,7 +35,8 @@ describe('system-schema migrations', () => {
     expect(rows.map((row) => row.name)).toEqual(
       expect.arrayContaining(['create-migrations-table', 'system-schema']),
     );
-    expect(rows.map((row) => row.name)).toEqual(applied.length > 0 ? rows.map((row) => row.name) : []);
+    // The database was empty: what the four nodes applied between them is exactly what is recorded.
+    expect([...applied].sort()).toEqual(rows.map((row) => row.name).sort());
   });
 
   it('is a no-op on an up-to-date database', async () => {
