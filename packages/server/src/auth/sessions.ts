@@ -94,7 +94,7 @@ export class SessionService {
       ],
     );
     const session = rows[0]!;
-    const access = await this.tokens.issue({
+    const access = this.tokens.issue({
       userId: user.id,
       sessionId: session.id,
       role: user.role,
@@ -145,7 +145,7 @@ export class SessionService {
         hashToken(next),
         sessionId,
       ]);
-      const access = await this.tokens.issue({
+      const access = this.tokens.issue({
         userId: row.user_id,
         sessionId,
         role: row.role,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createPrivateKey, randomUUID, type JsonWebKeyInput, type KeyObject } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import type { Pool } from '../db/pool.js';
 
@@ -10,7 +10,8 @@ const UNKNOWN_KID_RELOAD_MS = 5_000;
 
 interface LoadedKey {
   kid: string;
-  privateKey: CryptoKey | undefined;
+  /** A node:crypto key: access tokens are signed synchronously (jwt-signer.ts). */
+  privateKey: KeyObject | undefined;
   publicKey: CryptoKey;
   publicJwk: JWK;
 }
@@ -78,7 +79,7 @@ export class SigningKeyRing {
         kid: row.kid,
         privateKey:
           row.retired_at === null
-            ? ((await importJWK(row.private_jwk, ACCESS_TOKEN_ALG)) as CryptoKey)
+            ? createPrivateKey({ key: row.private_jwk as JsonWebKeyInput['key'], format: 'jwk' })
             : undefined,
         publicKey: (await importJWK(row.public_jwk, ACCESS_TOKEN_ALG)) as CryptoKey,
         publicJwk: {
@@ -98,7 +99,7 @@ export class SigningKeyRing {
     this.active = active;
   }
 
-  signingKey(): { kid: string; key: CryptoKey } {
+  signingKey(): { kid: string; key: KeyObject } {
     const active = this.active;
     if (!active?.privateKey) throw new Error('signing keys not loaded');
     return { kid: active.kid, key: active.privateKey };
