@@ -74,7 +74,12 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
       databaseUrl = embedded.url;
     }
 
-    const pool = createPool({ connectionString: databaseUrl, max: config.databasePoolMax, logger });
+    const pool = createPool({
+      connectionString: databaseUrl,
+      max: config.databasePoolMax,
+      logger,
+      preparedStatements: config.databasePreparedStatements,
+    });
     cleanups.push(() => pool.end());
     await migrateSystemSchema(pool, logger);
     await ensureSecret(pool, secretNames.signingKey);

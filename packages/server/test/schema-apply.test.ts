@@ -4,6 +4,7 @@ import {
   createTestServiceKey,
   signUpTestUser,
   startAppWithOpenSignup,
+  TEST_PASSWORD,
   type TestApp,
   type TestUser,
 } from '@hearth/testkit';
@@ -369,8 +370,21 @@ describe('destructive changes, renames and history', () => {
         users: { fields: { nickname: { type: 'text', max: 40 } } },
       },
     };
+    // Sign in first, so the connections hold prepared statements over hearth.users.
+    const login = () =>
+      app.request<{ session: { accessToken: string } }>('POST', '/api/auth/login', {
+        body: { email: user.email, password: TEST_PASSWORD },
+      });
+    expect((await login()).status).toBe(200);
     const response = await put(next, {}, admin.headers);
     expect(response.status).toBe(200);
     expect(await columns('hearth', 'users')).toHaveProperty('nickname', 'text');
+    // The prepared sign-in and token-check statements still run against the widened table.
+    const again = await login();
+    expect(again.status).toBe(200);
+    const me = await app.request('GET', '/api/auth/me', {
+      headers: { authorization: `Bearer ${again.body.session.accessToken}` },
+    });
+    expect(me.status).toBe(200);
   });
 });

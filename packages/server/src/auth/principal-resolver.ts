@@ -6,6 +6,11 @@ import type { AuthStatusCache, CachedStatus } from './auth-status-cache.js';
 import { anonymous, type Principal } from './principal.js';
 import { toAuthUser, type UserRow } from './users.js';
 
+type StatusRow = Pick<UserRow, 'id' | 'email' | 'emailVerified' | 'role' | 'anonymous' | 'disabled'> & {
+  revoked_at: Date | null;
+  expires_at: Date;
+};
+
 const BEARER = /^Bearer[ \t]+([A-Za-z0-9._~+/=-]{1,4096})[ \t]*$/i;
 
 /**
@@ -44,11 +49,12 @@ export class PrincipalResolver {
   private async sessionStatus(sessionId: string): Promise<CachedStatus> {
     const cached = this.cache.get(sessionId);
     if (cached) return cached;
-    const { rows } = await this.pool.query<UserRow & { revoked_at: Date | null; expires_at: Date }>(
-      `SELECT u.*, s.revoked_at, s.expires_at FROM hearth.sessions s
-       JOIN hearth.users u ON u.id = s.user_id WHERE s.id = $1`,
-      [sessionId],
-    );
+    const { rows } = await this.pool.query<StatusRow>({
+      name: 'hearth.session-status',
+      text: `SELECT u.id, u.email, u."emailVerified", u.role, u.anonymous, u.disabled, s.revoked_at, s.expires_at
+             FROM hearth.sessions s JOIN hearth.users u ON u.id = s.user_id WHERE s.id = $1`,
+      values: [sessionId],
+    });
     const row = rows[0];
     let status: CachedStatus;
     if (!row) status = { ok: false, code: 'auth/invalid-token', userId: undefined };

@@ -75,8 +75,9 @@ export class SessionService {
   ): Promise<Session> {
     const refreshToken = newOpaqueToken();
     // One statement: the session and its first refresh token exist together or not at all.
-    const { rows } = await db.query<{ id: string; auth_time: Date }>(
-      `WITH session AS (
+    const { rows } = await db.query<{ id: string; auth_time: Date }>({
+      name: 'hearth.create-session',
+      text: `WITH session AS (
          INSERT INTO hearth.sessions (user_id, expires_at, methods, user_agent, ip)
          VALUES ($1, now() + make_interval(secs => $2), $3, $4, $5)
          RETURNING id, auth_time
@@ -84,7 +85,7 @@ export class SessionService {
          INSERT INTO hearth.refresh_tokens (token_hash, session_id) SELECT $6, id FROM session
        )
        SELECT id, auth_time FROM session`,
-      [
+      values: [
         user.id,
         this.lifetimes.absoluteSeconds,
         methods,
@@ -92,7 +93,7 @@ export class SessionService {
         truncate(client.ip, 64),
         hashToken(refreshToken),
       ],
-    );
+    });
     const session = rows[0]!;
     const access = this.tokens.issue({
       userId: user.id,
@@ -107,24 +108,30 @@ export class SessionService {
   async refresh(refreshToken: string): Promise<{ session: Session; userId: string }> {
     const tokenHash = hashToken(refreshToken);
     const outcome = await withTransaction(this.pool, async (db) => {
-      const found = await db.query<{ session_id: string }>(
-        'SELECT session_id FROM hearth.refresh_tokens WHERE token_hash = $1',
-        [tokenHash],
-      );
+      const found = await db.query<{ session_id: string }>({
+        name: 'hearth.refresh-token-session',
+        text: 'SELECT session_id FROM hearth.refresh_tokens WHERE token_hash = $1',
+        values: [tokenHash],
+      });
       const sessionId = found.rows[0]?.session_id;
       if (!sessionId) return { error: 'auth/invalid-token' as const };
       // Lock the family, then read the token in a fresh statement: a concurrent
       // refresh that held the lock first has marked it used by now.
-      await db.query('SELECT 1 FROM hearth.sessions WHERE id = $1 FOR UPDATE', [sessionId]);
-      const { rows } = await db.query<RefreshRow>(
-        `SELECT rt.session_id, rt.used_at, s.user_id, s.revoked_at, s.expires_at, s.last_used_at, s.auth_time,
-                s.methods, u.disabled, u.role
-         FROM hearth.sessions s
-         JOIN hearth.users u ON u.id = s.user_id
-         JOIN hearth.refresh_tokens rt ON rt.session_id = s.id AND rt.token_hash = $2
-         WHERE s.id = $1`,
-        [sessionId, tokenHash],
-      );
+      await db.query({
+        name: 'hearth.lock-session',
+        text: 'SELECT 1 FROM hearth.sessions WHERE id = $1 FOR UPDATE',
+        values: [sessionId],
+      });
+      const { rows } = await db.query<RefreshRow>({
+        name: 'hearth.refresh-state',
+        text: `SELECT rt.session_id, rt.used_at, s.user_id, s.revoked_at, s.expires_at, s.last_used_at, s.auth_time,
+                      s.methods, u.disabled, u.role
+               FROM hearth.sessions s
+               JOIN hearth.users u ON u.id = s.user_id
+               JOIN hearth.refresh_tokens rt ON rt.session_id = s.id AND rt.token_hash = $2
+               WHERE s.id = $1`,
+        values: [sessionId, tokenHash],
+      });
       const row = rows[0];
       if (!row) return { error: 'auth/invalid-token' as const };
       if (row.revoked_at) return { error: 'auth/session-revoked' as const, userId: row.user_id };
@@ -138,13 +145,18 @@ export class SessionService {
         await this.revokeWithin(db, sessionId, row.disabled ? 'user-disabled' : 'expired');
         return { error: 'auth/session-revoked' as const, userId: row.user_id };
       }
-      await db.query('UPDATE hearth.refresh_tokens SET used_at = now() WHERE token_hash = $1', [tokenHash]);
-      await db.query('UPDATE hearth.sessions SET last_used_at = now() WHERE id = $1', [sessionId]);
       const next = newOpaqueToken();
-      await db.query('INSERT INTO hearth.refresh_tokens (token_hash, session_id) VALUES ($1, $2)', [
-        hashToken(next),
-        sessionId,
-      ]);
+      // One statement: spend the old token, add the next one, touch the session.
+      await db.query({
+        name: 'hearth.rotate-refresh-token',
+        text: `WITH spent AS (
+                 UPDATE hearth.refresh_tokens SET used_at = now() WHERE token_hash = $1
+               ), touched AS (
+                 UPDATE hearth.sessions SET last_used_at = now() WHERE id = $2
+               )
+               INSERT INTO hearth.refresh_tokens (token_hash, session_id) VALUES ($3, $2)`,
+        values: [tokenHash, sessionId, hashToken(next)],
+      });
       const access = this.tokens.issue({
         userId: row.user_id,
         sessionId,

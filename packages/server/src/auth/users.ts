@@ -50,7 +50,9 @@ export function toPublicUser(row: UserRow): PublicUser {
   };
 }
 
-export function toAuthUser(row: UserRow): AuthUser {
+export function toAuthUser(
+  row: Pick<UserRow, 'id' | 'email' | 'role' | 'emailVerified' | 'anonymous'>,
+): AuthUser {
   return {
     id: row.id,
     email: row.email,
@@ -65,18 +67,32 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/**
+ * The columns of UserRow, named: admins can add fields to the users
+ * collection, and a prepared `SELECT *` would fail once its result changed.
+ */
+export const USER_COLUMNS = `id, email, "emailVerified", role, anonymous, disabled, metadata, "createdAt", "updatedAt",
+  "passwordHash", "passwordChangedAt", "totpSecret", "totpPendingSecret", "totpLastStep"`;
+
 export async function findUserById(db: Db, id: string, forUpdate = false): Promise<UserRow | undefined> {
   const { rows } = await db.query<UserRow>(
-    `SELECT * FROM hearth.users WHERE id = $1${forUpdate ? ' FOR UPDATE' : ''}`,
-    [id],
+    forUpdate
+      ? { text: `SELECT ${USER_COLUMNS} FROM hearth.users WHERE id = $1 FOR UPDATE`, values: [id] }
+      : {
+          name: 'hearth.user-by-id',
+          text: `SELECT ${USER_COLUMNS} FROM hearth.users WHERE id = $1`,
+          values: [id],
+        },
   );
   return rows[0];
 }
 
 export async function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
-  const { rows } = await db.query<UserRow>('SELECT * FROM hearth.users WHERE email = $1', [
-    normalizeEmail(email),
-  ]);
+  const { rows } = await db.query<UserRow>({
+    name: 'hearth.user-by-email',
+    text: `SELECT ${USER_COLUMNS} FROM hearth.users WHERE email = $1`,
+    values: [normalizeEmail(email)],
+  });
   return rows[0];
 }
 

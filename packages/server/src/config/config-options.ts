@@ -159,6 +159,14 @@ export const configOptions = {
     default: '10',
     schema: positiveInt(1000),
   },
+  databasePreparedStatements: {
+    env: 'HEARTH_DATABASE_PREPARED_STATEMENTS',
+    key: 'databasePreparedStatements',
+    description:
+      'Keep the hottest queries (sign-in, refresh, token checks) as named prepared statements on each connection, so PostgreSQL plans them once. Set false behind a transaction-mode pooler that cannot keep them (PgBouncer before 1.21, or with max_prepared_statements = 0).',
+    default: 'true',
+    schema: boolean,
+  },
   embeddedDatabasePort: {
     env: 'HEARTH_EMBEDDED_DATABASE_PORT',
     key: 'embeddedDatabasePort',

@@ -18,6 +18,8 @@ export interface EmbeddedPostgres {
   /** Connection string for the maintenance database (`postgres`). */
   adminUrl: string;
   port: number;
+  /** The postmaster's process id (its backends are its children). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -323,6 +325,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       url,
       adminUrl,
       port,
+      pid: postmaster.pid,
       stop() {
         stopping ??= stopPostmaster(postmaster).finally(() => lock.release());
         return stopping;
