@@ -3,7 +3,7 @@
 // requests/s, p50, p99 and the ratio to the baseline. Ratios, not absolute
 // numbers, are what to compare across machines.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -14,6 +14,8 @@ import { loadScenarios } from './scenarios.mjs';
 const duration = Number(process.env.HEARTH_BENCH_DURATION ?? 10);
 const connections = Number(process.env.HEARTH_BENCH_CONNECTIONS ?? 10);
 const only = process.env.HEARTH_BENCH_ONLY;
+// HEARTH_BENCH_PROFILE=<dir> writes a V8 CPU profile of Hearth's main thread there (open it in Chrome DevTools).
+const profileDir = process.env.HEARTH_BENCH_PROFILE;
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 function startChild(label, args, env, pattern) {
@@ -66,14 +68,39 @@ function drive(url, request, seconds = duration) {
 
 const ROUNDS = 3;
 
-/** CPU seconds a child has used (user + system), from /proc; undefined off Linux. */
-function cpuSeconds(child) {
+/** [CPU seconds (user + system), parent pid] of a process, from /proc; undefined off Linux. */
+function processStat(pid) {
   try {
-    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return [(Number(fields[11]) + Number(fields[12])) / 100, Number(fields[1])];
   } catch {
     return undefined;
   }
+}
+
+function cpuSeconds(child) {
+  return processStat(child.pid)?.[0];
+}
+
+/**
+ * CPU seconds used so far by the embedded PostgreSQL (postmaster and its
+ * backends), so a scenario's database work shows up in its cost. Undefined
+ * with an external database or off Linux.
+ */
+function databaseCpuSeconds() {
+  const postmaster = postgres?.pid;
+  if (postmaster === undefined) return undefined;
+  let total = 0;
+  try {
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const stat = processStat(entry);
+      if (stat && (Number(entry) === postmaster || stat[1] === postmaster)) total += stat[0];
+    }
+  } catch {
+    return undefined;
+  }
+  return total;
 }
 
 function median(results) {
@@ -83,13 +110,17 @@ function median(results) {
     p50: pick('p50'),
     p99: pick('p99'),
     cpuMicros: pick('cpuMicros'),
+    dbMicros: pick('dbMicros'),
     errors: results.reduce((n, r) => n + r.errors, 0),
   };
 }
 
-function summarise(result, cpuUsed) {
+function summarise(result, cpuUsed, dbCpuUsed) {
+  const perRequest = (seconds) =>
+    seconds === undefined ? NaN : (seconds * 1e6) / Math.max(1, result.requests.total);
   return {
-    cpuMicros: cpuUsed === undefined ? NaN : (cpuUsed * 1e6) / Math.max(1, result.requests.total),
+    cpuMicros: perRequest(cpuUsed),
+    dbMicros: perRequest(dbCpuUsed),
     rps: result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -106,7 +137,15 @@ if (!databaseUrl) {
 }
 const hearth = await startChild(
   'hearth',
-  ['packages/cli/dist/bin.js', 'start', '--port', '0', '--data-dir', dataDir],
+  [
+    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    'packages/cli/dist/bin.js',
+    'start',
+    '--port',
+    '0',
+    '--data-dir',
+    dataDir,
+  ],
   { HEARTH_DATABASE_URL: databaseUrl, HEARTH_LOG_LEVEL: 'warn', HEARTH_DATABASE_POOL_MAX: '10' },
   /Hearth is running at (\S+)/,
 );
@@ -139,9 +178,17 @@ try {
       for (const side of order) {
         const server = side === 'hearth' ? hearth : baseline;
         const before = cpuSeconds(server.child);
+        const dbBefore = databaseCpuSeconds();
         const result = await drive(`${server.url}${plan[side].path}`, plan[side], duration / ROUNDS);
         const after = cpuSeconds(server.child);
-        rounds[side].push(summarise(result, before === undefined ? undefined : after - before));
+        const dbAfter = databaseCpuSeconds();
+        rounds[side].push(
+          summarise(
+            result,
+            before === undefined ? undefined : after - before,
+            dbBefore === undefined ? undefined : dbAfter - dbBefore,
+          ),
+        );
       }
     }
     rows.push({ scenario, hearth: median(rounds.hearth), baseline: median(rounds.baseline) });
@@ -156,8 +203,12 @@ try {
 }
 
 const fmt = (n, digits = 0) => n.toFixed(digits);
+// Server CPU plus the database's, when the bench's own PostgreSQL could be measured.
+const cpuCell = (side) =>
+  Number.isNaN(side.dbMicros) ? fmt(side.cpuMicros) : `${fmt(side.cpuMicros)} + ${fmt(side.dbMicros)}`;
+const cpuTotal = (side) => side.cpuMicros + (Number.isNaN(side.dbMicros) ? 0 : side.dbMicros);
 const lines = [
-  `| scenario | hearth req/s | p50 ms | p99 ms | CPU µs/req | baseline req/s | p50 ms | p99 ms | CPU µs/req | ratio | CPU ratio | target |`,
+  `| scenario | hearth req/s | p50 ms | p99 ms | CPU µs/req (server + db) | baseline req/s | p50 ms | p99 ms | CPU µs/req (server + db) | ratio | CPU ratio | target |`,
   `|---|---|---|---|---|---|---|---|---|---|---|---|`,
 ];
 let failedTarget = false;
@@ -167,7 +218,7 @@ for (const { scenario, hearth: h, baseline: b } of rows) {
   if (scenario.target !== undefined && ratio < scenario.target) failedTarget = true;
   const errors = h.errors + b.errors > 0 ? ` (errors: hearth ${h.errors}, baseline ${b.errors})` : '';
   lines.push(
-    `| ${scenario.name}${errors} | ${fmt(h.rps)} | ${h.p50} | ${h.p99} | ${fmt(h.cpuMicros)} | ${fmt(b.rps)} | ${b.p50} | ${b.p99} | ${fmt(b.cpuMicros)} | ${fmt(ratio, 2)}× | ${fmt(b.cpuMicros / h.cpuMicros, 2)}× | ${target} |`,
+    `| ${scenario.name}${errors} | ${fmt(h.rps)} | ${h.p50} | ${h.p99} | ${cpuCell(h)} | ${fmt(b.rps)} | ${b.p50} | ${b.p99} | ${cpuCell(b)} | ${fmt(ratio, 2)}× | ${fmt(cpuTotal(b) / cpuTotal(h), 2)}× | ${target} |`,
   );
 }
 process.stdout.write(
