@@ -12,6 +12,7 @@ import { createPool, type Pool } from './db/pool.js';
 import { createApp } from './http/create-app.js';
 import { createEdge } from './http/edge.js';
 import { createLogger } from './lib/logger.js';
+import { startCleanup } from './ops/cleanup.js';
 import { databaseCheck, redisCheck, storageCheck } from './ops/dependency-checks.js';
 import { createMetrics } from './ops/metrics.js';
 import { ensureSecret, secretNames } from './secrets/instance-secrets.js';
@@ -128,6 +129,21 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
       });
     });
     cleanups.push(() => closeHttpServer(server, config.shutdownTimeoutMs));
+
+    const cleanupTimer = startCleanup({
+      pool,
+      logger,
+      schedule: {
+        intervalSeconds: config.cleanupInterval,
+        retention: {
+          endedSessionDays: config.endedSessionRetentionDays,
+          outboxDays: config.outboxRetentionDays,
+        },
+      },
+      deletedRows: metrics?.cleanupDeletedRows,
+    });
+    // Runs before the pool closes (steps run in reverse): a pass in progress stops after its current batch.
+    cleanups.push(() => cleanupTimer.stop());
 
     const { port } = server.address() as AddressInfo;
     const displayHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

@@ -4,7 +4,6 @@ import type { Pool } from '../db/pool.js';
 import { ensureSecret, secretNames } from '../secrets/instance-secrets.js';
 import { ChangeEvents } from './change-events.js';
 import { CursorCodec } from './cursor.js';
-import { pruneIdempotencyKeys } from './idempotency.js';
 import { openApiRoutes } from './openapi.js';
 import { recordEdgeRoutes, recordRoutes } from './record-routes.js';
 import { RecordService } from './record-service.js';
@@ -26,7 +25,6 @@ export interface Collections {
 
 /** How often a node checks for a schema another node applied. */
 const SCHEMA_POLL_MS = 2_000;
-const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
 export async function createCollections(options: { pool: Pool; logger: Logger }): Promise<Collections> {
   const { pool, logger } = options;
@@ -36,12 +34,6 @@ export async function createCollections(options: { pool: Pool; logger: Logger })
   const cursors = new CursorCodec(await ensureSecret(pool, secretNames.signingKey));
   const events = new ChangeEvents();
   const records = new RecordService(schemas, cursors, events);
-  const prune = setInterval(() => {
-    pruneIdempotencyKeys(pool).catch((error: unknown) =>
-      logger.warn({ err: error }, 'pruning idempotency keys failed'),
-    );
-  }, PRUNE_EVERY_MS);
-  prune.unref();
   return {
     schemas,
     records,
@@ -50,7 +42,6 @@ export async function createCollections(options: { pool: Pool; logger: Logger })
     edgeRoutes: recordEdgeRoutes(records, pool),
     async close() {
       schemas.stop();
-      clearInterval(prune);
     },
   };
 }

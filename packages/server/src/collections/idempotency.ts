@@ -3,7 +3,7 @@ import type { PoolClient } from '../db/pool.js';
 import { HearthError } from '../errors/index.js';
 import { canonicalJson } from './ddl-plan.js';
 
-/** How long a key is remembered. */
+/** How long a key is remembered. Expired keys are deleted by the periodic cleanup (src/ops/cleanup-jobs.ts). */
 export const IDEMPOTENCY_TTL_HOURS = 24;
 const KEY = /^[\x21-\x7e]{1,255}$/;
 
@@ -69,9 +69,4 @@ export async function storeIdempotentResponse(
     'UPDATE hearth.idempotency_keys SET status = $3, response = $4 WHERE scope = $1 AND key = $2',
     [scope, key, response.status, JSON.stringify(response)],
   );
-}
-
-/** Forgets expired keys; run now and then. */
-export async function pruneIdempotencyKeys(db: { query(text: string): Promise<unknown> }): Promise<void> {
-  await db.query('DELETE FROM hearth.idempotency_keys WHERE expires_at <= now()');
 }

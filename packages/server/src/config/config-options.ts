@@ -335,6 +335,29 @@ export const configOptions = {
     default: '8000',
     schema: positiveInt(600_000),
   },
+  cleanupInterval: {
+    env: 'HEARTH_CLEANUP_INTERVAL',
+    key: 'cleanupInterval',
+    description:
+      'Seconds between passes of the cleanup job that deletes expired sessions, spent tokens, expired idempotency keys and old outbox mail. 0 turns it off.',
+    default: '3600',
+    schema: seconds(0, 604_800),
+  },
+  endedSessionRetentionDays: {
+    env: 'HEARTH_ENDED_SESSION_RETENTION_DAYS',
+    key: 'endedSessionRetentionDays',
+    description:
+      'Days a revoked or expired session and its refresh tokens are kept before cleanup deletes them.',
+    default: '7',
+    schema: positiveInt(3650),
+  },
+  outboxRetentionDays: {
+    env: 'HEARTH_OUTBOX_RETENTION_DAYS',
+    key: 'outboxRetentionDays',
+    description: 'Days a mail stays in the outbox before cleanup deletes it.',
+    default: '30',
+    schema: positiveInt(3650),
+  },
   metricsEnabled: {
     env: 'HEARTH_METRICS',
     key: 'metricsEnabled',

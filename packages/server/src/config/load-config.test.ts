@@ -36,8 +36,15 @@ describe('loadConfig', () => {
       bodyLimit: 1024 * 1024,
       logLevel: 'info',
       metricsEnabled: true,
+      cleanupInterval: 3600,
+      endedSessionRetentionDays: 7,
+      outboxRetentionDays: 30,
     });
     expect(config.databaseUrl).toBeUndefined();
+  });
+
+  it('accepts a cleanup interval of 0, which turns cleanup off', () => {
+    expect(loadConfig({ env: { HEARTH_CLEANUP_INTERVAL: '0' } }).cleanupInterval).toBe(0);
   });
 
   it('reads typed values from the environment', () => {
@@ -68,6 +75,20 @@ describe('loadConfig', () => {
     [{ HEARTH_BODY_LIMIT: 'lots' }, /^HEARTH_BODY_LIMIT: must be a size/],
     [{ HEARTH_METRICS: 'maybe' }, /^HEARTH_METRICS: must be true or false/],
     [{ HEARTH_DATABASE_POOL_MAX: '0' }, /^HEARTH_DATABASE_POOL_MAX: must be a whole number from 1/],
+    [
+      { HEARTH_CLEANUP_INTERVAL: '-1' },
+      /^HEARTH_CLEANUP_INTERVAL: must be a whole number of seconds from 0 to 604800/,
+    ],
+    [{ HEARTH_CLEANUP_INTERVAL: '1.5' }, /^HEARTH_CLEANUP_INTERVAL: must be a whole number of seconds/],
+    [{ HEARTH_CLEANUP_INTERVAL: '604801' }, /^HEARTH_CLEANUP_INTERVAL: must be a whole number of seconds/],
+    [
+      { HEARTH_OUTBOX_RETENTION_DAYS: '0' },
+      /^HEARTH_OUTBOX_RETENTION_DAYS: must be a whole number from 1 to 3650/,
+    ],
+    [
+      { HEARTH_ENDED_SESSION_RETENTION_DAYS: '3651' },
+      /^HEARTH_ENDED_SESSION_RETENTION_DAYS: must be a whole number from 1 to 3650/,
+    ],
     [
       { HEARTH_S3_ENDPOINT: 'http://minio:9000' },
       /^HEARTH_S3_BUCKET: required when HEARTH_S3_ENDPOINT is set$/,

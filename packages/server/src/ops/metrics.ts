@@ -1,9 +1,11 @@
 import type { IncomingMessage } from 'node:http';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 export interface Metrics {
   registry: Registry;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
+  /** Rows the periodic cleanup deleted, by table (src/ops/cleanup.ts). */
+  cleanupDeletedRows: Counter<'table'>;
 }
 
 /** One registry per app, so several apps in one process (tests) never collide. */
@@ -17,7 +19,13 @@ export function createMetrics(): Metrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
-  return { registry, httpDuration };
+  const cleanupDeletedRows = new Counter({
+    name: 'hearth_cleanup_deleted_rows_total',
+    help: 'Expired rows deleted by the periodic cleanup, by table.',
+    labelNames: ['table'] as const,
+    registers: [registry],
+  });
+  return { registry, httpDuration, cleanupDeletedRows };
 }
 
 /** Where the route template of a request is found once it has been routed. */
