@@ -28,6 +28,7 @@ export const knownErrorCodes = [
   'auth/last-sign-in-method',
   'auth/unknown-provider',
   'auth/oauth-failed',
+  'auth/redirect-not-allowed',
   'auth/identity-conflict',
   'admin/invalid-setup-token',
   'admin/setup-complete',
