@@ -85,14 +85,16 @@ export class AccountService {
     const passwordHash = await hashPassword(input.password);
 
     if (!config.authConfirmEmail) {
-      return withTransaction(pool, async (db) => {
+      const created = await withTransaction(pool, async (db) => {
         const user = await insertUser(db, { email, passwordHash, metadata }).catch((error: unknown) => {
           if (isUniqueViolation(error)) throw new HearthError('auth/email-taken');
           throw error;
         });
-        sendInBackground(mailer, logger, this.verifyLink(user.id, email, redirectTo));
-        return { user: toPublicUser(user), session: await sessions.create(db, user, ['pwd'], client) };
+        return { user, session: await sessions.create(db, user, ['pwd'], client) };
       });
+      // After the commit: the link's token row refers to the user, which must exist by then.
+      sendInBackground(mailer, logger, this.verifyLink(created.user.id, email, redirectTo));
+      return { user: toPublicUser(created.user), session: created.session };
     }
 
     try {
