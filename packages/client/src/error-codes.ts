@@ -57,4 +57,9 @@ export type KnownErrorCode = (typeof knownErrorCodes)[number];
 export type ErrorCode = KnownErrorCode | (string & {});
 
 /** Codes the SDK itself produces when no server answer could be read. */
-export const clientErrorCodes = ['client/network', 'client/invalid-response', 'client/aborted'] as const;
+export const clientErrorCodes = [
+  'client/network',
+  'client/invalid-response',
+  'client/aborted',
+  'client/invalid-session',
+] as const;
