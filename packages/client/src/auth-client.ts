@@ -3,6 +3,7 @@ import {
   isObjectBody,
   mfaChallengeFrom,
   sessionFromServer,
+  sessionFromParams,
   signedInFrom,
   userFromBody,
   userFromServer,
@@ -17,8 +18,10 @@ import type {
   OAuthSignInParams,
   Session,
   ChangePasswordParams,
+  EmailLinkOptions,
   ReauthenticateParams,
   SessionInfo,
+  SetSessionParams,
   SignInParams,
   SignInResult,
   SignOutOptions,
@@ -175,6 +178,24 @@ export class AuthClient implements AccessTokenSource {
     return result;
   }
 
+  /**
+   * Adopts a session obtained elsewhere: from `POST /api/admin/setup`, a
+   * sign-in your own server did, another part of the app. The access token
+   * is checked with `GET /api/auth/me` (an expired one is first exchanged
+   * with the refresh token, which spends it); then the session is stored,
+   * shared with other tabs and announced as SIGNED_IN. Rejects, keeping the
+   * current session, with `client/invalid-session` when the arguments are
+   * not tokens, or the server's code (`auth/invalid-token`,
+   * `auth/session-revoked`, …) when it refuses them.
+   */
+  async setSession(params: SetSessionParams): Promise<{ user: User; session: Session }> {
+    await this.ready;
+    const given = sessionFromParams(params);
+    const state = isExpired(given) ? await this.redeem(given) : await this.checkOrRedeem(given);
+    await this.adopt(state, 'SIGNED_IN');
+    return state;
+  }
+
   /** Completes a sign-in that returned `{mfa}` with a TOTP or recovery code. */
   async verifyMfa(params: { ticket: string; code: string }): Promise<{ user: User; session: Session }> {
     await this.ready;
@@ -288,9 +309,10 @@ export class AuthClient implements AccessTokenSource {
    * Updates the signed-in user (`PATCH /api/auth/me`): profile `metadata`, a
    * new `email` (confirmed from the new address), or a `password` (how an
    * anonymous user becomes a permanent one, keeping its data).
+   * `redirectTo` points the link confirming a new email at your own page.
    */
-  async updateUser(changes: UpdateUserParams): Promise<UpdateUserResult> {
-    const body = await this.call('PATCH', '/me', { body: changes });
+  async updateUser(changes: UpdateUserParams, options: EmailLinkOptions = {}): Promise<UpdateUserResult> {
+    const body = await this.call('PATCH', '/me', { body: { ...changes, ...redirectOf(options) } });
     await this.adoptSessionIn(body);
     const user = userFromBody(body);
     await this.replaceUser(user);
@@ -312,9 +334,12 @@ export class AuthClient implements AccessTokenSource {
     await this.adoptSessionIn(body);
   }
 
-  /** Mails a reset link if the account exists (the answer is the same either way). */
-  async requestPasswordReset(email: string): Promise<void> {
-    await this.call('POST', '/password/forgot', { body: { email }, auth: 'none' });
+  /**
+   * Mails a reset link if the account exists (the answer is the same either
+   * way). `redirectTo` points the link at your own page instead of the dashboard's.
+   */
+  async requestPasswordReset(email: string, options: EmailLinkOptions = {}): Promise<void> {
+    await this.call('POST', '/password/forgot', { body: { email, ...redirectOf(options) }, auth: 'none' });
   }
 
   /** Sets a new password with the token from the reset mail. Every session of the user ends. */
@@ -331,11 +356,15 @@ export class AuthClient implements AccessTokenSource {
     }
   }
 
-  /** Sends the verification mail again: to the signed-in user, or to `email` when signed out. */
-  async resendVerification(email?: string): Promise<void> {
+  /**
+   * Sends the verification mail again: to the signed-in user, or to `email`
+   * when signed out. `redirectTo` points the link at your own page.
+   */
+  async resendVerification(email?: string, options: EmailLinkOptions = {}): Promise<void> {
     await this.ready;
-    if (this.state !== null) await this.call('POST', '/email/verify/resend');
-    else await this.call('POST', '/email/verify/resend', { body: { email }, auth: 'none' });
+    const redirect = redirectOf(options);
+    if (this.state !== null) await this.call('POST', '/email/verify/resend', { body: redirect });
+    else await this.call('POST', '/email/verify/resend', { body: { email, ...redirect }, auth: 'none' });
   }
 
   /** The user's sessions on every device; `current` marks this one. */
@@ -614,6 +643,37 @@ export class AuthClient implements AccessTokenSource {
     await this.adopt({ session, user }, 'TOKEN_REFRESHED');
   }
 
+  /** Checks a live access token with /me; one the server already considers expired (clock skew) is redeemed. */
+  private async checkOrRedeem(given: Session): Promise<AuthState> {
+    try {
+      return { session: given, user: await this.userOf(given) };
+    } catch (error) {
+      if (!(error instanceof HearthError) || error.code !== 'auth/token-expired') throw error;
+      return this.redeem(given);
+    }
+  }
+
+  /** Exchanges the refresh token of a session that is not (yet) this client's for a new session and its user. */
+  private async redeem(given: Session): Promise<AuthState> {
+    const body = await this.call('POST', '/refresh', {
+      body: { refreshToken: given.refreshToken },
+      auth: 'none',
+      ...timeoutSignal(REFRESH_TIMEOUT_MS),
+    });
+    const session = sessionFromServer(isObjectBody(body) ? body['session'] : undefined);
+    try {
+      return { session, user: await this.userOf(session) };
+    } catch (error) {
+      this.discardOnServer(session);
+      throw error;
+    }
+  }
+
+  /** The user a session belongs to, asked with exactly its access token. */
+  private async userOf(session: Session): Promise<User> {
+    return userFromBody(await this.call('GET', '/me', { auth: { bearer: session.accessToken } }));
+  }
+
   private async userAndRecoveryCodes(body: unknown): Promise<string[]> {
     if (!isObjectBody(body) || !Array.isArray(body['recoveryCodes'])) throw invalidAnswer('recovery codes');
     if (isObjectBody(body['user'])) await this.replaceUser(userFromServer(body['user']));
@@ -720,6 +780,11 @@ function itemsOf<T>(body: unknown, what: string): T[] {
   const items = Array.isArray(body) ? body : isObjectBody(body) ? body['items'] : undefined;
   if (!Array.isArray(items)) throw invalidAnswer(what);
   return items as T[];
+}
+
+/** `{redirectTo}` when one was given, else nothing (the server then links to the dashboard pages). */
+function redirectOf(options: EmailLinkOptions): { redirectTo?: string } {
+  return options.redirectTo === undefined ? {} : { redirectTo: options.redirectTo };
 }
 
 function currentPageUrl(): string | undefined {

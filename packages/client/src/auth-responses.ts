@@ -43,6 +43,31 @@ function expiresAtOf(raw: Record<string, unknown>, accessToken: string): number 
   throw invalid('session expiry (expiresAt)');
 }
 
+/**
+ * The tokens handed to `auth.setSession`, checked for shape only (the server
+ * checks them for real): two non-empty strings and an expiry, given or read
+ * from the access token's `exp`. Anything else is client/invalid-session.
+ */
+export function sessionFromParams(params: unknown): Session {
+  const invalidSession = (message: string) => new HearthError('client/invalid-session', message, 0);
+  const raw = isObject(params) ? params : {};
+  const { accessToken, refreshToken, expiresAt } = raw;
+  if (typeof accessToken !== 'string' || accessToken === '')
+    throw invalidSession('setSession needs an accessToken string.');
+  if (typeof refreshToken !== 'string' || refreshToken === '')
+    throw invalidSession('setSession needs a refreshToken string.');
+  if (
+    expiresAt !== undefined &&
+    (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt) || expiresAt <= 0)
+  )
+    throw invalidSession('expiresAt must be the expiry in epoch seconds.');
+  const expiry = expiresAt ?? numericClaim(accessToken, 'exp');
+  if (expiry === undefined) throw invalidSession('The access token carries no expiry (exp); pass expiresAt.');
+  // Tolerate milliseconds, as for the server's answers.
+  const seconds = expiry > 1e11 ? Math.floor(expiry / 1000) : expiry;
+  return { accessToken, refreshToken, expiresAt: seconds, tokenType: 'Bearer' };
+}
+
 export function userFromServer(raw: unknown): User {
   if (!isObject(raw) || typeof raw['id'] !== 'string') throw invalid('user');
   return raw as User;

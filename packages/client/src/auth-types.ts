@@ -57,6 +57,31 @@ export interface SignUpParams {
   password: string;
   /** Profile fields for the new user. */
   data?: Record<string, unknown>;
+  /**
+   * Your page for the confirmation link, instead of the dashboard's: the mail
+   * links to it with `token` and `type=verify-email` added. Must be allowed by
+   * the server's `HEARTH_AUTH_REDIRECT_URLS`.
+   */
+  redirectTo?: string;
+}
+
+/** Options of the calls that mail a link (reset, resend confirmation, email change). */
+export interface EmailLinkOptions {
+  /**
+   * Your page for the link in the mail, instead of the dashboard's: the mail
+   * links to it with `token` and `type` (`verify-email`, `reset-password` or
+   * `change-email`) added to its query. Must be allowed by the server's
+   * `HEARTH_AUTH_REDIRECT_URLS`, else the call rejects with `auth/redirect-not-allowed`.
+   */
+  redirectTo?: string;
+}
+
+/** A session obtained elsewhere, for `auth.setSession`. */
+export interface SetSessionParams {
+  accessToken: string;
+  refreshToken: string;
+  /** Epoch seconds at which the access token expires; read from the token's `exp` when left out. */
+  expiresAt?: number;
 }
 
 export interface SignInParams {

@@ -28,6 +28,7 @@ export const knownErrorCodes = [
   'auth/last-sign-in-method',
   'auth/unknown-provider',
   'auth/oauth-failed',
+  'auth/redirect-not-allowed',
   'auth/identity-conflict',
   'admin/invalid-setup-token',
   'admin/setup-complete',
@@ -56,4 +57,9 @@ export type KnownErrorCode = (typeof knownErrorCodes)[number];
 export type ErrorCode = KnownErrorCode | (string & {});
 
 /** Codes the SDK itself produces when no server answer could be read. */
-export const clientErrorCodes = ['client/network', 'client/invalid-response', 'client/aborted'] as const;
+export const clientErrorCodes = [
+  'client/network',
+  'client/invalid-response',
+  'client/aborted',
+  'client/invalid-session',
+] as const;

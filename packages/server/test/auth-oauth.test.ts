@@ -157,12 +157,15 @@ describe('OpenID Connect sign-in', () => {
       'https://evil.example/steal',
       'http://app.example.test.evil.example/',
       'javascript:alert(1)',
+      '//evil.example/',
+      'http://app.example.test@evil.example/',
     ]) {
       const response = await app!.request<ErrorBody>(
         'GET',
         `/api/auth/oauth/testidp/start?redirectTo=${encodeURIComponent(target)}`,
       );
       expect(response.status, target).toBe(400);
+      expect(response.body.error.code, target).toBe('auth/redirect-not-allowed');
     }
   });
 

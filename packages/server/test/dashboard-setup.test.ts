@@ -69,6 +69,12 @@ describe('/_/setup', { timeout: BROWSER_TEST_TIMEOUT }, () => {
     await page.reload();
     expect(await page.getByTestId('signed-in-as').textContent()).toBe(adminEmail);
     expect(problems([400])).toEqual([]);
+    // The page adopted the session the setup call made: no second sign-in, no discarded session.
+    const { rows } = await app.hearth.pool.query<{ n: string }>(
+      'SELECT count(*) AS n FROM hearth.sessions s JOIN hearth.users u ON u.id = s.user_id WHERE u.email = $1',
+      [adminEmail],
+    );
+    expect(Number(rows[0]?.n)).toBe(1);
 
     const login = await app.request<{ user: { role: string } }>('POST', '/api/auth/login', {
       body: { email: adminEmail, password: TEST_PASSWORD },

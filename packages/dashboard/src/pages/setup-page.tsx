@@ -23,7 +23,8 @@ const setupOptions = {
 
 /**
  * Creates the first admin with the one-time token from the link `hearth
- * start` prints (POST /api/admin/setup), then signs in as that admin.
+ * start` prints (POST /api/admin/setup), then adopts the session that call
+ * returns: the admin is signed in without a second login.
  */
 export function SetupPage() {
   const token = useLinkToken();
@@ -63,7 +64,7 @@ export function SetupPage() {
     }
     setSetupOver(true);
     try {
-      await signInAsNewAdmin(email, password, setup.session);
+      await hearth.auth.setSession(setup.session);
     } catch (error) {
       throw new SignInAfterSetupFailed(error);
     }
@@ -140,17 +141,6 @@ export function SetupPage() {
       </form>
     </PublicLayout>
   );
-}
-
-/**
- * The SDK adopts only sessions it signed in itself, so sign in with the new
- * credentials and end the session the setup call returned.
- */
-async function signInAsNewAdmin(email: string, password: string, setupSession: Session): Promise<void> {
-  await hearth.auth.signIn({ email, password });
-  await hearth.http
-    .request('POST', '/api/auth/logout', { body: { refreshToken: setupSession.refreshToken }, auth: 'none' })
-    .catch(() => undefined);
 }
 
 /** The admin exists, but signing in as it failed: a different message from a refused setup. */

@@ -4,12 +4,13 @@ import { HearthError } from '../errors/index.js';
 import { authMail } from '../mail/auth-mail.js';
 import { sendInBackground } from '../mail/mailer.js';
 import type { AuthDeps } from './auth-deps.js';
-import { emailLinkPaths, issueEmailToken } from './email-tokens.js';
+import { accountExistsLink, emailLink, issueEmailToken } from './email-tokens.js';
 import type { MfaService } from './mfa-service.js';
 import { hashPassword, needsRehash, verifyPassword } from './password-hashing.js';
 import { assertPasswordPolicy } from './password-policy.js';
 import type { UserPrincipal } from './principal.js';
 import { requireRecentAuth } from './recent-auth.js';
+import { checkRedirect } from './redirect-allowlist.js';
 import type { ClientInfo, Session } from './sessions.js';
 import {
   findUserByEmail,
@@ -29,12 +30,16 @@ export interface SignupInput {
   email: string;
   password: string;
   data?: Record<string, unknown> | undefined;
+  /** Where the confirmation link points instead of the dashboard page; must pass checkRedirect. */
+  redirectTo?: string | undefined;
 }
 
 export interface PatchMeInput {
   metadata?: Record<string, unknown> | undefined;
   email?: string | undefined;
   password?: string | undefined;
+  /** Where the link confirming a new email points; must pass checkRedirect. */
+  redirectTo?: string | undefined;
 }
 
 /**
@@ -47,21 +52,32 @@ export class AccountService {
     private readonly mfa: MfaService,
   ) {}
 
-  link(path: string, token: string): string {
-    return `${this.deps.publicUrl()}${path}?token=${encodeURIComponent(token)}`;
+  private verifyLink(userId: string, email: string, redirectTo: URL | null) {
+    return async () =>
+      authMail.verifyEmail(
+        email,
+        emailLink(
+          this.deps.publicUrl(),
+          'verify-email',
+          await issueEmailToken(this.deps.pool, userId, 'verify-email', email),
+          redirectTo,
+        ),
+      );
   }
 
   /**
    * With email confirmation on (the default), new and registered addresses get
    * the same 201 {user, session: null}: a new account gets a confirmation
    * link, a registered address a notice. Both paths hash a password first, so
-   * they also take the same time.
+   * they also take the same time. A redirectTo is checked before anything
+   * else, so a refused one says nothing about the address either.
    */
   async signup(
     input: SignupInput,
     client: ClientInfo,
   ): Promise<{ user: PublicUser; session: Session | null }> {
     const { pool, limits, config, sessions, mailer, logger } = this.deps;
+    const redirectTo = checkRedirect(input.redirectTo, this.deps);
     await limits.consume('signup:ip', client.ip);
     assertPasswordPolicy(input.password);
     const email = normalizeEmail(input.email);
@@ -69,40 +85,26 @@ export class AccountService {
     const passwordHash = await hashPassword(input.password);
 
     if (!config.authConfirmEmail) {
-      return withTransaction(pool, async (db) => {
+      const created = await withTransaction(pool, async (db) => {
         const user = await insertUser(db, { email, passwordHash, metadata }).catch((error: unknown) => {
           if (isUniqueViolation(error)) throw new HearthError('auth/email-taken');
           throw error;
         });
-        sendInBackground(mailer, logger, async () =>
-          authMail.verifyEmail(
-            email,
-            this.link(
-              emailLinkPaths['verify-email'],
-              await issueEmailToken(pool, user.id, 'verify-email', email),
-            ),
-          ),
-        );
-        return { user: toPublicUser(user), session: await sessions.create(db, user, ['pwd'], client) };
+        return { user, session: await sessions.create(db, user, ['pwd'], client) };
       });
+      // After the commit: the link's token row refers to the user, which must exist by then.
+      sendInBackground(mailer, logger, this.verifyLink(created.user.id, email, redirectTo));
+      return { user: toPublicUser(created.user), session: created.session };
     }
 
     try {
       const user = await insertUser(pool, { email, passwordHash, metadata });
-      sendInBackground(mailer, logger, async () =>
-        authMail.verifyEmail(
-          email,
-          this.link(
-            emailLinkPaths['verify-email'],
-            await issueEmailToken(pool, user.id, 'verify-email', email),
-          ),
-        ),
-      );
+      sendInBackground(mailer, logger, this.verifyLink(user.id, email, redirectTo));
       return { user: toPublicUser(user), session: null };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       sendInBackground(mailer, logger, async () =>
-        authMail.accountExists(email, `${this.deps.publicUrl()}/_/auth/forgot-password`),
+        authMail.accountExists(email, accountExistsLink(this.deps.publicUrl(), redirectTo)),
       );
       const now = new Date().toISOString();
       // Indistinguishable from a new account: fresh id, now, the submitted data.
@@ -182,6 +184,7 @@ export class AccountService {
     input: PatchMeInput,
   ): Promise<{ user: PublicUser; emailChangePending?: true }> {
     const { pool, sessions, limits, mailer, logger } = this.deps;
+    const redirectTo = checkRedirect(input.redirectTo, this.deps);
     const current = await findUserById(pool, principal.user.id);
     if (!current) throw new HearthError('auth/session-revoked');
     if (input.email !== undefined || input.password !== undefined)
@@ -222,7 +225,10 @@ export class AccountService {
         const taken = await findUserByEmail(pool, newEmail);
         if (taken) return undefined;
         const token = await issueEmailToken(pool, user.id, 'change-email', newEmail);
-        return authMail.changeEmail(newEmail, this.link(emailLinkPaths['change-email'], token));
+        return authMail.changeEmail(
+          newEmail,
+          emailLink(this.deps.publicUrl(), 'change-email', token, redirectTo),
+        );
       });
     }
     return emailChangePending

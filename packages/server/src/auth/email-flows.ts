@@ -3,9 +3,10 @@ import { HearthError } from '../errors/index.js';
 import { authMail } from '../mail/auth-mail.js';
 import { sendInBackground } from '../mail/mailer.js';
 import type { AuthDeps } from './auth-deps.js';
-import { consumeEmailToken, emailLinkPaths, issueEmailToken } from './email-tokens.js';
+import { consumeEmailToken, emailLink, issueEmailToken } from './email-tokens.js';
 import { hashPassword } from './password-hashing.js';
 import { assertPasswordPolicy } from './password-policy.js';
+import { checkRedirect } from './redirect-allowlist.js';
 import type { ClientInfo } from './sessions.js';
 import {
   findUserByEmail,
@@ -30,16 +31,18 @@ export const acceptedAnswer = {
 export class EmailFlowService {
   constructor(private readonly deps: AuthDeps) {}
 
-  private link(path: string, token: string): string {
-    return `${this.deps.publicUrl()}${path}?token=${encodeURIComponent(token)}`;
-  }
-
   /**
    * 202 whatever the address: the lookup, the token and the mail all happen
    * after the answer, so neither the body nor the timing says if it exists.
+   * A redirectTo is checked first of all, so its refusal says nothing either.
    */
-  async forgotPassword(emailInput: string, client: ClientInfo): Promise<typeof acceptedAnswer> {
+  async forgotPassword(
+    emailInput: string,
+    client: ClientInfo,
+    redirectInput?: string,
+  ): Promise<typeof acceptedAnswer> {
     const { pool, limits, mailer, logger } = this.deps;
+    const redirectTo = checkRedirect(redirectInput, this.deps);
     const email = normalizeEmail(emailInput);
     await limits.consumeAll([
       ['forgot:ip', client.ip],
@@ -49,13 +52,21 @@ export class EmailFlowService {
       const user = await findUserByEmail(pool, email);
       if (!user || user.disabled) return undefined;
       const token = await issueEmailToken(pool, user.id, 'reset-password', email);
-      return authMail.resetPassword(email, this.link(emailLinkPaths['reset-password'], token));
+      return authMail.resetPassword(
+        email,
+        emailLink(this.deps.publicUrl(), 'reset-password', token, redirectTo),
+      );
     });
     return acceptedAnswer;
   }
 
-  async resendVerification(emailInput: string, client: ClientInfo): Promise<typeof acceptedAnswer> {
+  async resendVerification(
+    emailInput: string,
+    client: ClientInfo,
+    redirectInput?: string,
+  ): Promise<typeof acceptedAnswer> {
     const { pool, limits, mailer, logger } = this.deps;
+    const redirectTo = checkRedirect(redirectInput, this.deps);
     const email = normalizeEmail(emailInput);
     await limits.consumeAll([
       ['forgot:ip', client.ip],
@@ -65,20 +76,24 @@ export class EmailFlowService {
       const user = await findUserByEmail(pool, email);
       if (!user || user.disabled || user.emailVerified) return undefined;
       const token = await issueEmailToken(pool, user.id, 'verify-email', email);
-      return authMail.verifyEmail(email, this.link(emailLinkPaths['verify-email'], token));
+      return authMail.verifyEmail(email, emailLink(this.deps.publicUrl(), 'verify-email', token, redirectTo));
     });
     return acceptedAnswer;
   }
 
   /** Sends a fresh verification link to the signed-in user's own address. */
-  async sendVerification(userId: string): Promise<void> {
+  async sendVerification(userId: string, redirectInput?: string): Promise<void> {
     const { pool, limits, mailer, logger } = this.deps;
+    const redirectTo = checkRedirect(redirectInput, this.deps);
     await limits.consume('mail:user', userId);
     sendInBackground(mailer, logger, async () => {
       const user = await findUserById(pool, userId);
       if (!user?.email || user.emailVerified) return undefined;
       const token = await issueEmailToken(pool, user.id, 'verify-email', user.email);
-      return authMail.verifyEmail(user.email, this.link(emailLinkPaths['verify-email'], token));
+      return authMail.verifyEmail(
+        user.email,
+        emailLink(this.deps.publicUrl(), 'verify-email', token, redirectTo),
+      );
     });
   }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { redirectToField } from './redirect-allowlist.js';
 
 const MAX_METADATA_BYTES = 16 * 1024;
 
@@ -7,6 +8,8 @@ const anyEmail = z.string().min(1).max(254);
 const email = z.email({ message: 'must be an email address' }).max(254);
 const password = z.string().min(1).max(4096);
 const token = z.string().min(1).max(512);
+/** Where a mailed link points instead of the dashboard page (checked against the allowlist by the service). */
+const redirectTo = redirectToField.optional();
 
 export const metadataSchema = z
   .record(z.string().max(100), z.unknown())
@@ -15,10 +18,13 @@ export const metadataSchema = z
     `must be at most ${MAX_METADATA_BYTES} bytes of JSON`,
   );
 
-export const signupBody = z.strictObject({ email, password, data: metadataSchema.optional() });
+export const signupBody = z.strictObject({ email, password, data: metadataSchema.optional(), redirectTo });
 export const loginBody = z.strictObject({ email: anyEmail, password });
 export const refreshBody = z.strictObject({ refreshToken: token });
-export const emailOnlyBody = z.strictObject({ email: anyEmail });
+/** Forgot password, and resend confirmation when signed out. */
+export const emailLinkRequestBody = z.strictObject({ email: anyEmail, redirectTo });
+/** Resend confirmation when signed in: the link goes to the user's own address. */
+export const resendSignedInBody = z.strictObject({ email: anyEmail.optional(), redirectTo });
 export const tokenBody = z.strictObject({ token });
 export const resetBody = z.strictObject({ token, password });
 export const anonymousBody = z.strictObject({ data: metadataSchema.optional() });
@@ -26,6 +32,7 @@ export const patchMeBody = z.strictObject({
   metadata: metadataSchema.optional(),
   email: email.optional(),
   password: password.optional(),
+  redirectTo,
 });
 export const changePasswordBody = z.strictObject({ password, currentPassword: password.optional() });
 export const reauthenticateBody = z.strictObject({
@@ -35,4 +42,3 @@ export const reauthenticateBody = z.strictObject({
 export const codeBody = z.strictObject({ code: z.string().min(1).max(64) });
 export const mfaVerifyBody = z.strictObject({ ticket: token, code: z.string().min(1).max(64) });
 export const uuidParam = z.uuid();
-export const oauthStartQuery = z.object({ redirectTo: z.string().max(2048).optional() });

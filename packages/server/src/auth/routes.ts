@@ -8,12 +8,13 @@ import {
   anonymousBody,
   changePasswordBody,
   codeBody,
-  emailOnlyBody,
+  emailLinkRequestBody,
   loginBody,
   mfaVerifyBody,
   patchMeBody,
   reauthenticateBody,
   refreshBody,
+  resendSignedInBody,
   resetBody,
   signupBody,
   tokenBody,
@@ -86,8 +87,8 @@ export function authRoutes(auth: Auth): Router {
   });
 
   router.post('/api/auth/password/forgot', async (req, res) => {
-    const { email } = validateBody(emailOnlyBody, req.body);
-    res.status(202).json(await emailFlows.forgotPassword(email, clientInfo(req)));
+    const { email, redirectTo } = validateBody(emailLinkRequestBody, req.body);
+    res.status(202).json(await emailFlows.forgotPassword(email, clientInfo(req), redirectTo));
   });
 
   router.post('/api/auth/password/reset', async (req, res) => {
@@ -101,12 +102,13 @@ export function authRoutes(auth: Auth): Router {
 
   router.post('/api/auth/email/verify/resend', async (req, res) => {
     if (req.principal.kind === 'user') {
-      await emailFlows.sendVerification(req.principal.user.id);
+      const { redirectTo } = validateBody(resendSignedInBody, req.body);
+      await emailFlows.sendVerification(req.principal.user.id, redirectTo);
       res.status(202).json({ message: 'If your address is unconfirmed, a link is on its way.' });
       return;
     }
-    const { email } = validateBody(emailOnlyBody, req.body);
-    res.status(202).json(await emailFlows.resendVerification(email, clientInfo(req)));
+    const { email, redirectTo } = validateBody(emailLinkRequestBody, req.body);
+    res.status(202).json(await emailFlows.resendVerification(email, clientInfo(req), redirectTo));
   });
 
   router.get('/api/auth/sessions', async (req, res) => {

@@ -4,7 +4,7 @@ import {
   anonymousBody,
   changePasswordBody,
   codeBody,
-  emailOnlyBody,
+  emailLinkRequestBody,
   loginBody,
   mfaVerifyBody,
   patchMeBody,
@@ -318,7 +318,7 @@ function authPaths(): Json {
     }),
     '/api/auth/password/forgot': post(
       'Mail a reset link (202 whatever the email)',
-      emailOnlyBody,
+      emailLinkRequestBody,
       { 202: empty('Accepted.') },
       true,
     ),
@@ -331,7 +331,7 @@ function authPaths(): Json {
     ),
     '/api/auth/email/verify/resend': post(
       'Mail the confirmation link again',
-      emailOnlyBody,
+      emailLinkRequestBody,
       { 202: empty('Accepted.') },
       true,
     ),

@@ -275,7 +275,7 @@ export const configOptions = {
     env: 'HEARTH_AUTH_REDIRECT_URLS',
     key: 'authRedirectUrls',
     description:
-      'Comma-separated URL prefixes that OAuth sign-in may send users back to (redirectTo), e.g. https://app.example.com/. The public URL is always allowed.',
+      'Comma-separated URL prefixes auth may send users to (redirectTo): where OAuth sign-in returns, and where the links in verification, password-reset and email-change mail point. E.g. https://app.example.com/. The public URL is always allowed.',
     default: '',
     schema: list,
   },

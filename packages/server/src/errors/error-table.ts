@@ -44,6 +44,10 @@ export const errorTable = {
   'auth/last-sign-in-method': { status: 409, message: 'This is the only way to sign in to the account.' },
   'auth/unknown-provider': { status: 404, message: 'No OAuth provider is configured with this name.' },
   'auth/oauth-failed': { status: 400, message: 'The OAuth sign-in failed.' },
+  'auth/redirect-not-allowed': {
+    status: 400,
+    message: 'redirectTo must be an absolute URL under the public URL or HEARTH_AUTH_REDIRECT_URLS.',
+  },
   'auth/identity-conflict': {
     status: 409,
     message: 'An account with this email exists; sign in to it and link the provider.',

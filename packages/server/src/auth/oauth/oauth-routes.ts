@@ -5,10 +5,11 @@ import { clientInfo } from '../client-info.js';
 import type { Auth } from '../create-auth.js';
 import { requireUser } from '../principal.js';
 import { requireRecentAuth } from '../recent-auth.js';
+import { redirectToField } from '../redirect-allowlist.js';
 import { validateBody } from '../validate-body.js';
 
-const startQuery = z.object({ redirectTo: z.string().max(2048).optional() });
-const linkBody = z.strictObject({ redirectTo: z.string().max(2048).optional() });
+const startQuery = z.object({ redirectTo: redirectToField.optional() });
+const linkBody = z.strictObject({ redirectTo: redirectToField.optional() });
 const exchangeBody = z.strictObject({ code: z.string().min(1).max(512) });
 const providerName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/);
 

@@ -12,6 +12,7 @@ import { HearthError } from '../../errors/index.js';
 import type { AuthDeps } from '../auth-deps.js';
 import type { SignInResult } from '../account-service.js';
 import type { MfaService } from '../mfa-service.js';
+import { checkRedirect } from '../redirect-allowlist.js';
 import { hashToken, newOpaqueToken } from '../opaque-tokens.js';
 import type { ClientInfo } from '../sessions.js';
 import {
@@ -76,48 +77,13 @@ export class OAuthService {
     return `${this.deps.publicUrl()}/api/auth/oauth/${provider}/callback`;
   }
 
-  /** redirectTo must start with the public URL or one of HEARTH_AUTH_REDIRECT_URLS: never an open redirect. */
-  checkRedirect(redirectTo: string | undefined): string | null {
-    if (redirectTo === undefined || redirectTo === '') return null;
-    let url: URL;
-    try {
-      url = new URL(redirectTo);
-    } catch {
-      throw new HearthError('validation/failed', 'redirectTo must be an absolute URL.', {
-        details: { fields: [{ path: 'redirectTo', message: 'must be an absolute URL' }] },
-      });
-    }
-    const allowedBy = (prefix: string): boolean => {
-      let allowed: URL;
-      try {
-        allowed = new URL(prefix);
-      } catch {
-        return false;
-      }
-      if (allowed.origin !== url.origin) return false;
-      const base = allowed.pathname.endsWith('/') ? allowed.pathname : `${allowed.pathname}/`;
-      return url.pathname === allowed.pathname || url.pathname.startsWith(base);
-    };
-    if (![this.deps.publicUrl(), ...this.deps.config.authRedirectUrls].some(allowedBy)) {
-      throw new HearthError(
-        'validation/failed',
-        'redirectTo is not an allowed redirect URL (HEARTH_AUTH_REDIRECT_URLS).',
-        {
-          details: { fields: [{ path: 'redirectTo', message: 'not allowed' }] },
-        },
-      );
-    }
-    const href = url.href;
-    return href;
-  }
-
   /** Starts an authorization request and returns the provider URL to send the browser to. */
   async start(
     providerName: string,
     options: { redirectTo?: string | undefined; linkUserId?: string | undefined },
   ): Promise<string> {
     const provider = this.provider(providerName);
-    const redirectTo = this.checkRedirect(options.redirectTo);
+    const redirectTo = checkRedirect(options.redirectTo, this.deps)?.href ?? null;
     const configuration = await provider.configuration().catch((error: unknown) => {
       this.deps.logger.warn({ err: error, provider: providerName }, 'OAuth discovery failed');
       throw failed('discovery', 'The provider could not be reached.');

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { HearthError } from '../errors/index.js';
+import type { AuthDeps } from './auth-deps.js';
+
+/** The longest redirectTo accepted; longer values are a validation error. */
+export const MAX_REDIRECT_LENGTH = 2048;
+
+/** A redirectTo field in a request: a string, checked against the allowlist by `checkRedirect`. */
+export const redirectToField = z.string().max(MAX_REDIRECT_LENGTH);
+
+/**
+ * Whether `candidate` lies under the allowed `prefix`: same scheme, same host
+ * and port, and a path equal to the prefix's or below it at a `/` boundary.
+ * The prefix's query and fragment play no part. Exact string comparisons on
+ * parsed URLs, so `https://app.example.com.evil.example/`,
+ * `https://app.example.com@evil.example/` and `/app-evil` under `/app` fail.
+ */
+export function isUnderPrefix(candidate: URL, prefix: URL): boolean {
+  if (candidate.protocol !== prefix.protocol || candidate.host !== prefix.host) return false;
+  const base = prefix.pathname.endsWith('/') ? prefix.pathname : `${prefix.pathname}/`;
+  return candidate.pathname === prefix.pathname || candidate.pathname.startsWith(base);
+}
+
+// Schemes that run or embed content rather than name a page: refused even if listed.
+const refusedSchemes = new Set(['javascript:', 'vbscript:', 'data:', 'blob:', 'file:']);
+
+/**
+ * Parses `value` and returns it when it starts with one of `allowedPrefixes`,
+ * else undefined. Relative and protocol-relative URLs do not parse without a
+ * base and fail; so do URLs carrying credentials, URLs without a hierarchical
+ * path (`mailto:…`) and script or data schemes, whatever the list says.
+ */
+export function allowedRedirect(value: string, allowedPrefixes: readonly string[]): URL | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined;
+  }
+  if (url.username !== '' || url.password !== '' || !url.pathname.startsWith('/')) return undefined;
+  if (refusedSchemes.has(url.protocol)) return undefined;
+  const allowed = allowedPrefixes.some((prefix) => {
+    try {
+      return isUnderPrefix(url, new URL(prefix));
+    } catch {
+      return false;
+    }
+  });
+  return allowed ? url : undefined;
+}
+
+/** The public URL and every prefix in HEARTH_AUTH_REDIRECT_URLS. */
+export function redirectAllowlist(deps: Pick<AuthDeps, 'publicUrl' | 'config'>): string[] {
+  return [deps.publicUrl(), ...deps.config.authRedirectUrls];
+}
+
+/**
+ * The one check for every `redirectTo` auth accepts (OAuth sign-in and the
+ * links in mail): null when absent or empty, the parsed URL when allowed, and
+ * 400 auth/redirect-not-allowed otherwise. Never an open redirect: nothing
+ * outside the allowlist is ever sent a user, a code or a token.
+ */
+export function checkRedirect(
+  redirectTo: string | undefined,
+  deps: Pick<AuthDeps, 'publicUrl' | 'config'>,
+): URL | null {
+  if (redirectTo === undefined || redirectTo === '') return null;
+  const url = allowedRedirect(redirectTo, redirectAllowlist(deps));
+  if (url === undefined) {
+    throw new HearthError('auth/redirect-not-allowed', undefined, {
+      details: {
+        fields: [{ path: 'redirectTo', message: 'must be an absolute URL under HEARTH_AUTH_REDIRECT_URLS' }],
+      },
+    });
+  }
+  return url;
+}
