@@ -14,6 +14,8 @@ import { createEdge } from './http/edge.js';
 import { createLogger } from './lib/logger.js';
 import { databaseCheck, redisCheck, storageCheck } from './ops/dependency-checks.js';
 import { createMetrics } from './ops/metrics.js';
+import { resealSecrets } from './secrets/encrypted-columns.js';
+import { FieldCipher } from './secrets/field-encryption.js';
 import { ensureSecret, secretNames } from './secrets/instance-secrets.js';
 
 export interface HearthInstance {
@@ -78,6 +80,8 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
     cleanups.push(() => pool.end());
     await migrateSystemSchema(pool, logger);
     await ensureSecret(pool, secretNames.signingKey);
+    const fieldCipher = new FieldCipher(config.encryptionKey, config.encryptionKeyPrevious);
+    await resealSecrets(pool, fieldCipher, logger);
 
     const readinessChecks = [databaseCheck(pool), storageCheck(config)];
     let redis: Redis | undefined;
@@ -96,6 +100,7 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
       logger,
       pool,
       redis,
+      fieldCipher,
       publicUrl: () => config.publicUrl ?? listeningUrl,
     });
     cleanups.push(async () => auth.close());
