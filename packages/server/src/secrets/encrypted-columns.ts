@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Pool, PoolClient } from '../db/pool.js';
-import { ConfigError } from '../config/load-config.js';
+import { ConfigError } from '../config/index.js';
 import { ENCRYPTED_PREFIX, FieldDecryptionError, keyIdOf, type FieldCipher } from './field-encryption.js';
 
 /**

@@ -14,7 +14,9 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
  * the `enc:` prefix are legacy plaintext.
  */
 
-const PREFIX = 'enc:';
+/** The prefix of every encrypted value, whatever its key. */
+export const ENCRYPTED_PREFIX = 'enc:';
+const PREFIX = ENCRYPTED_PREFIX;
 const VERSION = 'v1';
 const ALGORITHM = 'aes-256-gcm';
 const NONCE_BYTES = 12;
@@ -108,9 +110,9 @@ export class FieldCipher {
     return this.current?.id;
   }
 
-  /** Ids of every key this cipher can open values with. */
-  get keyIds(): string[] {
-    return [...this.keys.keys()];
+  /** The prefix every value sealed now starts with; undefined when values are stored as plaintext. */
+  get currentPrefix(): string | undefined {
+    return this.current ? `${PREFIX}${VERSION}:${this.current.id}:` : undefined;
   }
 
   /** The value to store for `plaintext` at `context`: encrypted under the current key, or as is when there is none. */
@@ -172,18 +174,4 @@ export class FieldCipher {
       );
     }
   }
-
-  /** Whether a stored value is already in the form seal() writes now (so a re-encryption pass can skip it). */
-  isCurrent(stored: string): boolean {
-    const current = this.current;
-    return current ? stored.startsWith(`${PREFIX}${VERSION}:${current.id}:`) : !isEncryptedValue(stored);
-  }
-
-  /** The prefix every value sealed now starts with; undefined when values are stored as plaintext. */
-  get currentPrefix(): string | undefined {
-    return this.current ? `${PREFIX}${VERSION}:${this.current.id}:` : undefined;
-  }
 }
-
-/** The prefix of every encrypted value, whatever its key. */
-export const ENCRYPTED_PREFIX = PREFIX;
