@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporaryDataDir } from '@hearth/server';
+import { createTestDatabase } from '@hearth/testkit';
 
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const dataDir = temporaryDataDir('hearth-cli-start-');
@@ -128,11 +130,40 @@ describe('hearth start with bad configuration exits non-zero with one clear line
     ],
     [{ HEARTH_UNKNOWN_THING: '1' }, [], /^hearth: config error: HEARTH_UNKNOWN_THING: unknown variable/],
     [{}, ['--port', 'x'], /^hearth: config error: --port: must be a whole number/],
+    [
+      { HEARTH_ENCRYPTION_KEY: 'hunter2' },
+      [],
+      /^hearth: config error: HEARTH_ENCRYPTION_KEY: must be 32 bytes in base64 or base64url/,
+    ],
   ])('%j %j', async (env, args, pattern) => {
     const { code, stderr } = await runToExit(['start', ...args], cleanEnv(env));
     expect(code).toBe(1);
     const lines = stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(pattern);
+  });
+});
+
+describe('hearth start with HEARTH_ENCRYPTION_KEY', () => {
+  it('refuses, in one line, to start without the key that encrypted the stored secrets', async () => {
+    const database = await createTestDatabase();
+    try {
+      const key = randomBytes(32).toString('base64');
+      const env = { HEARTH_DATABASE_URL: database.url, HEARTH_DATA_DIR: dataDir };
+      const first = await startHearth(['--port', '0'], cleanEnv({ ...env, HEARTH_ENCRYPTION_KEY: key }));
+      first.child.kill('SIGTERM');
+      expect((await exitOf(first.child)).code).toBe(0);
+
+      const { code, stderr } = await runToExit(['start', '--port', '0'], cleanEnv(env));
+      expect(code).toBe(1);
+      const lines = stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        /^hearth: config error: HEARTH_ENCRYPTION_KEY: stored secrets encrypted with key [0-9a-f]{8} cannot be opened .*HEARTH_ENCRYPTION_KEY is not set/,
+      );
+      expect(lines[0]).not.toContain(key);
+    } finally {
+      await database.drop();
+    }
   });
 });

@@ -15,6 +15,8 @@ import { createLogger } from './lib/logger.js';
 import { startCleanup } from './ops/cleanup.js';
 import { databaseCheck, redisCheck, storageCheck } from './ops/dependency-checks.js';
 import { createMetrics } from './ops/metrics.js';
+import { resealSecrets } from './secrets/encrypted-columns.js';
+import { FieldCipher } from './secrets/field-encryption.js';
 import { ensureSecret, secretNames } from './secrets/instance-secrets.js';
 
 export interface HearthInstance {
@@ -84,6 +86,8 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
     cleanups.push(() => pool.end());
     await migrateSystemSchema(pool, logger);
     await ensureSecret(pool, secretNames.signingKey);
+    const fieldCipher = new FieldCipher(config.encryptionKey, config.encryptionKeyPrevious);
+    await resealSecrets(pool, fieldCipher, logger);
 
     const readinessChecks = [databaseCheck(pool), storageCheck(config)];
     let redis: Redis | undefined;
@@ -102,6 +106,7 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
       logger,
       pool,
       redis,
+      fieldCipher,
       publicUrl: () => config.publicUrl ?? listeningUrl,
     });
     cleanups.push(async () => auth.close());

@@ -63,6 +63,8 @@ async function start(flags: StartFlags): Promise<void> {
     process.off('SIGTERM', handler);
     process.off('SIGINT', handler);
     if (error instanceof EmbeddedPostgresError) throw new CliError(error.message);
+    // Found only once the database is open, e.g. secrets encrypted under a key that is not configured.
+    if (error instanceof ConfigError) throw new CliError(`config error: ${error.message}`);
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new CliError(`port ${config.port} is already in use; choose another with --port`);
     }

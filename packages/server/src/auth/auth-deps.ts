@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { HearthConfig } from '../config/index.js';
 import type { Pool } from '../db/pool.js';
 import type { Mailer } from '../mail/mailer.js';
+import type { FieldCipher } from '../secrets/field-encryption.js';
 import type { AuthRateLimits } from './rate-limits.js';
 import type { SessionService } from './sessions.js';
 
@@ -13,6 +14,8 @@ export interface AuthDeps {
   sessions: SessionService;
   limits: AuthRateLimits;
   mailer: Mailer;
+  /** Seals and opens TOTP secrets (see secrets/encrypted-columns.ts for their contexts). */
+  fieldCipher: FieldCipher;
   /** The public base URL (HEARTH_PUBLIC_URL, else where the server listens), for links and redirects. */
   publicUrl(): string;
 }

@@ -5,6 +5,7 @@ import { createPool, type Pool } from '../db/pool.js';
 import { migrateSystemSchema } from '../db/migrate.js';
 import { HearthError } from '../errors/index.js';
 import { createLogger } from '../lib/logger.js';
+import { FieldCipher } from '../secrets/field-encryption.js';
 import { createAuth, type Auth } from './create-auth.js';
 import { passwordProblem } from './password-policy.js';
 import { requireAdmin, requireUser, type Principal } from './principal.js';
@@ -23,7 +24,14 @@ beforeAll(async () => {
   const config = loadConfig({
     env: { HEARTH_DATABASE_URL: database.url, HEARTH_AUTH_CONFIRM_EMAIL: 'false' },
   });
-  auth = await createAuth({ config, logger, pool, redis: undefined, publicUrl: () => 'http://hearth.test' });
+  auth = await createAuth({
+    config,
+    logger,
+    pool,
+    redis: undefined,
+    fieldCipher: new FieldCipher(undefined),
+    publicUrl: () => 'http://hearth.test',
+  });
 });
 afterAll(async () => {
   auth?.close();

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { HearthConfig } from '../config/index.js';
 import type { Pool } from '../db/pool.js';
+import type { FieldCipher } from '../secrets/field-encryption.js';
 import { ServiceKeyService } from '../admin/service-keys.js';
 import { UsersAdminService } from '../admin/users-admin.js';
 import { createMailer, type Mailer } from '../mail/mailer.js';
@@ -42,6 +43,8 @@ export interface CreateAuthOptions {
   logger: Logger;
   pool: Pool;
   redis: Redis | undefined;
+  /** Encrypts TOTP secrets and private signing keys at rest (or not, when no key is configured). */
+  fieldCipher: FieldCipher;
   publicUrl(): string;
 }
 
@@ -51,9 +54,9 @@ export function tokenIssuer(config: HearthConfig): string {
 }
 
 export async function createAuth(options: CreateAuthOptions): Promise<Auth> {
-  const { config, logger, pool, redis } = options;
+  const { config, logger, pool, redis, fieldCipher } = options;
   const providers = buildOAuthProviders(config.oauthProviders);
-  const keys = new SigningKeyRing(pool, config.accessTokenTtl);
+  const keys = new SigningKeyRing(pool, config.accessTokenTtl, fieldCipher);
   await keys.start();
   const cache = new AuthStatusCache(config.authRevocationCacheMs);
   const stopBroadcast = redis ? await connectRevocationBroadcast(redis, cache, logger) : undefined;
@@ -66,7 +69,16 @@ export async function createAuth(options: CreateAuthOptions): Promise<Auth> {
   );
   const limits = new AuthRateLimits(redis, config.rateLimitFactor);
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, pool });
-  const deps: AuthDeps = { pool, logger, config, sessions, limits, mailer, publicUrl: options.publicUrl };
+  const deps: AuthDeps = {
+    pool,
+    logger,
+    config,
+    sessions,
+    limits,
+    mailer,
+    fieldCipher,
+    publicUrl: options.publicUrl,
+  };
   const mfa = new MfaService(deps);
   const serviceKeys = new ServiceKeyService(pool, cache);
   return {

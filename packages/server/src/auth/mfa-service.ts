@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import { withTransaction } from '../db/transaction.js';
 import { HearthError } from '../errors/index.js';
+import { secretContext } from '../secrets/encrypted-columns.js';
 import type { AuthDeps } from './auth-deps.js';
 import { hashToken, newOpaqueToken } from './opaque-tokens.js';
 import type { UserPrincipal } from './principal.js';
@@ -62,7 +63,10 @@ export class MfaService {
     const user = await findUserById(pool, principal.user.id);
     if (!user) throw new HearthError('auth/session-revoked');
     const secret = new Secret({ size: 20 }).base32;
-    await pool.query('UPDATE hearth.users SET "totpPendingSecret" = $2 WHERE id = $1', [user.id, secret]);
+    await pool.query('UPDATE hearth.users SET "totpPendingSecret" = $2 WHERE id = $1', [
+      user.id,
+      this.deps.fieldCipher.seal(secret, secretContext.totpPendingSecret(user.id)),
+    ]);
     return { secret, uri: totpFor(secret, user.email ?? user.id).toString() };
   }
 
@@ -80,12 +84,15 @@ export class MfaService {
           details: { fields: [{ path: 'code', message: 'no TOTP enrolment in progress' }] },
         });
       }
-      const step = this.matchTotp(user.totpPendingSecret, user, code);
+      const { fieldCipher } = this.deps;
+      const secret = fieldCipher.open(user.totpPendingSecret, secretContext.totpPendingSecret(user.id));
+      const step = this.matchTotp(secret, user, code);
       if (step === undefined) throw new HearthError('auth/invalid-mfa-code');
+      // Sealed afresh: a value is bound to its column, so the pending ciphertext cannot be moved over.
       const { rows } = await db.query<UserRow>(
-        `UPDATE hearth.users SET "totpSecret" = "totpPendingSecret", "totpPendingSecret" = NULL,
+        `UPDATE hearth.users SET "totpSecret" = $3, "totpPendingSecret" = NULL,
            "totpLastStep" = $2, "updatedAt" = now() WHERE id = $1 RETURNING *`,
-        [user.id, step],
+        [user.id, step, fieldCipher.seal(secret, secretContext.totpSecret(user.id))],
       );
       const recoveryCodes = await this.replaceRecoveryCodes(db, user.id);
       await sessions.markReauthenticated(db, principal.sessionId, 'otp');
@@ -147,7 +154,8 @@ export class MfaService {
   async checkCode(user: UserRow, code: string, db: Db = this.deps.pool): Promise<boolean> {
     if (!user.totpSecret) return false;
     const trimmed = code.trim();
-    const step = this.matchTotp(user.totpSecret, user, trimmed);
+    const secret = this.deps.fieldCipher.open(user.totpSecret, secretContext.totpSecret(user.id));
+    const step = this.matchTotp(secret, user, trimmed);
     if (step !== undefined) {
       const { rowCount } = await db.query(
         `UPDATE hearth.users SET "totpLastStep" = $2 WHERE id = $1 AND ("totpLastStep" IS NULL OR "totpLastStep" < $2)`,

@@ -1,6 +1,8 @@
 import { createPrivateKey, randomUUID, type JsonWebKeyInput, type KeyObject } from 'node:crypto';
 import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import type { Pool } from '../db/pool.js';
+import { openPrivateJwk, sealPrivateJwk } from '../secrets/encrypted-columns.js';
+import type { FieldCipher } from '../secrets/field-encryption.js';
 
 export const ACCESS_TOKEN_ALG = 'EdDSA';
 /** Extra time a retired key stays published, for nodes that have not reloaded yet. */
@@ -18,7 +20,8 @@ interface LoadedKey {
 
 interface KeyRow {
   kid: string;
-  private_jwk: JWK;
+  /** A JWK object, or its encrypted text as a JSON string (see sealPrivateJwk). */
+  private_jwk: unknown;
   public_jwk: JWK;
   retired_at: Date | null;
 }
@@ -45,15 +48,21 @@ export class SigningKeyRing {
   constructor(
     private readonly pool: Pool,
     private readonly accessTokenTtlSeconds: number,
+    private readonly cipher: FieldCipher,
   ) {}
 
   async start(): Promise<void> {
     const candidate = await newKeyRow();
     // The partial unique index lets exactly one node's first key win.
     await this.pool.query(
-      `INSERT INTO hearth.signing_keys (kid, alg, private_jwk, public_jwk) VALUES ($1, $2, $3, $4)
+      `INSERT INTO hearth.signing_keys (kid, alg, private_jwk, public_jwk) VALUES ($1, $2, $3::jsonb, $4)
        ON CONFLICT DO NOTHING`,
-      [candidate.kid, ACCESS_TOKEN_ALG, candidate.privateJwk, candidate.publicJwk],
+      [
+        candidate.kid,
+        ACCESS_TOKEN_ALG,
+        sealPrivateJwk(this.cipher, candidate.kid, candidate.privateJwk),
+        candidate.publicJwk,
+      ],
     );
     await this.reload();
     this.timer = setInterval(() => void this.reload().catch(() => undefined), RELOAD_INTERVAL_MS);
@@ -79,7 +88,7 @@ export class SigningKeyRing {
         kid: row.kid,
         privateKey:
           row.retired_at === null
-            ? createPrivateKey({ key: row.private_jwk as JsonWebKeyInput['key'], format: 'jwk' })
+            ? createPrivateKey({ key: this.privateJwkOf(row) as JsonWebKeyInput['key'], format: 'jwk' })
             : undefined,
         publicKey: (await importJWK(row.public_jwk, ACCESS_TOKEN_ALG)) as CryptoKey,
         publicJwk: {
@@ -126,8 +135,8 @@ export class SigningKeyRing {
       await client.query('BEGIN');
       await client.query('UPDATE hearth.signing_keys SET retired_at = now() WHERE retired_at IS NULL');
       await client.query(
-        'INSERT INTO hearth.signing_keys (kid, alg, private_jwk, public_jwk) VALUES ($1, $2, $3, $4)',
-        [next.kid, ACCESS_TOKEN_ALG, next.privateJwk, next.publicJwk],
+        'INSERT INTO hearth.signing_keys (kid, alg, private_jwk, public_jwk) VALUES ($1, $2, $3::jsonb, $4)',
+        [next.kid, ACCESS_TOKEN_ALG, sealPrivateJwk(this.cipher, next.kid, next.privateJwk), next.publicJwk],
       );
       await client.query('COMMIT');
     } catch (error) {
@@ -138,5 +147,10 @@ export class SigningKeyRing {
     }
     await this.reload();
     return next.kid;
+  }
+
+  /** The private JWK of a row, decrypted when it is stored encrypted. */
+  private privateJwkOf(row: KeyRow): JWK {
+    return openPrivateJwk<JWK>(this.cipher, row.kid, row.private_jwk);
   }
 }

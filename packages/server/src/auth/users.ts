@@ -16,7 +16,9 @@ export interface UserRow {
   updatedAt: Date;
   passwordHash: string | null;
   passwordChangedAt: Date | null;
+  /** Sealed with AuthDeps.fieldCipher: encrypted text, or plaintext when no key is configured. */
   totpSecret: string | null;
+  /** Sealed like totpSecret, under its own context. */
   totpPendingSecret: string | null;
   totpLastStep: string | null;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseEncryptionKey } from '../secrets/field-encryption.js';
 
 /**
  * The one list of configuration options. Each option is read from its
@@ -113,6 +114,34 @@ const oauthProviders = z.string().transform((value, ctx) => {
     return z.NEVER;
   }
   return result.data;
+});
+
+const KEY_HINT = 'must be 32 bytes in base64 or base64url, e.g. the output of `openssl rand -base64 32`';
+
+const encryptionKey = z.string().transform((value, ctx) => {
+  const key = parseEncryptionKey(value);
+  if (!key) {
+    ctx.addIssue({ code: 'custom', message: KEY_HINT });
+    return z.NEVER;
+  }
+  return key;
+});
+
+const encryptionKeys = z.string().transform((value, ctx) => {
+  const items = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+  const keys: Buffer[] = [];
+  for (const [index, item] of items.entries()) {
+    const key = parseEncryptionKey(item);
+    if (!key) {
+      ctx.addIssue({ code: 'custom', message: `key ${index + 1} of ${items.length} ${KEY_HINT}` });
+      return z.NEVER;
+    }
+    keys.push(key);
+  }
+  return keys;
 });
 
 export const configOptions = {
@@ -286,6 +315,22 @@ export const configOptions = {
       'OAuth/OpenID Connect providers as a JSON object keyed by provider name: {"google":{"clientId":"…","clientSecret":"…"}}. Presets: google, apple, microsoft, github; any other name needs "issuer". See docs/auth.md.',
     secret: true,
     schema: oauthProviders,
+  },
+  encryptionKey: {
+    env: 'HEARTH_ENCRYPTION_KEY',
+    key: 'encryptionKey',
+    description:
+      'Key that encrypts TOTP secrets and the private token-signing keys in the database: 32 random bytes in base64 or base64url (openssl rand -base64 32). When unset, they are stored in plain text. See docs/auth.md.',
+    secret: true,
+    schema: encryptionKey,
+  },
+  encryptionKeyPrevious: {
+    env: 'HEARTH_ENCRYPTION_KEY_PREVIOUS',
+    key: 'encryptionKeyPrevious',
+    description:
+      'Comma-separated earlier encryption keys, used only to decrypt while values are re-encrypted under HEARTH_ENCRYPTION_KEY at start-up (key rotation).',
+    secret: true,
+    schema: encryptionKeys,
   },
   rateLimitFactor: {
     env: 'HEARTH_RATE_LIMIT_FACTOR',

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -144,6 +145,45 @@ describe('loadConfig', () => {
     );
     expect(failure({ HEARTH_DATABASE_URL_FILE: join(dir, 'nope') })).toMatch(
       /^HEARTH_DATABASE_URL_FILE: cannot read/,
+    );
+  });
+
+  it('reads encryption keys as 32 bytes from base64 or base64url, directly or from *_FILE', () => {
+    const current = randomBytes(32);
+    const previous = [randomBytes(32), randomBytes(32)];
+    const config = loadConfig({
+      env: {
+        HEARTH_ENCRYPTION_KEY_FILE: file('encryption-key', `${current.toString('base64')}\n`),
+        HEARTH_ENCRYPTION_KEY_PREVIOUS: `${previous[0]!.toString('base64url')}, ${previous[1]!.toString('base64')}`,
+      },
+    });
+    expect(config.encryptionKey?.equals(current)).toBe(true);
+    expect(config.encryptionKeyPrevious?.map((key) => key.toString('hex'))).toEqual(
+      previous.map((key) => key.toString('hex')),
+    );
+    expect(loadConfig({ env: {} }).encryptionKey).toBeUndefined();
+  });
+
+  it.each([
+    ['a passphrase', 'hunter2 hunter2 hunter2 hunter2 hunter2 hunter2'],
+    ['16 bytes', randomBytes(16).toString('base64')],
+    ['64 hex digits', randomBytes(32).toString('hex')],
+  ])('rejects an encryption key that is %s, without echoing it', (_name, value) => {
+    const message = failure({ HEARTH_ENCRYPTION_KEY: value });
+    expect(message).toMatch(/^HEARTH_ENCRYPTION_KEY: must be 32 bytes in base64 or base64url/);
+    expect(message).not.toContain(value.slice(0, 12));
+  });
+
+  it('rejects a bad previous key by position, and previous keys without a current key', () => {
+    const good = randomBytes(32).toString('base64');
+    const message = failure({
+      HEARTH_ENCRYPTION_KEY: good,
+      HEARTH_ENCRYPTION_KEY_PREVIOUS: `${good},not-a-key`,
+    });
+    expect(message).toMatch(/^HEARTH_ENCRYPTION_KEY_PREVIOUS: key 2 of 2 must be 32 bytes/);
+    expect(message).not.toContain(good);
+    expect(failure({ HEARTH_ENCRYPTION_KEY_PREVIOUS: good })).toMatch(
+      /^HEARTH_ENCRYPTION_KEY_PREVIOUS: needs HEARTH_ENCRYPTION_KEY/,
     );
   });
 

@@ -140,5 +140,11 @@ export function loadConfig(input: LoadConfigInput = {}): HearthConfig {
     }
   }
 
+  if (config.encryptionKeyPrevious !== undefined && config.encryptionKey === undefined) {
+    throw new ConfigError(
+      `${configOptions.encryptionKeyPrevious.env}: needs ${configOptions.encryptionKey.env} (the key to re-encrypt under)`,
+    );
+  }
+
   return config as HearthConfig;
 }
