@@ -124,6 +124,7 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
       metrics,
       corsOrigins: config.corsOrigins,
       principals: auth.principals,
+      bodyLimit: config.bodyLimit,
     });
     const server = createServer({ maxHeaderSize: 64 * 1024 }, edge);
     await new Promise<void>((resolve, reject) => {

@@ -119,10 +119,79 @@ describe('routes served by the edge', () => {
     expect(response.headers.get('access-control-allow-origin')).toBe('*');
   });
 
+  it('create records: 201 with Location, ETag and the API security headers', async () => {
+    const response = await app.fetch('/api/collections/notes/records', {
+      method: 'POST',
+      headers: { ...admin.headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: 'from the edge' }),
+    });
+    expect(response.status).toBe(201);
+    const created = (await response.json()) as { id: string; title: string };
+    expect(created.title).toBe('from the edge');
+    expect(response.headers.get('location')).toBe(`/api/collections/notes/records/${created.id}`);
+    expect(response.headers.get('etag')).toMatch(/^"\d+"$/);
+    expect(response.headers.get('content-security-policy')).toBe(
+      "default-src 'none'; frame-ancestors 'none'",
+    );
+    const denied = await app.request<{ error: { code: string } }>('POST', '/api/collections/notes/records', {
+      body: { title: 'anonymous' },
+    });
+    expect(denied.status).toBe(403);
+    expect(denied.body.error.code).toBe('rules/denied');
+  });
+
+  it('check a create body exactly as Express does', async () => {
+    const post = async (body: string, contentType = 'application/json') => {
+      const response = await app.fetch('/api/collections/notes/records', {
+        method: 'POST',
+        headers: { ...admin.headers, 'content-type': contentType },
+        body,
+      });
+      const json = (await response.json()) as { error?: { code: string; details?: { key?: string } } };
+      return { status: response.status, code: json.error?.code, key: json.error?.details?.key };
+    };
+    expect(await post('{"title": "x"', 'application/json')).toMatchObject({
+      status: 400,
+      code: 'http/invalid-json',
+    });
+    expect(await post('title=x', 'application/x-www-form-urlencoded')).toMatchObject({
+      status: 415,
+      code: 'http/unsupported-media-type',
+    });
+    expect(await post('{"title": "x", "__proto__": {"admin": true}}')).toMatchObject({
+      status: 400,
+      code: 'http/forbidden-key',
+      key: '__proto__',
+    });
+    expect(await post(JSON.stringify({ title: 'x'.repeat(2 * 1024 * 1024) }))).toMatchObject({
+      status: 413,
+      code: 'http/payload-too-large',
+    });
+    expect(await post('[1, 2]')).toMatchObject({ status: 400, code: 'validation/failed' });
+    expect(await post('')).toMatchObject({ status: 400, code: 'validation/failed' });
+  });
+
+  it('leave a create with an Idempotency-Key to Express, which stores and replays it', async () => {
+    const send = () =>
+      app.fetch('/api/collections/notes/records', {
+        method: 'POST',
+        headers: { ...admin.headers, 'content-type': 'application/json', 'idempotency-key': 'edge-create-1' },
+        body: JSON.stringify({ title: 'once' }),
+      });
+    const first = await send();
+    const second = await send();
+    expect(first.status).toBe(201);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect(((await second.json()) as { id: string }).id).toBe(((await first.json()) as { id: string }).id);
+    // Express adds helmet's full set; the edge only the API headers.
+    expect(first.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+  });
+
   it('are measured under their route template', async () => {
     const text = await (await app.fetch('/metrics')).text();
     expect(text).toMatch(/route="\/api\/collections\/:name\/records\/:id",status="200"/);
     expect(text).toMatch(/route="\/api\/collections\/:name\/records",status="200"/);
+    expect(text).toMatch(/method="POST",route="\/api\/collections\/:name\/records",status="201"/);
     expect(text).not.toContain(recordId);
   });
 });

@@ -90,6 +90,21 @@ export function recordEdgeRoutes(records: RecordService, pool: Pool): EdgeRoute[
         return { headers: { ETag: result.etag }, body: result.record };
       },
     },
+    {
+      method: 'POST',
+      template: '/api/collections/:name/records',
+      // A create with an Idempotency-Key needs its transaction and stored reply: Express serves it.
+      serves: (headers) => headers['idempotency-key'] === undefined,
+      async handle({ principal, params, body }) {
+        const name = params.name ?? '';
+        const result = await records.create(new Caller(principal), name, body, { db: pool });
+        return {
+          status: 201,
+          headers: { ETag: result.etag, Location: locationOf(name, result.record.id) },
+          body: result.record,
+        };
+      },
+    },
   ];
 }
 

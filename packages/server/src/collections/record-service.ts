@@ -9,7 +9,7 @@ import {
   type RecordLike,
   type SortKey,
 } from '@hearth/schema';
-import type { Pool, PoolClient } from '../db/pool.js';
+import { generatedStatement, type Pool, type PoolClient } from '../db/pool.js';
 import { HearthError } from '../errors/index.js';
 import type { Caller } from './caller.js';
 import type { ChangeEvent, ChangeEvents } from './change-events.js';
@@ -338,7 +338,7 @@ export class RecordService {
       `SELECT ${[selectColumns(collection, 't'), `t.xmin::text AS ${ETAG}`, ...sortValues, ...expandColumns].join(', ')} ` +
       `FROM ${collection.table} t${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ` +
       `ORDER BY ${orderBy(keys, 't')} LIMIT ${builder.param(limit + 1, 'int')}`;
-    const { rows } = await readQuery(db, sql, builder.params);
+    const { rows } = await readQuery(db, schema, sql, builder.params);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     const nextCursor =
@@ -360,7 +360,7 @@ export class RecordService {
     const result: ListResult = { items, nextCursor };
     if (count) {
       const countSql = `SELECT count(*)::int AS total FROM ${collection.table} t${countWhere.length > 0 ? ` WHERE ${countWhere.join(' AND ')}` : ''}`;
-      const counted = await readQuery(db, countSql, countParams);
+      const counted = await readQuery(db, schema, countSql, countParams);
       result.total = (counted.rows[0]?.total as number | undefined) ?? 0;
     }
     return result;
@@ -383,7 +383,7 @@ export class RecordService {
       (e, i) => `${this.expandSql(caller, e, builder, auth, now, i)} AS "${e.column}"`,
     );
     const sql = `SELECT ${[selectColumns(collection, 't'), `t.xmin::text AS ${ETAG}`, ...expandColumns].join(', ')} FROM ${collection.table} t WHERE ${where.join(' AND ')}`;
-    const { rows } = await readQuery(db, sql, builder.params);
+    const { rows } = await readQuery(db, schema, sql, builder.params);
     const row = rows[0];
     if (!row) throw notFound();
     const record = this.attachExpansions(
@@ -500,7 +500,7 @@ export class RecordService {
         : `INSERT INTO ${collection.table} AS t (${columns.join(', ')}) SELECT ${bound.join(', ')} WHERE ${ruleSql} ${returning}`;
     let rows: Record<string, unknown>[];
     try {
-      ({ rows } = await scope.db.query<Record<string, unknown>>(sql, builder.params));
+      ({ rows } = await runCompiled(scope.db, schema, sql, builder.params));
     } catch (error) {
       throw this.databaseError(error, collection, schema);
     }
@@ -652,11 +652,12 @@ export class RecordService {
  */
 async function readQuery(
   db: Db,
+  schema: LiveSchema,
   sql: string,
   params: unknown[],
 ): Promise<{ rows: Record<string, unknown>[] }> {
   try {
-    return await db.query<Record<string, unknown>>(sql, params);
+    return await runCompiled(db, schema, sql, params);
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === '22021' || code === '22P05') {
@@ -665,6 +666,27 @@ async function readQuery(
       });
     }
     throw error;
+  }
+}
+
+/**
+ * Runs SQL compiled from the schema as a prepared statement (see
+ * generatedStatement). If another node changed a column's type before this
+ * one saw the new schema version, the prepared plan no longer fits its result
+ * (0A000), so outside a transaction it runs once more unprepared.
+ */
+async function runCompiled(
+  db: Db,
+  schema: LiveSchema,
+  sql: string,
+  params: unknown[],
+): Promise<{ rows: Record<string, unknown>[] }> {
+  try {
+    return await db.query<Record<string, unknown>>(generatedStatement(String(schema.version), sql, params));
+  } catch (error) {
+    const inTransaction = 'release' in db;
+    if ((error as { code?: string }).code !== '0A000' || inTransaction) throw error;
+    return await db.query<Record<string, unknown>>(sql, params);
   }
 }
 

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/principal.js';
 
@@ -7,6 +8,8 @@ export interface EdgeRequest {
   params: Record<string, string>;
   /** Parsed like Express's "simple" query parser: a repeated key gives an array. */
   query: Record<string, string | string[] | undefined>;
+  /** A POST's parsed JSON body (undefined when it had none), checked like every body (json-body.ts). */
+  body?: unknown;
   log: Logger;
 }
 
@@ -17,12 +20,14 @@ export interface EdgeResponse {
 }
 
 /**
- * A route served by the edge before Express: for the hottest reads, where
- * Express's own per-request cost is most of the total (docs/benchmarks.md).
- * Only body-less requests take it.
+ * A route served by the edge before Express: for the hottest reads and the
+ * record create, where Express's own per-request cost is most of the total
+ * (docs/benchmarks.md). A GET route takes only body-less requests.
  */
 export interface EdgeRoute {
-  method: 'GET';
+  method: 'GET' | 'POST';
+  /** Whether the edge serves this request; when false, Express does (say, for a header only it handles). */
+  serves?(headers: IncomingHttpHeaders): boolean;
   /** Express-style template, e.g. `/api/collections/:name/records/:id`; also the metrics label. */
   template: string;
   handle(request: EdgeRequest): Promise<EdgeResponse>;

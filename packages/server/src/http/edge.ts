@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { anonymous } from '../auth/principal.js';
 import type { PrincipalResolver } from '../auth/principal-resolver.js';
 import { observeRequest, type Metrics, type RoutedRequest } from '../ops/metrics.js';
-import { compileEdgeRoute, matchEdgeRoute, type EdgeRoute } from './edge-routes.js';
+import { compileEdgeRoute, matchEdgeRoute, type CompiledEdgeRoute, type EdgeRoute } from './edge-routes.js';
+import { jsonBody } from './json-body.js';
 import { logCompletion, pathOf, tagRequest, type TaggedRequest } from './request-logging.js';
 import { apiSecurityHeaders, corsPolicy } from './security.js';
 import { sendError, toHearthError } from './send-error.js';
@@ -17,6 +18,8 @@ export interface EdgeOptions {
   metrics: Metrics | undefined;
   corsOrigins: string[];
   principals: PrincipalResolver;
+  /** HEARTH_BODY_LIMIT, for the POST routes the edge serves. */
+  bodyLimit: number;
 }
 
 function hasBody(req: IncomingMessage): boolean {
@@ -33,6 +36,12 @@ export function createEdge(options: EdgeOptions): RequestListener {
   const { app, logger, metrics, principals } = options;
   const cors = corsPolicy(options.corsOrigins);
   const routes = options.routes.map(compileEdgeRoute);
+  // The same JSON body checks as Express's (415, 400, 413, forbidden keys), run on the raw request.
+  const parseBody = jsonBody({ limit: options.bodyLimit }) as unknown as (
+    req: IncomingMessage & { body?: unknown },
+    res: ServerResponse,
+    next: (error?: unknown) => void,
+  ) => void;
 
   async function serve(
     req: TaggedRequest & RoutedRequest,
@@ -40,11 +49,18 @@ export function createEdge(options: EdgeOptions): RequestListener {
     route: EdgeRoute,
     params: Record<string, string>,
     query: string,
+    body?: unknown,
   ): Promise<void> {
     try {
       const authorization = req.headers.authorization;
       const principal = authorization === undefined ? anonymous : await principals.resolve(authorization);
-      const result = await route.handle({ principal, params, query: parseQuery(query), log: req.log });
+      const result = await route.handle({
+        principal,
+        params,
+        query: parseQuery(query),
+        log: req.log,
+        ...(body === undefined ? {} : { body }),
+      });
       const text = JSON.stringify(result.body);
       res.statusCode = result.status ?? 200;
       for (const [name, value] of apiSecurityHeaders) res.setHeader(name, value);
@@ -55,21 +71,43 @@ export function createEdge(options: EdgeOptions): RequestListener {
       else res.end(text);
     } catch (error) {
       if (res.headersSent) return void res.destroy();
-      for (const [name, value] of apiSecurityHeaders) res.setHeader(name, value);
-      sendError(res, toHearthError(error, req.log, req.id));
+      sendEdgeError(req, res, error);
     }
   }
 
+  function sendEdgeError(req: TaggedRequest, res: ServerResponse, error: unknown): void {
+    for (const [name, value] of apiSecurityHeaders) res.setHeader(name, value);
+    sendError(res, toHearthError(error, req.log, req.id));
+  }
+
+  function find(
+    method: EdgeRoute['method'],
+    path: string,
+  ): { route: CompiledEdgeRoute; params: Record<string, string> } | undefined {
+    for (const route of routes) {
+      if (route.method !== method) continue;
+      const params = matchEdgeRoute(route, path);
+      if (params !== undefined) return { route, params };
+    }
+    return undefined;
+  }
+
   function dispatch(req: TaggedRequest & RoutedRequest, res: ServerResponse): void {
-    if ((req.method === 'GET' || req.method === 'HEAD') && !hasBody(req)) {
+    const read = (req.method === 'GET' || req.method === 'HEAD') && !hasBody(req);
+    if (read || req.method === 'POST') {
       const url = req.url ?? '/';
       const path = pathOf(url);
-      for (const route of routes) {
-        const params = matchEdgeRoute(route, path);
-        if (params === undefined) continue;
+      const found = find(read ? 'GET' : 'POST', path);
+      if (found && (found.route.serves?.(req.headers) ?? true)) {
+        const { route, params } = found;
+        const query = url.length > path.length ? url.slice(path.length + 1) : '';
         req.routeTemplate = route.template;
-        void serve(req, res, route, params, url.length > path.length ? url.slice(path.length + 1) : '');
-        return;
+        if (read) return void serve(req, res, route, params, query);
+        const withBody = req as TaggedRequest & RoutedRequest & { body?: unknown };
+        return parseBody(withBody, res, (error) => {
+          if (error) sendEdgeError(req, res, error);
+          else void serve(req, res, route, params, query, withBody.body);
+        });
       }
     }
     app(req, res);
