@@ -83,23 +83,31 @@ function cpuSeconds(child) {
 }
 
 /**
- * CPU seconds used so far by the embedded PostgreSQL (postmaster and its
+ * CPU seconds per process of the embedded PostgreSQL (postmaster and its
  * backends), so a scenario's database work shows up in its cost. Undefined
  * with an external database or off Linux.
  */
-function databaseCpuSeconds() {
+function databaseCpu() {
   const postmaster = postgres?.pid;
   if (postmaster === undefined) return undefined;
-  let total = 0;
+  const perProcess = new Map();
   try {
     for (const entry of readdirSync('/proc')) {
       if (!/^\d+$/.test(entry)) continue;
       const stat = processStat(entry);
-      if (stat && (Number(entry) === postmaster || stat[1] === postmaster)) total += stat[0];
+      if (stat && (Number(entry) === postmaster || stat[1] === postmaster)) perProcess.set(entry, stat[0]);
     }
   } catch {
     return undefined;
   }
+  return perProcess;
+}
+
+/** CPU the database used between two snapshots; a backend that exited in between counts for nothing. */
+function databaseCpuBetween(before, after) {
+  if (before === undefined || after === undefined) return undefined;
+  let total = 0;
+  for (const [pid, seconds] of after) total += seconds - (before.get(pid) ?? 0);
   return total;
 }
 
@@ -178,15 +186,15 @@ try {
       for (const side of order) {
         const server = side === 'hearth' ? hearth : baseline;
         const before = cpuSeconds(server.child);
-        const dbBefore = databaseCpuSeconds();
+        const dbBefore = databaseCpu();
         const result = await drive(`${server.url}${plan[side].path}`, plan[side], duration / ROUNDS);
         const after = cpuSeconds(server.child);
-        const dbAfter = databaseCpuSeconds();
+        const dbAfter = databaseCpu();
         rounds[side].push(
           summarise(
             result,
             before === undefined ? undefined : after - before,
-            dbBefore === undefined ? undefined : dbAfter - dbBefore,
+            databaseCpuBetween(dbBefore, dbAfter),
           ),
         );
       }
