@@ -10,6 +10,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded-post
 import { migrateSystemSchema } from './db/migrate.js';
 import { createPool, type Pool } from './db/pool.js';
 import { createApp } from './http/create-app.js';
+import { authEdgeRoutes } from './auth/routes.js';
 import { createEdge } from './http/edge.js';
 import { createLogger } from './lib/logger.js';
 import { startCleanup } from './ops/cleanup.js';
@@ -119,12 +120,13 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
     // filter parser, which refuses it with a clean 400 instead of a bare 431.
     const edge = createEdge({
       app,
-      routes: collections.edgeRoutes,
+      routes: [...collections.edgeRoutes, ...authEdgeRoutes(auth)],
       logger,
       metrics,
       corsOrigins: config.corsOrigins,
       principals: auth.principals,
       bodyLimit: config.bodyLimit,
+      trustProxy: config.trustProxy,
     });
     const server = createServer({ maxHeaderSize: 64 * 1024 }, edge);
     await new Promise<void>((resolve, reject) => {

@@ -21,6 +21,24 @@ import {
   uuidParam,
 } from './request-schemas.js';
 import { validateBody } from './validate-body.js';
+import type { EdgeRoute } from '../http/edge-routes.js';
+
+/**
+ * Sign-in with a password, served by the edge (src/http/edge.ts) before
+ * Express: argon2 dominates a login, and the main thread's share is what
+ * every other request on the node waits behind (docs/benchmarks.md).
+ */
+export function authEdgeRoutes(auth: Auth): EdgeRoute[] {
+  return [
+    {
+      method: 'POST',
+      template: '/api/auth/login',
+      handle: async ({ body, ip, userAgent }) => ({
+        body: await auth.accounts.login(validateBody(loginBody, body), { ip, userAgent }),
+      }),
+    },
+  ];
+}
 
 /** /api/auth/* (DESIGN.md §4) and the JWKS. Thin: parse, call a service, answer. */
 export function authRoutes(auth: Auth): Router {
@@ -34,10 +52,6 @@ export function authRoutes(auth: Auth): Router {
   router.post('/api/auth/signup', async (req, res) => {
     const body = validateBody(signupBody, req.body);
     res.status(201).json(await accounts.signup(body, clientInfo(req)));
-  });
-
-  router.post('/api/auth/login', async (req, res) => {
-    res.json(await accounts.login(validateBody(loginBody, req.body), clientInfo(req)));
   });
 
   router.post('/api/auth/anonymous', async (req, res) => {

@@ -10,6 +10,9 @@ export interface EdgeRequest {
   query: Record<string, string | string[] | undefined>;
   /** A POST's parsed JSON body (undefined when it had none), checked like every body (json-body.ts). */
   body?: unknown;
+  /** The caller's address: X-Forwarded-For only from HEARTH_TRUST_PROXY, as Express's req.ip. */
+  ip: string | undefined;
+  userAgent: string | undefined;
   log: Logger;
 }
 

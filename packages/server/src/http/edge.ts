@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
+import proxyAddr from 'proxy-addr';
 import type { Logger } from 'pino';
 import { anonymous } from '../auth/principal.js';
 import type { PrincipalResolver } from '../auth/principal-resolver.js';
@@ -20,6 +21,8 @@ export interface EdgeOptions {
   principals: PrincipalResolver;
   /** HEARTH_BODY_LIMIT, for the POST routes the edge serves. */
   bodyLimit: number;
+  /** HEARTH_TRUST_PROXY: whose X-Forwarded-For gives the client address (as Express's `trust proxy`). */
+  trustProxy: string[];
 }
 
 function hasBody(req: IncomingMessage): boolean {
@@ -36,6 +39,7 @@ export function createEdge(options: EdgeOptions): RequestListener {
   const { app, logger, metrics, principals } = options;
   const cors = corsPolicy(options.corsOrigins);
   const routes = options.routes.map(compileEdgeRoute);
+  const trustProxy = proxyAddr.compile(options.trustProxy);
   // The same JSON body checks as Express's (415, 400, 413, forbidden keys), run on the raw request.
   const parseBody = jsonBody({ limit: options.bodyLimit }) as unknown as (
     req: IncomingMessage & { body?: unknown },
@@ -59,6 +63,8 @@ export function createEdge(options: EdgeOptions): RequestListener {
         params,
         query: parseQuery(query),
         log: req.log,
+        ip: proxyAddr(req, trustProxy),
+        userAgent: req.headers['user-agent'],
         ...(body === undefined ? {} : { body }),
       });
       const text = JSON.stringify(result.body);
