@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSmtpSink, useComponent, type SmtpSink, type TestApp } from '@hearth/testkit';
+import { createTestAdmin, startSmtpSink, useComponent, type SmtpSink, type TestApp } from '@hearth/testkit';
 import {
   bearer,
   PASSWORD,
@@ -146,5 +146,41 @@ describe('mail over SMTP', () => {
     expect(known.status).toBe(202);
     expect(known.body).toEqual(unknown.body);
     await expect.poll(() => sink().messages.filter((m) => m.to.includes(email)).length).toBe(2);
+  });
+});
+
+describe('delivery through the queue', () => {
+  it('keeps a mail the SMTP server refused, shows why in the admin outbox, and retries it', async () => {
+    const admin = await createTestAdmin(app!);
+    const email = uniqueEmail('refused');
+    await signUpThroughSmtp(email);
+    sink().refuseNext(1);
+    const forgot = await app!.request('POST', '/api/auth/password/forgot', { body: { email } });
+    expect(forgot.status).toBe(202);
+
+    type Item = { subject: string; status: string; attempts: number; lastError: string | null };
+    const outbox = async () =>
+      (
+        await app!.request<{ items: Item[] }>('GET', `/api/admin/outbox?to=${encodeURIComponent(email)}`, {
+          headers: admin.headers,
+        })
+      ).body.items;
+    await expect
+      .poll(async () => (await outbox()).find((item) => /reset/i.test(item.subject)), { timeout: 5_000 })
+      .toMatchObject({ status: 'queued', attempts: 1, lastError: expect.stringMatching(/451/) });
+    const confirmation = (await outbox()).find((item) => /confirm/i.test(item.subject));
+    expect(confirmation).toMatchObject({ status: 'sent', attempts: 1, lastError: null });
+
+    // Make it due now instead of 30 s from now; the next queued mail starts a pass that sends both.
+    await app!.hearth.pool.query(
+      `UPDATE hearth.outbox SET next_attempt_at = now() WHERE "to" = $1 AND status = 'queued'`,
+      [email],
+    );
+    await app!.request('POST', '/api/auth/password/forgot', { body: { email } });
+    const mail = await sink().waitForMail((m) => m.to.includes(email) && /reset/i.test(m.subject));
+    expect(tokenOf(linkTo(mail, '/_/auth/reset-password'))).not.toBe('');
+    await expect
+      .poll(async () => (await outbox()).find((item) => /reset/i.test(item.subject))?.status)
+      .toBe('sent');
   });
 });

@@ -34,7 +34,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  auth?.close();
+  await auth?.close();
   await pool?.end();
   await database?.drop();
 });

@@ -35,7 +35,7 @@ export interface Auth {
   serviceKeys: ServiceKeyService;
   usersAdmin: UsersAdminService;
   mailer: Mailer;
-  close(): void;
+  close(): Promise<void>;
 }
 
 export interface CreateAuthOptions {
@@ -68,7 +68,7 @@ export async function createAuth(options: CreateAuthOptions): Promise<Auth> {
     cache,
   );
   const limits = new AuthRateLimits(redis, config.rateLimitFactor);
-  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, pool });
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, pool, logger });
   const deps: AuthDeps = {
     pool,
     logger,
@@ -95,10 +95,10 @@ export async function createAuth(options: CreateAuthOptions): Promise<Auth> {
     serviceKeys,
     usersAdmin: new UsersAdminService(pool, sessions),
     mailer,
-    close() {
+    async close() {
       stopBroadcast?.();
       keys.stop();
-      mailer.close();
+      await mailer.close();
     },
   };
 }

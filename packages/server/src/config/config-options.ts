@@ -247,7 +247,7 @@ export const configOptions = {
     env: 'HEARTH_SMTP_URL',
     key: 'smtpUrl',
     description:
-      'SMTP server for outgoing mail, e.g. smtps://user:pass@smtp.example.com:465. When unset, mail goes to the outbox table (admin API and dashboard).',
+      'SMTP server for outgoing mail, e.g. smtps://user:pass@smtp.example.com:465. Mail is queued in the outbox table and delivered with retries. When unset, mail stays in the outbox table (admin API and dashboard).',
     secret: true,
     schema: urlWithProtocols(['smtp:', 'smtps:']),
   },

@@ -1,6 +1,7 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
 import type { Pool } from '../db/pool.js';
+import { MailDelivery } from './mail-delivery.js';
 
 export interface MailMessage {
   to: string;
@@ -12,19 +13,24 @@ export interface MailMessage {
 export interface Mailer {
   /** Where mail goes: 'smtp' or 'outbox'. */
   readonly kind: 'smtp' | 'outbox';
+  /** Resolves once the mail is stored: in the delivery queue (smtp) or the outbox. */
   send(message: MailMessage): Promise<void>;
-  close(): void;
+  close(): Promise<void>;
 }
 
-/** Sends through an SMTP server with nodemailer. */
-export function smtpMailer(url: string, from: string): Mailer {
-  const transport: Transporter = nodemailer.createTransport(url, { from });
+/**
+ * Sends through an SMTP server with nodemailer, by way of a durable queue in
+ * hearth.outbox: a mail outlives an SMTP outage or a restart, and is retried
+ * with backoff (mail-delivery.ts).
+ */
+export function smtpMailer(options: { url: string; from: string; pool: Pool; logger: Logger }): Mailer {
+  const transport = nodemailer.createTransport(options.url, { from: options.from });
+  const delivery = new MailDelivery(options.pool, transport, options.from, options.logger);
+  delivery.start();
   return {
     kind: 'smtp',
-    async send(message) {
-      await transport.sendMail({ from, ...message });
-    },
-    close: () => transport.close(),
+    send: (message) => delivery.enqueue(message),
+    close: () => delivery.close(),
   };
 }
 
@@ -40,12 +46,18 @@ export function outboxMailer(pool: Pool): Mailer {
         message.html ?? null,
       ]);
     },
-    close: () => undefined,
+    close: async () => undefined,
   };
 }
 
-export function createMailer(options: { smtpUrl: string | undefined; from: string; pool: Pool }): Mailer {
-  return options.smtpUrl ? smtpMailer(options.smtpUrl, options.from) : outboxMailer(options.pool);
+export function createMailer(options: {
+  smtpUrl: string | undefined;
+  from: string;
+  pool: Pool;
+  logger: Logger;
+}): Mailer {
+  const { smtpUrl, from, pool, logger } = options;
+  return smtpUrl ? smtpMailer({ url: smtpUrl, from, pool, logger }) : outboxMailer(pool);
 }
 
 /**

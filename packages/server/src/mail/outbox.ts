@@ -7,6 +7,11 @@ export interface OutboxMail {
   text: string;
   html: string | null;
   createdAt: string;
+  /** kept (no SMTP: the outbox is where it goes), queued (awaiting delivery), sent, or failed. */
+  status: 'kept' | 'queued' | 'sent' | 'failed';
+  attempts: number;
+  lastError: string | null;
+  sentAt: string | null;
 }
 
 /** Newest first, paged by an opaque cursor (createdAt + id of the last item). */
@@ -32,8 +37,12 @@ export async function listOutbox(
     text: string;
     html: string | null;
     created_at: Date;
+    status: OutboxMail['status'];
+    attempts: number;
+    last_error: string | null;
+    sent_at: Date | null;
   }>(
-    `SELECT id, "to", subject, text, html, created_at FROM hearth.outbox
+    `SELECT id, "to", subject, text, html, created_at, status, attempts, last_error, sent_at FROM hearth.outbox
      WHERE ($1::timestamptz IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid))
        AND ($3::text IS NULL OR "to" = $3)
      ORDER BY created_at DESC, id DESC LIMIT $4`,
@@ -46,6 +55,10 @@ export async function listOutbox(
     text: row.text,
     html: row.html,
     createdAt: row.created_at.toISOString(),
+    status: row.status,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    sentAt: row.sent_at?.toISOString() ?? null,
   }));
   const last = items[items.length - 1];
   const nextCursor =

@@ -35,6 +35,8 @@ export interface SmtpSink {
   /** Resolves with the first mail, already received or yet to come, that matches. */
   waitForMail(predicate?: (mail: CapturedMail) => boolean, timeoutMs?: number): Promise<CapturedMail>;
   clear(): void;
+  /** Refuses the next `count` mails with a temporary 451, as a busy server does. */
+  refuseNext(count: number): void;
   close(): Promise<void>;
 }
 
@@ -43,6 +45,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   const { SMTPServer } = await import('smtp-server');
   const messages: CapturedMail[] = [];
   const waiters = new Set<(mail: CapturedMail) => void>();
+  let refusals = 0;
 
   const server = new SMTPServer({
     authOptional: true,
@@ -52,6 +55,14 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     closeTimeout: 200,
     onAuth(auth, _session, callback) {
       callback(null, { user: auth.username ?? 'anonymous' });
+    },
+    onRcptTo(_address, _session, callback) {
+      if (refusals > 0) {
+        refusals -= 1;
+        const busy = Object.assign(new Error('Try again later'), { responseCode: 451 });
+        return callback(busy);
+      }
+      callback();
     },
     onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback) {
       const chunks: Buffer[] = [];
@@ -98,6 +109,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     env: () => ({ HEARTH_SMTP_URL: `smtp://127.0.0.1:${port}` }),
     messages,
     waitForMail,
+    refuseNext(count) {
+      refusals = count;
+    },
     clear: () => void messages.splice(0),
     close: closeOnce(() => new Promise<void>((resolve) => server.close(() => resolve()))),
   };

@@ -1,0 +1,128 @@
+import nodemailer from 'nodemailer';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, startSmtpSink, type SmtpSink, type TestDatabase } from '@hearth/testkit';
+import { migrateSystemSchema } from '../db/migrate.js';
+import { createPool, type Pool } from '../db/pool.js';
+import { createLogger } from '../lib/logger.js';
+import { MAX_DELIVERY_ATTEMPTS, MailDelivery, retryDelaySeconds } from './mail-delivery.js';
+
+const logger = createLogger('silent');
+let database: TestDatabase;
+let pool: Pool;
+let sink: SmtpSink;
+const deliveries: MailDelivery[] = [];
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  pool = createPool({ connectionString: database.url, max: 6, logger });
+  await migrateSystemSchema(pool, logger);
+  sink = await startSmtpSink();
+});
+afterAll(async () => {
+  await Promise.all(deliveries.map((delivery) => delivery.close()));
+  await sink?.close();
+  await pool?.end();
+  await database?.drop();
+});
+beforeEach(async () => {
+  await pool.query('TRUNCATE hearth.outbox');
+  sink.clear();
+  sink.refuseNext(0);
+});
+
+/** A delivery worker that only runs when kicked (no polling during the test). */
+function delivery(): MailDelivery {
+  const transport = nodemailer.createTransport(sink.url);
+  const created = new MailDelivery(pool, transport, 'Hearth <no-reply@example.test>', logger, 3_600_000);
+  deliveries.push(created);
+  return created;
+}
+
+async function rows() {
+  const result = await pool.query<{
+    to: string;
+    status: string;
+    attempts: number;
+    last_error: string | null;
+    retry_in: number | null;
+  }>(
+    `SELECT "to", status, attempts, last_error,
+            extract(epoch FROM next_attempt_at - now())::int AS retry_in
+     FROM hearth.outbox ORDER BY created_at`,
+  );
+  return result.rows;
+}
+
+const mail = (to: string) => ({ to, subject: `Hello ${to}`, text: 'Body' });
+
+describe('MailDelivery', () => {
+  it('queues a mail in the outbox, then delivers it and marks it sent', async () => {
+    const worker = delivery();
+    await worker.enqueue(mail('first@example.test'));
+    await worker.kick();
+    const received = await sink.waitForMail((m) => m.to.includes('first@example.test'));
+    expect(received.subject).toBe('Hello first@example.test');
+    expect(await rows()).toEqual([
+      { to: 'first@example.test', status: 'sent', attempts: 1, last_error: null, retry_in: null },
+    ]);
+  });
+
+  it('keeps a mail the SMTP server refused, retries it with backoff, then sends it', async () => {
+    const worker = delivery();
+    sink.refuseNext(1);
+    await worker.enqueue(mail('busy@example.test'));
+    await worker.kick();
+    const [refused] = await rows();
+    expect(refused).toMatchObject({ status: 'queued', attempts: 1 });
+    expect(refused?.last_error).toMatch(/451/);
+    expect(refused?.retry_in).toBeGreaterThan(20);
+    expect(refused?.retry_in).toBeLessThanOrEqual(30);
+
+    // Not due yet: a pass leaves it alone.
+    await worker.kick();
+    expect((await rows())[0]?.attempts).toBe(1);
+
+    await pool.query('UPDATE hearth.outbox SET next_attempt_at = now()');
+    await worker.kick();
+    expect(await rows()).toEqual([
+      { to: 'busy@example.test', status: 'sent', attempts: 2, last_error: null, retry_in: null },
+    ]);
+    expect(sink.messages).toHaveLength(1);
+  });
+
+  it('gives up after the last attempt and marks the mail failed', async () => {
+    const worker = delivery();
+    await pool.query(
+      `INSERT INTO hearth.outbox ("to", subject, text, status, attempts, next_attempt_at)
+       VALUES ('gone@example.test', 's', 't', 'queued', $1, now())`,
+      [MAX_DELIVERY_ATTEMPTS - 1],
+    );
+    sink.refuseNext(1);
+    await worker.kick();
+    expect(await rows()).toMatchObject([
+      {
+        status: 'failed',
+        attempts: MAX_DELIVERY_ATTEMPTS,
+        retry_in: null,
+        last_error: expect.stringMatching(/451/),
+      },
+    ]);
+  });
+
+  it('delivers each mail exactly once when several nodes work the same queue', async () => {
+    const workers = [delivery(), delivery(), delivery()];
+    await pool.query(
+      `INSERT INTO hearth.outbox ("to", subject, text, status, next_attempt_at)
+       SELECT 'n' || g || '@example.test', 's', 't', 'queued', now() FROM generate_series(1, 25) g`,
+    );
+    await Promise.all(workers.map((worker) => worker.kick()));
+    const recipients = sink.messages.flatMap((m) => m.to);
+    expect(recipients).toHaveLength(25);
+    expect(new Set(recipients).size).toBe(25);
+    expect((await rows()).every((row) => row.status === 'sent' && row.attempts === 1)).toBe(true);
+  });
+
+  it('waits 30 s after the first failure, doubling up to an hour', () => {
+    expect([1, 2, 3, 4, 8, 20].map(retryDelaySeconds)).toEqual([30, 60, 120, 240, 3600, 3600]);
+  });
+});
