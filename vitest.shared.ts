@@ -14,3 +14,9 @@ export const workspaceAliases = {
   '@hearth/cli': source('cli'),
   '@hearth/testkit': source('testkit'),
 };
+
+/**
+ * Timeouts for every project: projects do not inherit the root config's, and
+ * on a loaded two-core machine starting a database or an app takes seconds.
+ */
+export const projectTimeouts = { testTimeout: 30_000, hookTimeout: 60_000 };

@@ -1,8 +1,8 @@
 import { defineProject } from 'vitest/config';
-import { workspaceAliases } from '../../vitest.shared.ts';
+import { projectTimeouts, workspaceAliases } from '../../vitest.shared.ts';
 
 export default defineProject({
   oxc: { jsx: { runtime: 'automatic' } },
   resolve: { alias: workspaceAliases },
-  test: {},
+  test: { ...projectTimeouts },
 });

@@ -1,7 +1,7 @@
 import { defineProject } from 'vitest/config';
-import { workspaceAliases } from '../../vitest.shared.ts';
+import { projectTimeouts, workspaceAliases } from '../../vitest.shared.ts';
 
 export default defineProject({
   resolve: { alias: workspaceAliases },
-  test: {},
+  test: { ...projectTimeouts },
 });

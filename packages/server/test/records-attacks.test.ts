@@ -219,16 +219,26 @@ describe('quotes, backslashes, NUL and unicode quotes in literals stay data', ()
 });
 
 describe('hostile filters fail fast', () => {
-  const timed = async (query: string) => {
-    const started = performance.now();
-    const response = await list(alice, query);
-    return { response, ms: performance.now() - started };
+  /**
+   * The fastest of three tries: a hostile filter that costs real work is slow
+   * every time, while a loaded machine (other test files) only slows some tries.
+   */
+  const fastest = async (send: () => Promise<{ status: number; body: ErrorBody }>) => {
+    let best = Number.POSITIVE_INFINITY;
+    let last: { status: number; body: ErrorBody } | undefined;
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      last = await send();
+      best = Math.min(best, performance.now() - started);
+    }
+    return { response: last!, ms: best };
   };
+  const timed = (query: string) => fastest(() => list(alice, query));
 
   it('a 10,000-term filter is a 400 in under 100 ms', async () => {
     // Short terms, so the whole filter fits in the query string.
     const filter = Array.from({ length: 10_000 }, () => '1').join('<');
-    await timed('?filter=warmup');
+    await list(alice, '?filter=warmup');
     const { response, ms } = await timed(`?filter=${encodeURIComponent(filter)}`);
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe('filter/invalid');
@@ -238,17 +248,18 @@ describe('hostile filters fail fast', () => {
   it('a 10,000-comparison filter is a 400 in under 100 ms', async () => {
     // Too long for a URL; through a batch body, so it reaches the filter parser.
     const filter = Array.from({ length: 10_000 }, () => 'title == "x"').join(' || ');
-    const started = performance.now();
-    const response = await app.request<ErrorBody>('POST', '/api/batch', {
-      headers: alice.headers,
-      body: {
-        requests: [
-          { method: 'GET', path: `/api/collections/posts/records?filter=${encodeURIComponent(filter)}` },
-        ],
-      },
-    });
+    const { response, ms } = await fastest(() =>
+      app.request<ErrorBody>('POST', '/api/batch', {
+        headers: alice.headers,
+        body: {
+          requests: [
+            { method: 'GET', path: `/api/collections/posts/records?filter=${encodeURIComponent(filter)}` },
+          ],
+        },
+      }),
+    );
     expect(response.status).toBe(400);
-    expect(performance.now() - started).toBeLessThan(100);
+    expect(ms).toBeLessThan(100);
   });
 
   it('500-deep parentheses are a 400 in under 100 ms', async () => {

@@ -4,13 +4,7 @@ import { insertUser } from '../auth/account-service.js';
 import { hashPassword } from '../auth/password-hashing.js';
 import { assertPasswordPolicy } from '../auth/password-policy.js';
 import type { SessionService } from '../auth/sessions.js';
-import {
-  isUniqueViolation,
-  normalizeEmail,
-  toPublicUser,
-  type PublicUser,
-  type UserRow,
-} from '../auth/users.js';
+import { normalizeEmail, toPublicUser, type PublicUser, type UserRow } from '../auth/users.js';
 
 export interface ListUsersInput {
   search?: string | undefined;
@@ -78,18 +72,14 @@ export class UsersAdminService {
   }): Promise<PublicUser> {
     if (input.password !== undefined) assertPasswordPolicy(input.password);
     const passwordHash = input.password === undefined ? null : await hashPassword(input.password);
-    try {
-      const user = await insertUser(this.pool, {
-        email: normalizeEmail(input.email),
-        passwordHash,
-        role: input.role ?? 'user',
-        emailVerified: input.emailVerified ?? false,
-      });
-      return toPublicUser(user);
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new HearthError('auth/email-taken');
-      throw error;
-    }
+    const user = await insertUser(this.pool, {
+      email: normalizeEmail(input.email),
+      passwordHash,
+      role: input.role ?? 'user',
+      emailVerified: input.emailVerified ?? false,
+    });
+    if (!user) throw new HearthError('auth/email-taken');
+    return toPublicUser(user);
   }
 
   /** Disabling a user also ends every session it has. */

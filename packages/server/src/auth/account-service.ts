@@ -15,7 +15,6 @@ import type { ClientInfo, Session } from './sessions.js';
 import {
   findUserByEmail,
   findUserById,
-  isUniqueViolation,
   normalizeEmail,
   toPublicUser,
   type Db,
@@ -52,31 +51,29 @@ export class AccountService {
     private readonly mfa: MfaService,
   ) {}
 
-  private verifyLink(userId: string, email: string, redirectTo: URL | null) {
-    return async () =>
-      authMail.verifyEmail(
-        email,
-        emailLink(
-          this.deps.publicUrl(),
-          'verify-email',
-          await issueEmailToken(this.deps.pool, userId, 'verify-email', email),
-          redirectTo,
-        ),
-      );
+  /** Issues a verification token and queues its mail, in the caller's transaction. */
+  private async queueVerifyLink(db: Db, userId: string, email: string, redirectTo: URL | null) {
+    const token = await issueEmailToken(db, userId, 'verify-email', email);
+    await this.deps.mailer.queue(
+      db,
+      authMail.verifyEmail(email, emailLink(this.deps.publicUrl(), 'verify-email', token, redirectTo)),
+    );
   }
 
   /**
    * With email confirmation on (the default), new and registered addresses get
    * the same 201 {user, session: null}: a new account gets a confirmation
-   * link, a registered address a notice. Both paths hash a password first, so
-   * they also take the same time. A redirectTo is checked before anything
-   * else, so a refused one says nothing about the address either.
+   * link, a registered address a notice. Both paths hash a password and then
+   * commit one transaction that queues one mail, so they also take the same
+   * time (a commit waits for the disk, which on a busy machine alone would
+   * tell them apart). A redirectTo is checked before anything else, so a
+   * refused one says nothing about the address either.
    */
   async signup(
     input: SignupInput,
     client: ClientInfo,
   ): Promise<{ user: PublicUser; session: Session | null }> {
-    const { pool, limits, config, sessions, mailer, logger } = this.deps;
+    const { pool, limits, config, sessions, mailer } = this.deps;
     const redirectTo = checkRedirect(input.redirectTo, this.deps);
     await limits.consume('signup:ip', client.ip);
     assertPasswordPolicy(input.password);
@@ -86,42 +83,42 @@ export class AccountService {
 
     if (!config.authConfirmEmail) {
       const created = await withTransaction(pool, async (db) => {
-        const user = await insertUser(db, { email, passwordHash, metadata }).catch((error: unknown) => {
-          if (isUniqueViolation(error)) throw new HearthError('auth/email-taken');
-          throw error;
-        });
+        const user = await insertUser(db, { email, passwordHash, metadata });
+        if (!user) throw new HearthError('auth/email-taken');
+        await this.queueVerifyLink(db, user.id, email, redirectTo);
         return { user, session: await sessions.create(db, user, ['pwd'], client) };
       });
-      // After the commit: the link's token row refers to the user, which must exist by then.
-      sendInBackground(mailer, logger, this.verifyLink(created.user.id, email, redirectTo));
+      mailer.wake();
       return { user: toPublicUser(created.user), session: created.session };
     }
 
-    try {
-      const user = await insertUser(pool, { email, passwordHash, metadata });
-      sendInBackground(mailer, logger, this.verifyLink(user.id, email, redirectTo));
-      return { user: toPublicUser(user), session: null };
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      sendInBackground(mailer, logger, async () =>
-        authMail.accountExists(email, accountExistsLink(this.deps.publicUrl(), redirectTo)),
-      );
-      const now = new Date().toISOString();
-      // Indistinguishable from a new account: fresh id, now, the submitted data.
-      const lookalike: PublicUser = {
-        id: randomUUID(),
-        email,
-        emailVerified: false,
-        role: 'user',
-        anonymous: false,
-        disabled: false,
-        mfaEnabled: false,
-        metadata,
-        createdAt: now,
-        updatedAt: now,
-      };
-      return { user: lookalike, session: null };
-    }
+    const user = await withTransaction(pool, async (db) => {
+      const created = await insertUser(db, { email, passwordHash, metadata });
+      if (created) await this.queueVerifyLink(db, created.id, email, redirectTo);
+      else
+        await mailer.queue(
+          db,
+          authMail.accountExists(email, accountExistsLink(this.deps.publicUrl(), redirectTo)),
+        );
+      return created;
+    });
+    mailer.wake();
+    if (user) return { user: toPublicUser(user), session: null };
+    const now = new Date().toISOString();
+    // Indistinguishable from a new account: fresh id, now, the submitted data.
+    const lookalike: PublicUser = {
+      id: randomUUID(),
+      email,
+      emailVerified: false,
+      role: 'user',
+      anonymous: false,
+      disabled: false,
+      mfaEnabled: false,
+      metadata,
+      createdAt: now,
+      updatedAt: now,
+    };
+    return { user: lookalike, session: null };
   }
 
   /**
@@ -303,6 +300,7 @@ export class AccountService {
   }
 }
 
+/** Creates a user; undefined when the address is taken (no error, so a transaction can go on). */
 export async function insertUser(
   db: Db,
   values: {
@@ -312,10 +310,11 @@ export async function insertUser(
     role?: 'user' | 'admin';
     emailVerified?: boolean;
   },
-): Promise<UserRow> {
+): Promise<UserRow | undefined> {
   const { rows } = await db.query<UserRow>(
     `INSERT INTO hearth.users (email, "passwordHash", "passwordChangedAt", metadata, role, "emailVerified")
-     VALUES ($1, $2, CASE WHEN $2::text IS NULL THEN NULL ELSE now() END, $3, $4, $5) RETURNING *`,
+     VALUES ($1, $2, CASE WHEN $2::text IS NULL THEN NULL ELSE now() END, $3, $4, $5)
+     ON CONFLICT (email) DO NOTHING RETURNING *`,
     [
       values.email,
       values.passwordHash,
@@ -324,5 +323,5 @@ export async function insertUser(
       values.emailVerified ?? false,
     ],
   );
-  return rows[0]!;
+  return rows[0];
 }

@@ -1,6 +1,6 @@
 import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
-import type { Pool } from '../db/pool.js';
+import type { Pool, PoolClient } from '../db/pool.js';
 import { MailDelivery } from './mail-delivery.js';
 
 export interface MailMessage {
@@ -15,6 +15,13 @@ export interface Mailer {
   readonly kind: 'smtp' | 'outbox';
   /** Resolves once the mail is stored: in the delivery queue (smtp) or the outbox. */
   send(message: MailMessage): Promise<void>;
+  /**
+   * Stores the mail as part of the caller's transaction, so it exists exactly
+   * when the change that caused it commits. Call wake() after the commit.
+   */
+  queue(db: Pool | PoolClient, message: MailMessage): Promise<void>;
+  /** Tells the delivery worker that mail committed by queue() is waiting. */
+  wake(): void;
   close(): Promise<void>;
 }
 
@@ -30,6 +37,8 @@ export function smtpMailer(options: { url: string; from: string; pool: Pool; log
   return {
     kind: 'smtp',
     send: (message) => delivery.enqueue(message),
+    queue: (db, message) => insertOutbox(db, message, 'queued'),
+    wake: () => void delivery.kick(),
     close: () => delivery.close(),
   };
 }
@@ -38,16 +47,24 @@ export function smtpMailer(options: { url: string; from: string; pool: Pool; log
 export function outboxMailer(pool: Pool): Mailer {
   return {
     kind: 'outbox',
-    async send(message) {
-      await pool.query('INSERT INTO hearth.outbox ("to", subject, text, html) VALUES ($1, $2, $3, $4)', [
-        message.to,
-        message.subject,
-        message.text,
-        message.html ?? null,
-      ]);
-    },
+    send: (message) => insertOutbox(pool, message, 'kept'),
+    queue: (db, message) => insertOutbox(db, message, 'kept'),
+    wake: () => undefined,
     close: async () => undefined,
   };
+}
+
+/** One outbox row: 'queued' for the SMTP worker, 'kept' when there is no SMTP. */
+async function insertOutbox(
+  db: Pool | PoolClient,
+  message: MailMessage,
+  status: 'queued' | 'kept',
+): Promise<void> {
+  await db.query(
+    `INSERT INTO hearth.outbox ("to", subject, text, html, status, next_attempt_at)
+     VALUES ($1, $2, $3, $4, $5, CASE WHEN $5 = 'queued' THEN now() END)`,
+    [message.to, message.subject, message.text, message.html ?? null, status],
+  );
 }
 
 export function createMailer(options: {
