@@ -2,6 +2,7 @@ import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import type { Pool } from '../db/pool.js';
 import type { MailMessage } from './mailer.js';
+import { classifySmtpFailure } from './smtp-failure.js';
 
 /** Attempts before a mail is marked failed: with the backoff below, about four hours. */
 export const MAX_DELIVERY_ATTEMPTS = 8;
@@ -27,7 +28,8 @@ interface DueMail {
  * Delivers the mail queued in hearth.outbox over SMTP. A queued mail is
  * claimed with a lease (FOR UPDATE SKIP LOCKED, so nodes never send the same
  * mail twice at once), sent outside any transaction, then marked sent, or
- * rescheduled with backoff, or failed after MAX_DELIVERY_ATTEMPTS.
+ * rescheduled with backoff, or failed: at once when the SMTP server refused it
+ * for good (smtp-failure.ts), else after MAX_DELIVERY_ATTEMPTS.
  */
 export class MailDelivery {
   private running: Promise<void> | undefined;
@@ -115,18 +117,25 @@ export class MailDelivery {
         [mail.id],
       );
     } catch (error) {
-      const failed = mail.attempts >= MAX_DELIVERY_ATTEMPTS;
-      const reason = (error instanceof Error ? error.message : String(error)).slice(0, 1000);
-      this.logger.warn(
-        { mailId: mail.id, attempt: mail.attempts, err: error },
-        failed ? 'mail delivery failed for good' : 'mail delivery failed; will retry',
-      );
+      const failure = classifySmtpFailure(error);
+      const failed = failure.permanent || mail.attempts >= MAX_DELIVERY_ATTEMPTS;
+      // The id and the SMTP reply only: the body carries single-use tokens.
+      const fields = {
+        mailId: mail.id,
+        attempt: mail.attempts,
+        permanent: failure.permanent,
+        code: failure.code,
+        responseCode: failure.responseCode,
+        error: failure.reason,
+      };
+      if (failed) this.logger.warn(fields, 'mail delivery failed for good');
+      else this.logger.warn(fields, 'mail delivery failed; will retry');
       await this.pool.query(
         `UPDATE hearth.outbox SET last_error = $2,
            status = CASE WHEN $3 THEN 'failed' ELSE 'queued' END,
            next_attempt_at = CASE WHEN $3 THEN NULL ELSE now() + make_interval(secs => $4) END
          WHERE id = $1`,
-        [mail.id, reason, failed, retryDelaySeconds(mail.attempts)],
+        [mail.id, failure.reason, failed, retryDelaySeconds(mail.attempts)],
       );
     }
   }
