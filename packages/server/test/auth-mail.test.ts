@@ -212,5 +212,12 @@ describe('delivery through the queue', () => {
     );
     expect(rows).toEqual([{ next_attempt_at: null }]);
     expect(sink().messages.filter((m) => m.to.includes(email) && /reset/i.test(m.subject))).toHaveLength(0);
+
+    const metrics = await (await app!.fetch('/metrics')).text();
+    expect(metrics).toMatch(/^hearth_mail_deliveries_total\{outcome="failed"\} 1$/m);
+    expect(metrics).toMatch(/^hearth_mail_deliveries_total\{outcome="retry"\} 1$/m);
+    expect(metrics).toMatch(/^hearth_mail_deliveries_total\{outcome="sent"\} [1-9]\d*$/m);
+    expect(metrics).toMatch(/^hearth_mail_outbox_messages\{status="failed"\} 1$/m);
+    expect(metrics).toMatch(/^hearth_mail_outbox_messages\{status="queued"\} 0$/m);
   });
 });

@@ -4,7 +4,9 @@ import { createTestDatabase, startSmtpSink, type SmtpSink, type TestDatabase } f
 import { migrateSystemSchema } from '../db/migrate.js';
 import { createPool, type Pool } from '../db/pool.js';
 import { createLogger, type Logger } from '../lib/logger.js';
+import { createMetrics, type Metrics } from '../ops/metrics.js';
 import { MAX_DELIVERY_ATTEMPTS, MailDelivery, retryDelaySeconds } from './mail-delivery.js';
+import { countOutboxByStatus } from './outbox.js';
 
 const logger = createLogger('silent');
 let database: TestDatabase;
@@ -31,7 +33,7 @@ beforeEach(async () => {
 });
 
 /** A delivery worker that only runs when kicked (no polling during the test). */
-function delivery(options: { url?: string; logger?: Logger } = {}): MailDelivery {
+function delivery(options: { url?: string; logger?: Logger; metrics?: Metrics } = {}): MailDelivery {
   const transport = nodemailer.createTransport(options.url ?? sink.url);
   const created = new MailDelivery(
     pool,
@@ -39,6 +41,7 @@ function delivery(options: { url?: string; logger?: Logger } = {}): MailDelivery
     'Hearth <no-reply@example.test>',
     options.logger ?? logger,
     3_600_000,
+    options.metrics?.mailDeliveries,
   );
   deliveries.push(created);
   return created;
@@ -223,6 +226,64 @@ describe('MailDelivery', () => {
     expect(recipients).toHaveLength(25);
     expect(new Set(recipients).size).toBe(25);
     expect((await rows()).every((row) => row.status === 'sent' && row.attempts === 1)).toBe(true);
+  });
+
+  it('counts deliveries by outcome and the outbox by status for /metrics', async () => {
+    const metrics = createMetrics({ outboxByStatus: () => countOutboxByStatus(pool), logger });
+    const worker = delivery({ metrics });
+    const sample = async (name: string, labels: string) => {
+      const text = await metrics.registry.metrics();
+      const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}} `));
+      return line === undefined ? undefined : Number(line.split(' ')[1]);
+    };
+    // Zero before anything happens, so a rate() over the counter starts from a known point.
+    expect(await sample('hearth_mail_deliveries_total', 'outcome="failed"')).toBe(0);
+
+    // Mail that is kept (no SMTP) or sent is not counted by the gauge.
+    await pool.query(
+      `INSERT INTO hearth.outbox ("to", subject, text) VALUES ('kept@example.test', 's', 't')`,
+    );
+    await worker.enqueue(mail('sent@example.test'));
+    await worker.kick();
+    sink.refuseNext(1);
+    await worker.enqueue(mail('busy@example.test'));
+    await worker.kick();
+    sink.refuseNext(2, { code: 550 });
+    await worker.enqueue(mail('gone1@example.test'));
+    await worker.enqueue(mail('gone2@example.test'));
+    await worker.kick();
+
+    expect(await sample('hearth_mail_deliveries_total', 'outcome="sent"')).toBe(1);
+    expect(await sample('hearth_mail_deliveries_total', 'outcome="retry"')).toBe(1);
+    expect(await sample('hearth_mail_deliveries_total', 'outcome="failed"')).toBe(2);
+    expect(await sample('hearth_mail_outbox_messages', 'status="queued"')).toBe(1);
+    expect(await sample('hearth_mail_outbox_messages', 'status="failed"')).toBe(2);
+
+    await pool.query(`UPDATE hearth.outbox SET status = 'sent' WHERE status = 'failed'`);
+    expect(await sample('hearth_mail_outbox_messages', 'status="failed"')).toBe(0);
+  });
+
+  it('still answers /metrics when the outbox cannot be counted, without the stale gauge', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const capture = createLogger('info', {
+      write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>),
+    });
+    let down = false;
+    const metrics = createMetrics({
+      outboxByStatus: () => (down ? Promise.reject(new Error('database down')) : countOutboxByStatus(pool)),
+      logger: capture,
+    });
+    await pool.query(
+      `INSERT INTO hearth.outbox ("to", subject, text, status) VALUES ('f@example.test', 's', 't', 'failed')`,
+    );
+    expect(await metrics.registry.metrics()).toMatch(/^hearth_mail_outbox_messages\{status="failed"\} 1$/m);
+    down = true;
+    const text = await metrics.registry.metrics();
+    expect(text).not.toMatch(/^hearth_mail_outbox_messages\{/m);
+    expect(text).toMatch(/^hearth_mail_deliveries_total\{outcome="sent"\} 0$/m);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 40, msg: 'could not count the mail outbox for /metrics' }),
+    );
   });
 
   it('waits 30 s after the first failure, doubling up to an hour', () => {

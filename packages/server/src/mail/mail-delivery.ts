@@ -1,6 +1,8 @@
 import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
+import type { Counter } from 'prom-client';
 import type { Pool } from '../db/pool.js';
+import type { MailDeliveryOutcome } from '../ops/metrics.js';
 import type { MailMessage } from './mailer.js';
 import { classifySmtpFailure } from './smtp-failure.js';
 
@@ -43,7 +45,13 @@ export class MailDelivery {
     private readonly from: string,
     private readonly logger: Logger,
     private readonly pollMs = 15_000,
+    /** hearth_mail_deliveries_total, when metrics are on. */
+    private readonly outcomes?: Counter<'outcome'>,
   ) {}
+
+  private count(outcome: MailDeliveryOutcome): void {
+    this.outcomes?.inc({ outcome });
+  }
 
   async enqueue(message: MailMessage): Promise<void> {
     await this.pool.query(
@@ -111,32 +119,41 @@ export class MailDelivery {
         text: mail.text,
         ...(mail.html === null ? {} : { html: mail.html }),
       });
-      await this.pool.query(
-        `UPDATE hearth.outbox SET status = 'sent', sent_at = now(), next_attempt_at = NULL, last_error = NULL
-         WHERE id = $1`,
-        [mail.id],
-      );
     } catch (error) {
-      const failure = classifySmtpFailure(error);
-      const failed = failure.permanent || mail.attempts >= MAX_DELIVERY_ATTEMPTS;
-      // The id and the SMTP reply only: the body carries single-use tokens.
-      const fields = {
-        mailId: mail.id,
-        attempt: mail.attempts,
-        permanent: failure.permanent,
-        code: failure.code,
-        responseCode: failure.responseCode,
-        error: failure.reason,
-      };
-      if (failed) this.logger.warn(fields, 'mail delivery failed for good');
-      else this.logger.warn(fields, 'mail delivery failed; will retry');
-      await this.pool.query(
-        `UPDATE hearth.outbox SET last_error = $2,
-           status = CASE WHEN $3 THEN 'failed' ELSE 'queued' END,
-           next_attempt_at = CASE WHEN $3 THEN NULL ELSE now() + make_interval(secs => $4) END
-         WHERE id = $1`,
-        [mail.id, failure.reason, failed, retryDelaySeconds(mail.attempts)],
-      );
+      await this.recordFailure(mail, error);
+      return;
     }
+    // Outside the try: a database error here is not an SMTP failure. The mail keeps its
+    // lease and is sent again when the lease runs out (at least once, never lost).
+    await this.pool.query(
+      `UPDATE hearth.outbox SET status = 'sent', sent_at = now(), next_attempt_at = NULL, last_error = NULL
+       WHERE id = $1`,
+      [mail.id],
+    );
+    this.count('sent');
+  }
+
+  private async recordFailure(mail: DueMail, error: unknown): Promise<void> {
+    const failure = classifySmtpFailure(error);
+    const failed = failure.permanent || mail.attempts >= MAX_DELIVERY_ATTEMPTS;
+    // The id and the SMTP reply only: the body carries single-use tokens.
+    const fields = {
+      mailId: mail.id,
+      attempt: mail.attempts,
+      permanent: failure.permanent,
+      code: failure.code,
+      responseCode: failure.responseCode,
+      error: failure.reason,
+    };
+    if (failed) this.logger.warn(fields, 'mail delivery failed for good');
+    else this.logger.warn(fields, 'mail delivery failed; will retry');
+    await this.pool.query(
+      `UPDATE hearth.outbox SET last_error = $2,
+         status = CASE WHEN $3 THEN 'failed' ELSE 'queued' END,
+         next_attempt_at = CASE WHEN $3 THEN NULL ELSE now() + make_interval(secs => $4) END
+       WHERE id = $1`,
+      [mail.id, failure.reason, failed, retryDelaySeconds(mail.attempts)],
+    );
+    this.count(failed ? 'failed' : 'retry');
   }
 }

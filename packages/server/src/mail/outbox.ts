@@ -67,3 +67,16 @@ export async function listOutbox(
       : null;
   return { items, nextCursor };
 }
+
+/**
+ * Mail waiting for delivery and mail that failed for good, for /metrics. One
+ * round trip; each count reads only its partial index (outbox_due,
+ * outbox_failed), not the sent mail the outbox keeps.
+ */
+export async function countOutboxByStatus(pool: Pool): Promise<{ queued: number; failed: number }> {
+  const { rows } = await pool.query<{ queued: number; failed: number }>(
+    `SELECT (SELECT count(*) FROM hearth.outbox WHERE status = 'queued')::int AS queued,
+            (SELECT count(*) FROM hearth.outbox WHERE status = 'failed')::int AS failed`,
+  );
+  return rows[0] ?? { queued: 0, failed: 0 };
+}
