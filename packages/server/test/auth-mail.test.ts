@@ -193,7 +193,7 @@ describe('delivery through the queue', () => {
     await expect.poll(async () => (await resetMail(email))?.status).toBe('sent');
   });
 
-  it('fails a mail the SMTP server refuses for good (550) at once, and says why in the admin outbox', async () => {
+  it('fails a mail the SMTP server refuses for good (550) at once, says why, and sends it when an admin retries', async () => {
     const email = uniqueEmail('bounced');
     await signUpThroughSmtp(email);
     sink().refuseNext(1, { code: 550, message: '5.1.1 No such mailbox here' });
@@ -219,5 +219,21 @@ describe('delivery through the queue', () => {
     expect(metrics).toMatch(/^hearth_mail_deliveries_total\{outcome="sent"\} [1-9]\d*$/m);
     expect(metrics).toMatch(/^hearth_mail_outbox_messages\{status="failed"\} 1$/m);
     expect(metrics).toMatch(/^hearth_mail_outbox_messages\{status="queued"\} 0$/m);
+
+    // The address works again (say the user fixed their mailbox): an admin retries, and it goes out now,
+    // not at the next poll.
+    const failed = await resetMail(email);
+    const retry = await app!.request<{ mail: Item }>('POST', `/api/admin/outbox/${failed!.id}/retry`, {
+      headers: await adminHeaders(),
+    });
+    expect(retry.status).toBe(200);
+    expect(retry.body.mail).toMatchObject({ id: failed!.id, status: 'queued', attempts: 0 });
+    const mail = await sink().waitForMail((m) => m.to.includes(email) && /reset/i.test(m.subject), 3_000);
+    expect(tokenOf(linkTo(mail, '/_/auth/reset-password'))).not.toBe('');
+    await expect
+      .poll(() => resetMail(email))
+      .toMatchObject({ id: failed!.id, status: 'sent', attempts: 1, lastError: null });
+    const after = await (await app!.fetch('/metrics')).text();
+    expect(after).toMatch(/^hearth_mail_outbox_messages\{status="failed"\} 0$/m);
   });
 });

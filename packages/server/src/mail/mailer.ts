@@ -16,6 +16,8 @@ export interface Mailer {
   readonly kind: 'smtp' | 'outbox';
   /** Resolves once the mail is stored: in the delivery queue (smtp) or the outbox. */
   send(message: MailMessage): Promise<void>;
+  /** Delivers what is due now instead of at the next poll (smtp); nothing to do for the outbox. */
+  wake(): void;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export function smtpMailer(options: {
   return {
     kind: 'smtp',
     send: (message) => delivery.enqueue(message),
+    wake: () => void delivery.kick(),
     close: () => delivery.close(),
   };
 }
@@ -60,6 +63,7 @@ export function outboxMailer(pool: Pool): Mailer {
         message.html ?? null,
       ]);
     },
+    wake: () => undefined,
     close: async () => undefined,
   };
 }
