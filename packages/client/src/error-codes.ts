@@ -33,6 +33,7 @@ export const knownErrorCodes = [
   'admin/invalid-setup-token',
   'admin/setup-complete',
   'admin/not-found',
+  'admin/mail-not-failed',
   'collections/not-found',
   'records/not-found',
   'records/precondition-failed',

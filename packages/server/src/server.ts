@@ -13,6 +13,7 @@ import { createApp } from './http/create-app.js';
 import { authEdgeRoutes } from './auth/routes.js';
 import { createEdge } from './http/edge.js';
 import { createLogger } from './lib/logger.js';
+import { countOutboxByStatus } from './mail/outbox.js';
 import { startCleanup } from './ops/cleanup.js';
 import { databaseCheck, redisCheck, storageCheck } from './ops/dependency-checks.js';
 import { createMetrics } from './ops/metrics.js';
@@ -100,6 +101,9 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
       redis = client;
     }
 
+    const metrics = config.metricsEnabled
+      ? createMetrics({ outboxByStatus: () => countOutboxByStatus(pool), logger })
+      : undefined;
     // Known once the server listens (HEARTH_PORT=0 picks a port); links in mail need it.
     let listeningUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
     const auth = await createAuth({
@@ -109,12 +113,12 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
       redis,
       fieldCipher,
       publicUrl: () => config.publicUrl ?? listeningUrl,
+      metrics,
     });
     cleanups.push(async () => auth.close());
     const collections = await createCollections({ pool, logger });
     cleanups.push(() => collections.close());
 
-    const metrics = config.metricsEnabled ? createMetrics() : undefined;
     const app = createApp({ config, logger, pool, redis, metrics, readinessChecks, auth, collections });
     // Record filters travel in the query string; 64 KiB of headers lets a long one reach the
     // filter parser, which refuses it with a clean 400 instead of a bare 431.

@@ -77,6 +77,7 @@ describe('admin API', () => {
       ['GET', '/api/admin/keys'],
       ['POST', '/api/admin/keys'],
       ['GET', '/api/admin/outbox'],
+      ['POST', `/api/admin/outbox/${randomUUID()}/retry`],
       ['POST', '/api/admin/signing-keys/rotate'],
     ] as const) {
       const response = await app.request<ErrorBody>(method, path, {
@@ -245,6 +246,176 @@ describe('admin API', () => {
         return outbox.body.items.map((item) => item.subject);
       })
       .toEqual(['Confirm your email address']);
+  });
+
+  describe('the outbox', () => {
+    type Mail = { id: string; to: string; status: string; attempts: number; lastError: string | null };
+    /** Mail rows as the delivery worker leaves them (this app has no SMTP, so nothing else touches them). */
+    async function insertMail(
+      to: string,
+      status: string,
+      fields: { attempts?: number; lastError?: string } = {},
+    ) {
+      const { rows } = await app.hearth.pool.query<{ id: string }>(
+        `INSERT INTO hearth.outbox ("to", subject, text, status, attempts, last_error, next_attempt_at)
+         VALUES ($1, 'Reset your password', 'body', $2, $3, $4, CASE WHEN $2 = 'queued' THEN now() + interval '1 hour' END)
+         RETURNING id`,
+        [to, status, fields.attempts ?? 0, fields.lastError ?? null],
+      );
+      return rows[0]!.id;
+    }
+    const retry = (id: string, token = admin.accessToken) =>
+      app.request<{ mail: Mail } & ErrorBody>('POST', `/api/admin/outbox/${id}/retry`, {
+        headers: bearer(token),
+      });
+    const list = (query: string) =>
+      app.request<{ items: Mail[]; nextCursor: string | null } & ErrorBody>(
+        'GET',
+        `/api/admin/outbox?${query}`,
+        {
+          headers: bearer(admin.accessToken),
+        },
+      );
+
+    it('filters by status, and refuses a status that does not exist', async () => {
+      const to = uniqueEmail('status');
+      const failed = await insertMail(to, 'failed', { attempts: 1, lastError: '550 no such mailbox' });
+      const queued = await insertMail(to, 'queued', { attempts: 2 });
+      await insertMail(to, 'sent', { attempts: 1 });
+      const only = async (status: string) =>
+        (await list(`to=${encodeURIComponent(to)}&status=${status}`)).body.items.map((item) => item.id);
+      expect(await only('failed')).toEqual([failed]);
+      expect(await only('queued')).toEqual([queued]);
+      expect((await list(`to=${encodeURIComponent(to)}`)).body.items).toHaveLength(3);
+      expect(await only('kept')).toEqual([]);
+
+      // Across every recipient, the failed filter returns failed mail only.
+      const everyFailed = (await list('status=failed&limit=500')).body.items;
+      expect(everyFailed.map((item) => item.id)).toContain(failed);
+      expect(everyFailed.every((item) => item.status === 'failed')).toBe(true);
+
+      for (const bad of ['FAILED', 'bounced', '', 'failed%00', "failed' OR '1'='1"]) {
+        const response = await list(`status=${encodeURIComponent(bad)}`);
+        expect(response.status, bad).toBe(400);
+        expect(response.body.error.code).toBe('validation/failed');
+      }
+    });
+
+    it('pages without losing mail created in the same millisecond, and refuses a forged cursor with 400', async () => {
+      const to = uniqueEmail('pages');
+      await app.hearth.pool.query(
+        `INSERT INTO hearth.outbox ("to", subject, text, created_at)
+         SELECT $1, 's' || g, 't', '2030-01-01T00:00:00.123Z'::timestamptz + g * interval '1 microsecond'
+         FROM generate_series(1, 5) g`,
+        [to],
+      );
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await list(`to=${encodeURIComponent(to)}&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(page.status).toBe(200);
+        seen.push(...page.body.items.map((item) => (item as unknown as { subject: string }).subject));
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      expect(seen).toEqual(['s5', 's4', 's3', 's2', 's1']);
+
+      const forged = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      for (const bad of [
+        'not-base64-json',
+        forged(null),
+        forged(42),
+        forged({ createdAt: 'yesterday', id: randomUUID() }),
+        forged({ createdAt: '2030-02-30T00:00:00Z', id: randomUUID() }),
+        forged({ createdAt: '2030-01-01T00:00:00Z', id: 'not-a-uuid' }),
+        forged({ createdAt: '2030-01-01T00:00:00Z' }),
+        forged({ createdAt: ['2030-01-01T00:00:00Z'], id: randomUUID() }),
+      ]) {
+        const response = await list(`cursor=${bad}`);
+        expect(response.status, bad).toBe(400);
+        expect(response.body.error.code).toBe('validation/failed');
+      }
+    });
+
+    it('retries a failed mail: queued again, attempts reset, due now', async () => {
+      const id = await insertMail(uniqueEmail('retry'), 'failed', {
+        attempts: 8,
+        lastError: '451 try later',
+      });
+      const response = await retry(id);
+      expect(response.status).toBe(200);
+      expect(response.body.mail).toMatchObject({
+        id,
+        status: 'queued',
+        attempts: 0,
+        lastError: '451 try later',
+      });
+      const { rows } = await app.hearth.pool.query<{ due: boolean }>(
+        'SELECT next_attempt_at <= now() AS due FROM hearth.outbox WHERE id = $1',
+        [id],
+      );
+      expect(rows).toEqual([{ due: true }]);
+
+      // Now queued: a second retry is refused and changes nothing.
+      const again = await retry(id);
+      expect(again.status).toBe(409);
+      expect(again.body.error).toMatchObject({
+        code: 'admin/mail-not-failed',
+        details: { status: 'queued' },
+      });
+    });
+
+    it('lets a service key retry too', async () => {
+      const key = await app.request<{ key: string }>('POST', '/api/admin/keys', {
+        headers: bearer(admin.accessToken),
+        body: { name: 'mail-ops' },
+      });
+      const id = await insertMail(uniqueEmail('key'), 'failed', { attempts: 1 });
+      expect((await retry(id, key.body.key)).status).toBe(200);
+    });
+
+    it('retries a failed mail once when two admins click at the same time', async () => {
+      const id = await insertMail(uniqueEmail('race'), 'failed', { attempts: 1 });
+      const answers = await Promise.all([retry(id), retry(id), retry(id)]);
+      expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409, 409]);
+    });
+
+    it.each(['queued', 'sent', 'kept'])('refuses to retry a %s mail with 409', async (status) => {
+      const id = await insertMail(uniqueEmail(status), status, { attempts: status === 'kept' ? 0 : 1 });
+      const response = await retry(id);
+      expect(response.status).toBe(409);
+      expect(response.body.error).toMatchObject({ code: 'admin/mail-not-failed', details: { status } });
+      const { rows } = await app.hearth.pool.query('SELECT status FROM hearth.outbox WHERE id = $1', [id]);
+      expect(rows).toEqual([{ status }]);
+    });
+
+    it('answers 404 for an unknown mail and 400 for an id that is not a uuid', async () => {
+      const unknown = await retry(randomUUID());
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.error.code).toBe('admin/not-found');
+      for (const bad of [
+        '42',
+        'not-a-uuid',
+        `${randomUUID()}x`,
+        '%27%20OR%201%3D1--',
+        '00000000-0000-0000-0000',
+      ]) {
+        const response = await retry(bad);
+        expect(response.status, bad).toBe(400);
+        expect(response.body.error).toMatchObject({
+          code: 'validation/failed',
+          details: { fields: [expect.objectContaining({ path: 'id' })] },
+        });
+      }
+    });
+
+    it('asks who is calling before looking at the id', async () => {
+      const anonymous = await app.request<ErrorBody>('POST', '/api/admin/outbox/not-a-uuid/retry');
+      expect(anonymous.status).toBe(401);
+      const { session } = await signUpVerified(app);
+      const user = await retry('not-a-uuid', session.accessToken);
+      expect(user.status).toBe(403);
+      expect(user.body.error.code).toBe('auth/forbidden');
+    });
   });
 
   it('rotates the signing key; tokens signed by the old key keep working and both keys are published', async () => {

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestAdmin, startSmtpSink, useComponent, type SmtpSink, type TestApp } from '@hearth/testkit';
+import {
+  createTestAdmin,
+  startSmtpSink,
+  useComponent,
+  type SmtpSink,
+  type TestApp,
+  type TestUser,
+} from '@hearth/testkit';
 import {
   bearer,
   PASSWORD,
@@ -150,25 +157,29 @@ describe('mail over SMTP', () => {
 });
 
 describe('delivery through the queue', () => {
+  type Item = { id: string; subject: string; status: string; attempts: number; lastError: string | null };
+  let admin: TestUser | undefined;
+  const adminHeaders = async () => (admin ??= await createTestAdmin(app!)).headers;
+  const outbox = async (email: string) =>
+    (
+      await app!.request<{ items: Item[] }>('GET', `/api/admin/outbox?to=${encodeURIComponent(email)}`, {
+        headers: await adminHeaders(),
+      })
+    ).body.items;
+  const resetMail = async (email: string) =>
+    (await outbox(email)).find((item) => /reset/i.test(item.subject));
+
   it('keeps a mail the SMTP server refused, shows why in the admin outbox, and retries it', async () => {
-    const admin = await createTestAdmin(app!);
     const email = uniqueEmail('refused');
     await signUpThroughSmtp(email);
     sink().refuseNext(1);
     const forgot = await app!.request('POST', '/api/auth/password/forgot', { body: { email } });
     expect(forgot.status).toBe(202);
 
-    type Item = { subject: string; status: string; attempts: number; lastError: string | null };
-    const outbox = async () =>
-      (
-        await app!.request<{ items: Item[] }>('GET', `/api/admin/outbox?to=${encodeURIComponent(email)}`, {
-          headers: admin.headers,
-        })
-      ).body.items;
     await expect
-      .poll(async () => (await outbox()).find((item) => /reset/i.test(item.subject)), { timeout: 5_000 })
+      .poll(() => resetMail(email), { timeout: 5_000 })
       .toMatchObject({ status: 'queued', attempts: 1, lastError: expect.stringMatching(/451/) });
-    const confirmation = (await outbox()).find((item) => /confirm/i.test(item.subject));
+    const confirmation = (await outbox(email)).find((item) => /confirm/i.test(item.subject));
     expect(confirmation).toMatchObject({ status: 'sent', attempts: 1, lastError: null });
 
     // Make it due now instead of 30 s from now; the next queued mail starts a pass that sends both.
@@ -179,8 +190,50 @@ describe('delivery through the queue', () => {
     await app!.request('POST', '/api/auth/password/forgot', { body: { email } });
     const mail = await sink().waitForMail((m) => m.to.includes(email) && /reset/i.test(m.subject));
     expect(tokenOf(linkTo(mail, '/_/auth/reset-password'))).not.toBe('');
+    await expect.poll(async () => (await resetMail(email))?.status).toBe('sent');
+  });
+
+  it('fails a mail the SMTP server refuses for good (550) at once, says why, and sends it when an admin retries', async () => {
+    const email = uniqueEmail('bounced');
+    await signUpThroughSmtp(email);
+    sink().refuseNext(1, { code: 550, message: '5.1.1 No such mailbox here' });
+    await app!.request('POST', '/api/auth/password/forgot', { body: { email } });
+
     await expect
-      .poll(async () => (await outbox()).find((item) => /reset/i.test(item.subject))?.status)
-      .toBe('sent');
+      .poll(() => resetMail(email), { timeout: 5_000 })
+      .toMatchObject({
+        status: 'failed',
+        attempts: 1,
+        lastError: expect.stringMatching(/550 5\.1\.1 No such mailbox/),
+      });
+    const { rows } = await app!.hearth.pool.query<{ next_attempt_at: Date | null }>(
+      `SELECT next_attempt_at FROM hearth.outbox WHERE "to" = $1 AND status = 'failed'`,
+      [email],
+    );
+    expect(rows).toEqual([{ next_attempt_at: null }]);
+    expect(sink().messages.filter((m) => m.to.includes(email) && /reset/i.test(m.subject))).toHaveLength(0);
+
+    const metrics = await (await app!.fetch('/metrics')).text();
+    expect(metrics).toMatch(/^hearth_mail_deliveries_total\{outcome="failed"\} 1$/m);
+    expect(metrics).toMatch(/^hearth_mail_deliveries_total\{outcome="retry"\} 1$/m);
+    expect(metrics).toMatch(/^hearth_mail_deliveries_total\{outcome="sent"\} [1-9]\d*$/m);
+    expect(metrics).toMatch(/^hearth_mail_outbox_messages\{status="failed"\} 1$/m);
+    expect(metrics).toMatch(/^hearth_mail_outbox_messages\{status="queued"\} 0$/m);
+
+    // The address works again (say the user fixed their mailbox): an admin retries, and it goes out now,
+    // not at the next poll.
+    const failed = await resetMail(email);
+    const retry = await app!.request<{ mail: Item }>('POST', `/api/admin/outbox/${failed!.id}/retry`, {
+      headers: await adminHeaders(),
+    });
+    expect(retry.status).toBe(200);
+    expect(retry.body.mail).toMatchObject({ id: failed!.id, status: 'queued', attempts: 0 });
+    const mail = await sink().waitForMail((m) => m.to.includes(email) && /reset/i.test(m.subject), 3_000);
+    expect(tokenOf(linkTo(mail, '/_/auth/reset-password'))).not.toBe('');
+    await expect
+      .poll(() => resetMail(email))
+      .toMatchObject({ id: failed!.id, status: 'sent', attempts: 1, lastError: null });
+    const after = await (await app!.fetch('/metrics')).text();
+    expect(after).toMatch(/^hearth_mail_outbox_messages\{status="failed"\} 0$/m);
   });
 });

@@ -5,7 +5,7 @@ import { clientInfo } from '../auth/client-info.js';
 import type { Auth } from '../auth/create-auth.js';
 import { requireAdmin } from '../auth/principal.js';
 import { validateBody } from '../auth/validate-body.js';
-import { listOutbox } from '../mail/outbox.js';
+import { listOutbox, outboxStatuses, retryOutboxMail } from '../mail/outbox.js';
 import { setupFirstAdmin } from './setup.js';
 
 const setupBody = z.strictObject({
@@ -20,6 +20,8 @@ const listQuery = z.object({
   cursor: z.string().max(1000).optional(),
   to: z.string().max(254).optional(),
 });
+const outboxQuery = listQuery.extend({ status: z.enum(outboxStatuses).optional() });
+const outboxItemParams = z.object({ id: z.uuid() });
 const createUserBody = z.strictObject({
   email: z.email().max(254),
   password: z.string().min(1).max(4096).optional(),
@@ -99,8 +101,17 @@ export function adminRoutes(auth: Auth): Router {
 
   router.get('/api/admin/outbox', async (req, res) => {
     requireAdmin(req.principal);
-    const query = validateBody(listQuery, req.query);
+    const query = validateBody(outboxQuery, req.query);
     res.json(await listOutbox(pool, query));
+  });
+
+  router.post('/api/admin/outbox/:id/retry', async (req, res) => {
+    requireAdmin(req.principal);
+    const { id } = validateBody(outboxItemParams, req.params);
+    const mail = await retryOutboxMail(pool, id);
+    // Other nodes pick it up at their next poll; this one sends it now.
+    auth.mailer.wake();
+    res.json({ mail });
   });
 
   router.post('/api/admin/signing-keys/rotate', async (req, res) => {

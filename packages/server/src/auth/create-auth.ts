@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { HearthConfig } from '../config/index.js';
 import type { Pool } from '../db/pool.js';
+import type { Metrics } from '../ops/metrics.js';
 import type { FieldCipher } from '../secrets/field-encryption.js';
 import { ServiceKeyService } from '../admin/service-keys.js';
 import { UsersAdminService } from '../admin/users-admin.js';
@@ -46,6 +47,8 @@ export interface CreateAuthOptions {
   /** Encrypts TOTP secrets and private signing keys at rest (or not, when no key is configured). */
   fieldCipher: FieldCipher;
   publicUrl(): string;
+  /** Counted by the mail delivery worker, when metrics are on. */
+  metrics?: Metrics | undefined;
 }
 
 /** Access tokens name this issuer: the public URL when set, else a fixed name, so it survives restarts. */
@@ -68,7 +71,13 @@ export async function createAuth(options: CreateAuthOptions): Promise<Auth> {
     cache,
   );
   const limits = new AuthRateLimits(redis, config.rateLimitFactor);
-  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, pool, logger });
+  const mailer = createMailer({
+    smtpUrl: config.smtpUrl,
+    from: config.mailFrom,
+    pool,
+    logger,
+    deliveries: options.metrics?.mailDeliveries,
+  });
   const deps: AuthDeps = {
     pool,
     logger,

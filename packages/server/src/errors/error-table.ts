@@ -56,7 +56,8 @@ export const errorTable = {
   // admin: setup and the admin API
   'admin/invalid-setup-token': { status: 403, message: 'The setup token is wrong.' },
   'admin/setup-complete': { status: 409, message: 'The first admin already exists.' },
-  'admin/not-found': { status: 404, message: 'No such user or key.' },
+  'admin/not-found': { status: 404, message: 'No such user, key or mail.' },
+  'admin/mail-not-failed': { status: 409, message: 'Only a mail whose delivery failed can be retried.' },
 
   // collections, records and rules (docs/collections.md, docs/rules.md)
   'collections/not-found': { status: 404, message: 'No collection has this name.' },

@@ -3,8 +3,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, startSmtpSink, type SmtpSink, type TestDatabase } from '@hearth/testkit';
 import { migrateSystemSchema } from '../db/migrate.js';
 import { createPool, type Pool } from '../db/pool.js';
-import { createLogger } from '../lib/logger.js';
+import { createLogger, type Logger } from '../lib/logger.js';
+import { createMetrics, type Metrics } from '../ops/metrics.js';
 import { MAX_DELIVERY_ATTEMPTS, MailDelivery, retryDelaySeconds } from './mail-delivery.js';
+import { countOutboxByStatus } from './outbox.js';
 
 const logger = createLogger('silent');
 let database: TestDatabase;
@@ -31,9 +33,16 @@ beforeEach(async () => {
 });
 
 /** A delivery worker that only runs when kicked (no polling during the test). */
-function delivery(): MailDelivery {
-  const transport = nodemailer.createTransport(sink.url);
-  const created = new MailDelivery(pool, transport, 'Hearth <no-reply@example.test>', logger, 3_600_000);
+function delivery(options: { url?: string; logger?: Logger; metrics?: Metrics } = {}): MailDelivery {
+  const transport = nodemailer.createTransport(options.url ?? sink.url);
+  const created = new MailDelivery(
+    pool,
+    transport,
+    'Hearth <no-reply@example.test>',
+    options.logger ?? logger,
+    3_600_000,
+    options.metrics?.mailDeliveries,
+  );
   deliveries.push(created);
   return created;
 }
@@ -90,7 +99,7 @@ describe('MailDelivery', () => {
     expect(sink.messages).toHaveLength(1);
   });
 
-  it('gives up after the last attempt and marks the mail failed', async () => {
+  it('gives up after the last temporary refusal and marks the mail failed', async () => {
     const worker = delivery();
     await pool.query(
       `INSERT INTO hearth.outbox ("to", subject, text, status, attempts, next_attempt_at)
@@ -109,6 +118,103 @@ describe('MailDelivery', () => {
     ]);
   });
 
+  it.each([
+    { refusal: { code: 550 }, says: /550 Requested action not taken: mailbox unavailable/ },
+    { refusal: { code: 553, message: 'Mailbox name not allowed' }, says: /553 Mailbox name not allowed/ },
+    {
+      refusal: { code: 554, message: 'Rejected as spam', at: 'data' as const },
+      says: /554 Rejected as spam/,
+    },
+  ])(
+    'fails a mail the SMTP server refuses for good ($refusal.code) at once, without retrying',
+    async ({ refusal, says }) => {
+      const worker = delivery();
+      sink.refuseNext(1, refusal);
+      await worker.enqueue(mail('nobody@example.test'));
+      await worker.kick();
+      const [failed] = await rows();
+      expect(failed).toMatchObject({ status: 'failed', attempts: 1, retry_in: null });
+      expect(failed?.last_error).toMatch(says);
+
+      // Even when due again by accident, a failed mail is never picked up.
+      await pool.query('UPDATE hearth.outbox SET next_attempt_at = now()');
+      await worker.kick();
+      expect((await rows())[0]).toMatchObject({ status: 'failed', attempts: 1 });
+      expect(sink.messages).toHaveLength(0);
+    },
+  );
+
+  it.each([
+    { refusal: { code: 421, message: 'Service shutting down' }, says: /421/ },
+    { refusal: { code: 452, message: 'Insufficient storage' }, says: /452/ },
+    { refusal: { code: 450, at: 'data' as const }, says: /450/ },
+    { refusal: { code: 503, message: 'Bad sequence of commands' }, says: /503/ },
+  ])('keeps retrying a mail refused with $refusal.code, a temporary answer', async ({ refusal, says }) => {
+    const worker = delivery();
+    sink.refuseNext(1, refusal);
+    await worker.enqueue(mail('later@example.test'));
+    await worker.kick();
+    const [queued] = await rows();
+    expect(queued).toMatchObject({ status: 'queued', attempts: 1 });
+    expect(queued?.last_error).toMatch(says);
+    expect(queued?.retry_in).toBeGreaterThan(20);
+  });
+
+  it('keeps retrying while the SMTP server cannot be reached at all', async () => {
+    const closed = await startSmtpSink();
+    const url = closed.url;
+    await closed.close();
+    const worker = delivery({ url });
+    await worker.enqueue(mail('offline@example.test'));
+    await worker.kick();
+    const [queued] = await rows();
+    expect(queued).toMatchObject({ status: 'queued', attempts: 1 });
+    expect(queued?.last_error).toMatch(/ECONNREFUSED|connect/i);
+    expect(queued?.retry_in).toBeGreaterThan(20);
+  });
+
+  it('fails only the refused mail of a batch; the others are sent', async () => {
+    const worker = delivery();
+    await pool.query(
+      `INSERT INTO hearth.outbox ("to", subject, text, status, next_attempt_at, created_at)
+       SELECT 'b' || g || '@example.test', 's', 't', 'queued', now(), now() + g * interval '1 ms'
+       FROM generate_series(1, 3) g`,
+    );
+    sink.refuseNext(1, { code: 550 });
+    await worker.kick();
+    const statuses = (await rows()).map((row) => row.status).sort();
+    expect(statuses).toEqual(['failed', 'sent', 'sent']);
+    expect(sink.messages).toHaveLength(2);
+  });
+
+  it('logs a failed mail by its outbox id at warn, never with its body or link token', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const capture = createLogger('info', {
+      write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>),
+    });
+    const worker = delivery({ logger: capture });
+    sink.refuseNext(1, { code: 550 });
+    await worker.enqueue({
+      to: 'secret@example.test',
+      subject: 'Reset your password',
+      text: 'Open https://hearth.test/_/auth/reset-password?token=SECRET-TOKEN-123 to reset.',
+      html: '<a href="https://hearth.test/?token=SECRET-TOKEN-123">reset</a>',
+    });
+    await worker.kick();
+    const { rows: stored } = await pool.query<{ id: string }>('SELECT id FROM hearth.outbox');
+    const failedLine = lines.find((line) => line['msg'] === 'mail delivery failed for good');
+    expect(failedLine).toMatchObject({
+      level: 40,
+      mailId: stored[0]?.id,
+      attempt: 1,
+      permanent: true,
+      code: 'EENVELOPE',
+      responseCode: 550,
+    });
+    expect(JSON.stringify(lines)).not.toContain('SECRET-TOKEN-123');
+    expect(JSON.stringify(lines)).not.toContain('reset-password');
+  });
+
   it('delivers each mail exactly once when several nodes work the same queue', async () => {
     const workers = [delivery(), delivery(), delivery()];
     await pool.query(
@@ -120,6 +226,64 @@ describe('MailDelivery', () => {
     expect(recipients).toHaveLength(25);
     expect(new Set(recipients).size).toBe(25);
     expect((await rows()).every((row) => row.status === 'sent' && row.attempts === 1)).toBe(true);
+  });
+
+  it('counts deliveries by outcome and the outbox by status for /metrics', async () => {
+    const metrics = createMetrics({ outboxByStatus: () => countOutboxByStatus(pool), logger });
+    const worker = delivery({ metrics });
+    const sample = async (name: string, labels: string) => {
+      const text = await metrics.registry.metrics();
+      const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}} `));
+      return line === undefined ? undefined : Number(line.split(' ')[1]);
+    };
+    // Zero before anything happens, so a rate() over the counter starts from a known point.
+    expect(await sample('hearth_mail_deliveries_total', 'outcome="failed"')).toBe(0);
+
+    // Mail that is kept (no SMTP) or sent is not counted by the gauge.
+    await pool.query(
+      `INSERT INTO hearth.outbox ("to", subject, text) VALUES ('kept@example.test', 's', 't')`,
+    );
+    await worker.enqueue(mail('sent@example.test'));
+    await worker.kick();
+    sink.refuseNext(1);
+    await worker.enqueue(mail('busy@example.test'));
+    await worker.kick();
+    sink.refuseNext(2, { code: 550 });
+    await worker.enqueue(mail('gone1@example.test'));
+    await worker.enqueue(mail('gone2@example.test'));
+    await worker.kick();
+
+    expect(await sample('hearth_mail_deliveries_total', 'outcome="sent"')).toBe(1);
+    expect(await sample('hearth_mail_deliveries_total', 'outcome="retry"')).toBe(1);
+    expect(await sample('hearth_mail_deliveries_total', 'outcome="failed"')).toBe(2);
+    expect(await sample('hearth_mail_outbox_messages', 'status="queued"')).toBe(1);
+    expect(await sample('hearth_mail_outbox_messages', 'status="failed"')).toBe(2);
+
+    await pool.query(`UPDATE hearth.outbox SET status = 'sent' WHERE status = 'failed'`);
+    expect(await sample('hearth_mail_outbox_messages', 'status="failed"')).toBe(0);
+  });
+
+  it('still answers /metrics when the outbox cannot be counted, without the stale gauge', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const capture = createLogger('info', {
+      write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>),
+    });
+    let down = false;
+    const metrics = createMetrics({
+      outboxByStatus: () => (down ? Promise.reject(new Error('database down')) : countOutboxByStatus(pool)),
+      logger: capture,
+    });
+    await pool.query(
+      `INSERT INTO hearth.outbox ("to", subject, text, status) VALUES ('f@example.test', 's', 't', 'failed')`,
+    );
+    expect(await metrics.registry.metrics()).toMatch(/^hearth_mail_outbox_messages\{status="failed"\} 1$/m);
+    down = true;
+    const text = await metrics.registry.metrics();
+    expect(text).not.toMatch(/^hearth_mail_outbox_messages\{/m);
+    expect(text).toMatch(/^hearth_mail_deliveries_total\{outcome="sent"\} 0$/m);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 40, msg: 'could not count the mail outbox for /metrics' }),
+    );
   });
 
   it('waits 30 s after the first failure, doubling up to an hour', () => {

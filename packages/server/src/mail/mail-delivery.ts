@@ -1,7 +1,10 @@
 import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
+import type { Counter } from 'prom-client';
 import type { Pool } from '../db/pool.js';
+import type { MailDeliveryOutcome } from '../ops/metrics.js';
 import type { MailMessage } from './mailer.js';
+import { classifySmtpFailure } from './smtp-failure.js';
 
 /** Attempts before a mail is marked failed: with the backoff below, about four hours. */
 export const MAX_DELIVERY_ATTEMPTS = 8;
@@ -27,7 +30,8 @@ interface DueMail {
  * Delivers the mail queued in hearth.outbox over SMTP. A queued mail is
  * claimed with a lease (FOR UPDATE SKIP LOCKED, so nodes never send the same
  * mail twice at once), sent outside any transaction, then marked sent, or
- * rescheduled with backoff, or failed after MAX_DELIVERY_ATTEMPTS.
+ * rescheduled with backoff, or failed: at once when the SMTP server refused it
+ * for good (smtp-failure.ts), else after MAX_DELIVERY_ATTEMPTS.
  */
 export class MailDelivery {
   private running: Promise<void> | undefined;
@@ -41,7 +45,13 @@ export class MailDelivery {
     private readonly from: string,
     private readonly logger: Logger,
     private readonly pollMs = 15_000,
+    /** hearth_mail_deliveries_total, when metrics are on. */
+    private readonly outcomes?: Counter<'outcome'>,
   ) {}
+
+  private count(outcome: MailDeliveryOutcome): void {
+    this.outcomes?.inc({ outcome });
+  }
 
   async enqueue(message: MailMessage): Promise<void> {
     await this.pool.query(
@@ -109,25 +119,41 @@ export class MailDelivery {
         text: mail.text,
         ...(mail.html === null ? {} : { html: mail.html }),
       });
-      await this.pool.query(
-        `UPDATE hearth.outbox SET status = 'sent', sent_at = now(), next_attempt_at = NULL, last_error = NULL
-         WHERE id = $1`,
-        [mail.id],
-      );
     } catch (error) {
-      const failed = mail.attempts >= MAX_DELIVERY_ATTEMPTS;
-      const reason = (error instanceof Error ? error.message : String(error)).slice(0, 1000);
-      this.logger.warn(
-        { mailId: mail.id, attempt: mail.attempts, err: error },
-        failed ? 'mail delivery failed for good' : 'mail delivery failed; will retry',
-      );
-      await this.pool.query(
-        `UPDATE hearth.outbox SET last_error = $2,
-           status = CASE WHEN $3 THEN 'failed' ELSE 'queued' END,
-           next_attempt_at = CASE WHEN $3 THEN NULL ELSE now() + make_interval(secs => $4) END
-         WHERE id = $1`,
-        [mail.id, reason, failed, retryDelaySeconds(mail.attempts)],
-      );
+      await this.recordFailure(mail, error);
+      return;
     }
+    // Outside the try: a database error here is not an SMTP failure. The mail keeps its
+    // lease and is sent again when the lease runs out (at least once, never lost).
+    await this.pool.query(
+      `UPDATE hearth.outbox SET status = 'sent', sent_at = now(), next_attempt_at = NULL, last_error = NULL
+       WHERE id = $1`,
+      [mail.id],
+    );
+    this.count('sent');
+  }
+
+  private async recordFailure(mail: DueMail, error: unknown): Promise<void> {
+    const failure = classifySmtpFailure(error);
+    const failed = failure.permanent || mail.attempts >= MAX_DELIVERY_ATTEMPTS;
+    // The id and the SMTP reply only: the body carries single-use tokens.
+    const fields = {
+      mailId: mail.id,
+      attempt: mail.attempts,
+      permanent: failure.permanent,
+      code: failure.code,
+      responseCode: failure.responseCode,
+      error: failure.reason,
+    };
+    if (failed) this.logger.warn(fields, 'mail delivery failed for good');
+    else this.logger.warn(fields, 'mail delivery failed; will retry');
+    await this.pool.query(
+      `UPDATE hearth.outbox SET last_error = $2,
+         status = CASE WHEN $3 THEN 'failed' ELSE 'queued' END,
+         next_attempt_at = CASE WHEN $3 THEN NULL ELSE now() + make_interval(secs => $4) END
+       WHERE id = $1`,
+      [mail.id, failure.reason, failed, retryDelaySeconds(mail.attempts)],
+    );
+    this.count(failed ? 'failed' : 'retry');
   }
 }

@@ -1,5 +1,6 @@
 import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
+import type { Counter } from 'prom-client';
 import type { Pool, PoolClient } from '../db/pool.js';
 import { MailDelivery } from './mail-delivery.js';
 
@@ -20,7 +21,7 @@ export interface Mailer {
    * when the change that caused it commits. Call wake() after the commit.
    */
   queue(db: Pool | PoolClient, message: MailMessage): Promise<void>;
-  /** Tells the delivery worker that mail committed by queue() is waiting. */
+  /** Delivers what is due now instead of at the next poll (smtp); nothing to do for the outbox. */
   wake(): void;
   close(): Promise<void>;
 }
@@ -30,9 +31,22 @@ export interface Mailer {
  * hearth.outbox: a mail outlives an SMTP outage or a restart, and is retried
  * with backoff (mail-delivery.ts).
  */
-export function smtpMailer(options: { url: string; from: string; pool: Pool; logger: Logger }): Mailer {
+export function smtpMailer(options: {
+  url: string;
+  from: string;
+  pool: Pool;
+  logger: Logger;
+  deliveries?: Counter<'outcome'> | undefined;
+}): Mailer {
   const transport = nodemailer.createTransport(options.url, { from: options.from });
-  const delivery = new MailDelivery(options.pool, transport, options.from, options.logger);
+  const delivery = new MailDelivery(
+    options.pool,
+    transport,
+    options.from,
+    options.logger,
+    undefined,
+    options.deliveries,
+  );
   delivery.start();
   return {
     kind: 'smtp',
@@ -72,9 +86,11 @@ export function createMailer(options: {
   from: string;
   pool: Pool;
   logger: Logger;
+  /** hearth_mail_deliveries_total, when metrics are on. */
+  deliveries?: Counter<'outcome'> | undefined;
 }): Mailer {
-  const { smtpUrl, from, pool, logger } = options;
-  return smtpUrl ? smtpMailer({ url: smtpUrl, from, pool, logger }) : outboxMailer(pool);
+  const { smtpUrl, from, pool, logger, deliveries } = options;
+  return smtpUrl ? smtpMailer({ url: smtpUrl, from, pool, logger, deliveries }) : outboxMailer(pool);
 }
 
 /**

@@ -1,4 +1,9 @@
+import { z } from 'zod';
 import type { Pool } from '../db/pool.js';
+import { HearthError } from '../errors/index.js';
+
+export const outboxStatuses = ['kept', 'queued', 'sent', 'failed'] as const;
+export type OutboxStatus = (typeof outboxStatuses)[number];
 
 export interface OutboxMail {
   id: string;
@@ -8,47 +13,29 @@ export interface OutboxMail {
   html: string | null;
   createdAt: string;
   /** kept (no SMTP: the outbox is where it goes), queued (awaiting delivery), sent, or failed. */
-  status: 'kept' | 'queued' | 'sent' | 'failed';
+  status: OutboxStatus;
   attempts: number;
   lastError: string | null;
   sentAt: string | null;
 }
 
-/** Newest first, paged by an opaque cursor (createdAt + id of the last item). */
-export async function listOutbox(
-  pool: Pool,
-  options: { limit: number; cursor?: string | undefined; to?: string | undefined },
-): Promise<{ items: OutboxMail[]; nextCursor: string | null }> {
-  let after: { createdAt: string; id: string } | undefined;
-  if (options.cursor) {
-    try {
-      after = JSON.parse(Buffer.from(options.cursor, 'base64url').toString('utf8')) as {
-        createdAt: string;
-        id: string;
-      };
-    } catch {
-      after = undefined;
-    }
-  }
-  const { rows } = await pool.query<{
-    id: string;
-    to: string;
-    subject: string;
-    text: string;
-    html: string | null;
-    created_at: Date;
-    status: OutboxMail['status'];
-    attempts: number;
-    last_error: string | null;
-    sent_at: Date | null;
-  }>(
-    `SELECT id, "to", subject, text, html, created_at, status, attempts, last_error, sent_at FROM hearth.outbox
-     WHERE ($1::timestamptz IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid))
-       AND ($3::text IS NULL OR "to" = $3)
-     ORDER BY created_at DESC, id DESC LIMIT $4`,
-    [after?.createdAt ?? null, after?.id ?? null, options.to ?? null, options.limit + 1],
-  );
-  const items = rows.slice(0, options.limit).map((row) => ({
+interface OutboxRow {
+  id: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string | null;
+  created_at: Date;
+  status: OutboxStatus;
+  attempts: number;
+  last_error: string | null;
+  sent_at: Date | null;
+}
+
+const COLUMNS = 'id, "to", subject, text, html, created_at, status, attempts, last_error, sent_at';
+
+function toMail(row: OutboxRow): OutboxMail {
+  return {
     id: row.id,
     to: row.to,
     subject: row.subject,
@@ -59,11 +46,96 @@ export async function listOutbox(
     attempts: row.attempts,
     lastError: row.last_error,
     sentAt: row.sent_at?.toISOString() ?? null,
-  }));
-  const last = items[items.length - 1];
+  };
+}
+
+// createdAt is PostgreSQL's own text of the timestamp, to the microsecond: an ISO string from a JS
+// Date stops at the millisecond, and a page would then skip the mail created later in that millisecond.
+const cursorShape = z.object({ createdAt: z.iso.datetime({ offset: true }), id: z.uuid() });
+
+/** A cursor this module wrote, or 400: a hand-made one must not reach the SQL casts. */
+function decodeCursor(cursor: string | undefined): z.infer<typeof cursorShape> | undefined {
+  if (!cursor) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    value = undefined;
+  }
+  const parsed = cursorShape.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new HearthError('validation/failed', 'The cursor is invalid.', {
+    details: { fields: [{ path: 'cursor', message: 'invalid cursor' }] },
+  });
+}
+
+/** Newest first, paged by an opaque cursor (createdAt + id of the last item). */
+export async function listOutbox(
+  pool: Pool,
+  options: {
+    limit: number;
+    cursor?: string | undefined;
+    to?: string | undefined;
+    status?: OutboxStatus | undefined;
+  },
+): Promise<{ items: OutboxMail[]; nextCursor: string | null }> {
+  const after = decodeCursor(options.cursor);
+  const { rows } = await pool.query<OutboxRow & { created_at_exact: string }>(
+    `SELECT ${COLUMNS}, to_json(created_at) #>> '{}' AS created_at_exact FROM hearth.outbox
+     WHERE ($1::timestamptz IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid))
+       AND ($3::text IS NULL OR "to" = $3)
+       AND ($4::text IS NULL OR status = $4)
+     ORDER BY created_at DESC, id DESC LIMIT $5`,
+    [
+      after?.createdAt ?? null,
+      after?.id ?? null,
+      options.to ?? null,
+      options.status ?? null,
+      options.limit + 1,
+    ],
+  );
+  const page = rows.slice(0, options.limit);
+  const last = page[page.length - 1];
   const nextCursor =
     rows.length > options.limit && last
-      ? Buffer.from(JSON.stringify({ createdAt: last.createdAt, id: last.id })).toString('base64url')
+      ? Buffer.from(JSON.stringify({ createdAt: last.created_at_exact, id: last.id })).toString('base64url')
       : null;
-  return { items, nextCursor };
+  return { items: page.map(toMail), nextCursor };
+}
+
+/**
+ * Puts a failed mail back in the delivery queue, due now, with its attempts
+ * reset, so it gets the full series of retries again. lastError keeps the
+ * old reason until the next attempt replaces or clears it. Only a failed mail
+ * qualifies: a queued one is already on its way, and re-sending a sent one
+ * would deliver a second copy of a single-use link.
+ */
+export async function retryOutboxMail(pool: Pool, id: string): Promise<OutboxMail> {
+  const { rows } = await pool.query<OutboxRow>(
+    `UPDATE hearth.outbox SET status = 'queued', attempts = 0, next_attempt_at = now()
+     WHERE id = $1 AND status = 'failed'
+     RETURNING ${COLUMNS}`,
+    [id],
+  );
+  const retried = rows[0];
+  if (retried) return toMail(retried);
+  const found = await pool.query<{ status: OutboxStatus }>('SELECT status FROM hearth.outbox WHERE id = $1', [
+    id,
+  ]);
+  const current = found.rows[0];
+  if (!current) throw new HearthError('admin/not-found', 'No such mail in the outbox.');
+  throw new HearthError('admin/mail-not-failed', undefined, { details: { status: current.status } });
+}
+
+/**
+ * Mail waiting for delivery and mail that failed for good, for /metrics. One
+ * round trip; each count reads only its partial index (outbox_due,
+ * outbox_failed), not the sent mail the outbox keeps.
+ */
+export async function countOutboxByStatus(pool: Pool): Promise<{ queued: number; failed: number }> {
+  const { rows } = await pool.query<{ queued: number; failed: number }>(
+    `SELECT (SELECT count(*) FROM hearth.outbox WHERE status = 'queued')::int AS queued,
+            (SELECT count(*) FROM hearth.outbox WHERE status = 'failed')::int AS failed`,
+  );
+  return rows[0] ?? { queued: 0, failed: 0 };
 }

@@ -1,15 +1,29 @@
 import type { IncomingMessage } from 'node:http';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** What a delivery attempt came to: sent, failed for now (retried later), or failed for good. */
+export type MailDeliveryOutcome = 'sent' | 'retry' | 'failed';
 
 export interface Metrics {
   registry: Registry;
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   /** Rows the periodic cleanup deleted, by table (src/ops/cleanup.ts). */
   cleanupDeletedRows: Counter<'table'>;
+  /** SMTP delivery attempts by outcome (src/mail/mail-delivery.ts). */
+  mailDeliveries: Counter<'outcome'>;
+}
+
+/** Where gauges read their values when /metrics is scraped. */
+export interface MetricSources {
+  /** Mail waiting for delivery and mail that failed for good, counted in one query. */
+  outboxByStatus?: () => Promise<{ queued: number; failed: number }>;
+  /** Where a failed read is logged; the scrape still answers, without that gauge. */
+  logger?: Logger;
 }
 
 /** One registry per app, so several apps in one process (tests) never collide. */
-export function createMetrics(): Metrics {
+export function createMetrics(sources: MetricSources = {}): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'hearth_' });
   const httpDuration = new Histogram({
@@ -25,7 +39,36 @@ export function createMetrics(): Metrics {
     labelNames: ['table'] as const,
     registers: [registry],
   });
-  return { registry, httpDuration, cleanupDeletedRows };
+  const mailDeliveries = new Counter({
+    name: 'hearth_mail_deliveries_total',
+    help: 'SMTP delivery attempts by outcome: sent, retry (failed for now, tried again later) or failed (for good).',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  for (const outcome of ['sent', 'retry', 'failed'] satisfies MailDeliveryOutcome[]) {
+    mailDeliveries.inc({ outcome }, 0);
+  }
+  const { outboxByStatus, logger } = sources;
+  if (outboxByStatus) {
+    new Gauge({
+      name: 'hearth_mail_outbox_messages',
+      help: 'Mail in hearth.outbox by status: queued (waiting for delivery) or failed (given up; an admin may retry it).',
+      labelNames: ['status'] as const,
+      registers: [registry],
+      // Read at scrape time from the database, so every node reports the same shared queue.
+      async collect() {
+        try {
+          const counts = await outboxByStatus();
+          this.set({ status: 'queued' }, counts.queued);
+          this.set({ status: 'failed' }, counts.failed);
+        } catch (error) {
+          this.reset();
+          logger?.warn({ err: error }, 'could not count the mail outbox for /metrics');
+        }
+      },
+    });
+  }
+  return { registry, httpDuration, cleanupDeletedRows, mailDeliveries };
 }
 
 /** Where the route template of a request is found once it has been routed. */

@@ -16,7 +16,7 @@ export type { ClientOptions as RedisClientOptions, RedisHandle, StartRedisOption
 export { startS3 } from './s3.js';
 export type { S3Env, S3Handle, StartS3Options } from './s3.js';
 export { startSmtpSink } from './smtp-sink.js';
-export type { CapturedMail, SmtpSink } from './smtp-sink.js';
+export type { CapturedMail, SmtpRefusal, SmtpSink } from './smtp-sink.js';
 export { parseMessage } from './mime.js';
 export type { MimeAttachment, ParsedMessage } from './mime.js';
 export { startOidcProvider } from './oidc-provider.js';

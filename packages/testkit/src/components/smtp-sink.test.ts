@@ -61,6 +61,40 @@ describe('SMTP sink', () => {
     expect(mail.attachments[0]?.content.toString()).toBe('attached');
   });
 
+  it('refuses the next mails with the reply code asked for, at RCPT or after DATA, then accepts again', async () => {
+    sink().clear();
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: sink().port, secure: false });
+    const send = (to: string) => transport.sendMail({ from: 'a@hearth.test', to, subject: to, text: 'x' });
+    const refusal = (to: string) =>
+      send(to).then(
+        () => undefined,
+        (error: { code?: string; responseCode?: number; response?: string }) => error,
+      );
+
+    sink().refuseNext(1);
+    expect(await refusal('busy@example.test')).toMatchObject({
+      code: 'EENVELOPE',
+      responseCode: 451,
+      response: expect.stringMatching(/^451 Try again later/),
+    });
+
+    sink().refuseNext(2, { code: 550 });
+    expect(await refusal('gone1@example.test')).toMatchObject({ code: 'EENVELOPE', responseCode: 550 });
+    expect(await refusal('gone2@example.test')).toMatchObject({ code: 'EENVELOPE', responseCode: 550 });
+
+    sink().refuseNext(1, { code: 554, message: 'Message rejected as spam', at: 'data' });
+    expect(await refusal('spam@example.test')).toMatchObject({
+      code: 'EMESSAGE',
+      responseCode: 554,
+      response: expect.stringContaining('Message rejected as spam'),
+    });
+
+    await send('fine@example.test');
+    transport.close();
+    expect(sink().messages.map((m) => m.subject)).toEqual(['fine@example.test']);
+    expect(() => sink().refuseNext(1, { code: 250 })).toThrow(/4xx or 5xx/);
+  });
+
   it('waitForMail times out with a list of what arrived', async () => {
     sink().clear();
     await expect(sink().waitForMail(() => false, 50)).rejects.toThrow(/no matching mail within 50 ms/);

@@ -24,6 +24,16 @@ export interface CapturedMail {
   receivedAt: Date;
 }
 
+/** How the sink refuses mail: the reply code and text, and the command that gets it. */
+export interface SmtpRefusal {
+  /** SMTP reply code: 4xx is temporary (default 451), 5xx permanent (550, 553, 554, …). */
+  code?: number;
+  /** Reply text; by default one that fits the code. */
+  message?: string;
+  /** 'rcpt' (default): refuse the recipient; 'data': take the message, then refuse it. */
+  at?: 'rcpt' | 'data';
+}
+
 export interface SmtpSink {
   host: '127.0.0.1';
   port: number;
@@ -35,8 +45,12 @@ export interface SmtpSink {
   /** Resolves with the first mail, already received or yet to come, that matches. */
   waitForMail(predicate?: (mail: CapturedMail) => boolean, timeoutMs?: number): Promise<CapturedMail>;
   clear(): void;
-  /** Refuses the next `count` mails with a temporary 451, as a busy server does. */
-  refuseNext(count: number): void;
+  /**
+   * Refuses the next `count` mails: by default with a temporary 451 to the
+   * recipient, as a busy server does; `{ code: 550 }` refuses for good, and
+   * `{ at: 'data' }` refuses after the message was sent. 0 stops refusing.
+   */
+  refuseNext(count: number, refusal?: SmtpRefusal): void;
   close(): Promise<void>;
 }
 
@@ -46,6 +60,13 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   const messages: CapturedMail[] = [];
   const waiters = new Set<(mail: CapturedMail) => void>();
   let refusals = 0;
+  let refusal: Required<SmtpRefusal> = refusalWith({});
+  /** Uses up one refusal if the next one is due at this command. */
+  const refusalAt = (at: SmtpRefusal['at']): Error | undefined => {
+    if (refusals <= 0 || refusal.at !== at) return undefined;
+    refusals -= 1;
+    return Object.assign(new Error(refusal.message), { responseCode: refusal.code });
+  };
 
   const server = new SMTPServer({
     authOptional: true,
@@ -57,18 +78,15 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       callback(null, { user: auth.username ?? 'anonymous' });
     },
     onRcptTo(_address, _session, callback) {
-      if (refusals > 0) {
-        refusals -= 1;
-        const busy = Object.assign(new Error('Try again later'), { responseCode: 451 });
-        return callback(busy);
-      }
-      callback();
+      callback(refusalAt('rcpt'));
     },
     onData(stream: SMTPServerDataStream, session: SMTPServerSession, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('error', callback);
       stream.on('end', () => {
+        const refused = refusalAt('data');
+        if (refused) return callback(refused);
         try {
           const mail = capture(Buffer.concat(chunks), session);
           messages.push(mail);
@@ -109,12 +127,22 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     env: () => ({ HEARTH_SMTP_URL: `smtp://127.0.0.1:${port}` }),
     messages,
     waitForMail,
-    refuseNext(count) {
+    refuseNext(count, options = {}) {
       refusals = count;
+      refusal = refusalWith(options);
     },
     clear: () => void messages.splice(0),
     close: closeOnce(() => new Promise<void>((resolve) => server.close(() => resolve()))),
   };
+}
+
+function refusalWith(options: SmtpRefusal): Required<SmtpRefusal> {
+  const code = options.code ?? 451;
+  if (!Number.isInteger(code) || code < 400 || code > 599) {
+    throw new RangeError(`an SMTP refusal needs a 4xx or 5xx code, not ${code}`);
+  }
+  const fallback = code >= 500 ? 'Requested action not taken: mailbox unavailable' : 'Try again later';
+  return { code, message: options.message ?? fallback, at: options.at ?? 'rcpt' };
 }
 
 function capture(raw: Buffer, session: SMTPServerSession): CapturedMail {
