@@ -3,6 +3,7 @@ export type { Availability } from './availability.js';
 export { startOrSkip, useComponent } from './use-component.js';
 export type { Closable, UseComponentOptions } from './use-component.js';
 export {
+  useAppleStandIn,
   useChromium,
   useGitHubStandIn,
   useOidcProvider,
@@ -31,6 +32,8 @@ export type {
   GitHubStandIn,
   StartGitHubOptions,
 } from './github-stand-in.js';
+export { startAppleStandIn } from './apple-stand-in.js';
+export type { AppleAccount, ApplePostedForm, AppleStandIn, StartAppleOptions } from './apple-stand-in.js';
 export { followAuthorization } from './follow-authorization.js';
 export type { FollowAuthorizationOptions } from './follow-authorization.js';
 export { CookieJar } from './cookie-jar.js';

@@ -1,3 +1,5 @@
+import { startAppleStandIn } from './apple-stand-in.js';
+import type { StartAppleOptions } from './apple-stand-in.js';
 import { startChromium } from './chromium.js';
 import type { StartChromiumOptions } from './chromium.js';
 import { startGitHubStandIn } from './github-stand-in.js';
@@ -25,6 +27,9 @@ export const useOidcProvider = (options?: StartOidcProviderOptions) =>
 
 export const useGitHubStandIn = (options?: StartGitHubOptions) =>
   useComponent(() => startGitHubStandIn(options));
+
+export const useAppleStandIn = (options?: StartAppleOptions) =>
+  useComponent(() => startAppleStandIn(options));
 
 export const useWebPushReceiver = () => useComponent(() => startWebPushReceiver());
 
