@@ -274,7 +274,7 @@ export const configOptions = {
     env: 'HEARTH_OAUTH_PROVIDERS',
     key: 'oauthProviders',
     description:
-      'OAuth/OpenID Connect providers as a JSON object keyed by provider name: {"google":{"clientId":"…","clientSecret":"…"}}. Presets: google, apple, microsoft, github; any other name needs "issuer". See docs/auth.md.',
+      'OAuth/OpenID Connect providers as a JSON object keyed by provider name: {"google":{"clientId":"…","clientSecret":"…"}}. Presets: google, apple (teamId, keyId and privateKey let Hearth mint its client secret), microsoft, github (baseUrl for GitHub Enterprise Server); any other name needs "issuer". A key the preset does not take is an error. See docs/auth.md.',
     secret: true,
     schema: oauthProviders,
   },
