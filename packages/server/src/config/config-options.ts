@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseEncryptionKey } from '../secrets/field-encryption.js';
+import { oauthProviders } from './oauth-provider-options.js';
 
 /**
  * The one list of configuration options. Each option is read from its
@@ -76,45 +77,6 @@ const positiveNumber = z
   .regex(/^\d+(\.\d+)?$/, 'must be a positive number')
   .transform(Number)
   .refine((n) => n > 0, 'must be a positive number');
-
-const oauthProvider = z.strictObject({
-  preset: z.enum(['google', 'apple', 'microsoft', 'github', 'oidc']).optional(),
-  issuer: z.url().optional(),
-  clientId: z.string().min(1),
-  clientSecret: z.string().min(1).optional(),
-  scopes: z.array(z.string().min(1)).optional(),
-  tenant: z.string().min(1).optional(),
-  displayName: z.string().min(1).optional(),
-});
-export type OAuthProviderOption = z.infer<typeof oauthProvider>;
-
-const oauthProviders = z.string().transform((value, ctx) => {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    ctx.addIssue({
-      code: 'custom',
-      message: 'must be a JSON object of providers, e.g. {"google":{"clientId":"…","clientSecret":"…"}}',
-    });
-    return z.NEVER;
-  }
-  const result = z
-    .record(
-      z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'provider names are lower-case letters, digits and -'),
-      oauthProvider,
-    )
-    .safeParse(parsed);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    ctx.addIssue({
-      code: 'custom',
-      message: `${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
-    });
-    return z.NEVER;
-  }
-  return result.data;
-});
 
 const KEY_HINT = 'must be 32 bytes in base64 or base64url, e.g. the output of `openssl rand -base64 32`';
 
@@ -312,7 +274,7 @@ export const configOptions = {
     env: 'HEARTH_OAUTH_PROVIDERS',
     key: 'oauthProviders',
     description:
-      'OAuth/OpenID Connect providers as a JSON object keyed by provider name: {"google":{"clientId":"…","clientSecret":"…"}}. Presets: google, apple, microsoft, github; any other name needs "issuer". See docs/auth.md.',
+      'OAuth/OpenID Connect providers as a JSON object keyed by provider name: {"google":{"clientId":"…","clientSecret":"…"}}. Presets: google, apple (teamId, keyId and privateKey let Hearth mint its client secret), microsoft, github (baseUrl for GitHub Enterprise Server); any other name needs "issuer". A key the preset does not take is an error. See docs/auth.md.',
     secret: true,
     schema: oauthProviders,
   },

@@ -16,6 +16,7 @@ function fromTransportError(error: unknown): HearthError | undefined {
     case 'entity.parse.failed':
       return new HearthError('http/invalid-json');
     case 'entity.too.large':
+    case 'parameters.too.many': // a form body with more fields than the parser takes (an OAuth form post)
       return new HearthError('http/payload-too-large');
     case 'encoding.unsupported':
     case 'charset.unsupported':

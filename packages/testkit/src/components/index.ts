@@ -3,7 +3,9 @@ export type { Availability } from './availability.js';
 export { startOrSkip, useComponent } from './use-component.js';
 export type { Closable, UseComponentOptions } from './use-component.js';
 export {
+  useAppleStandIn,
   useChromium,
+  useGitHubStandIn,
   useOidcProvider,
   useRedis,
   useS3,
@@ -21,6 +23,17 @@ export { parseMessage } from './mime.js';
 export type { MimeAttachment, ParsedMessage } from './mime.js';
 export { startOidcProvider } from './oidc-provider.js';
 export type { OidcAccount, OidcProviderHandle, StartOidcProviderOptions } from './oidc-provider.js';
+export { startGitHubStandIn } from './github-stand-in.js';
+export type {
+  GitHubAccount,
+  GitHubApiPath,
+  GitHubEmail,
+  GitHubFault,
+  GitHubStandIn,
+  StartGitHubOptions,
+} from './github-stand-in.js';
+export { startAppleStandIn } from './apple-stand-in.js';
+export type { AppleAccount, ApplePostedForm, AppleStandIn, StartAppleOptions } from './apple-stand-in.js';
 export { followAuthorization } from './follow-authorization.js';
 export type { FollowAuthorizationOptions } from './follow-authorization.js';
 export { CookieJar } from './cookie-jar.js';

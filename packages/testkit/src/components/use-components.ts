@@ -1,5 +1,9 @@
+import { startAppleStandIn } from './apple-stand-in.js';
+import type { StartAppleOptions } from './apple-stand-in.js';
 import { startChromium } from './chromium.js';
 import type { StartChromiumOptions } from './chromium.js';
+import { startGitHubStandIn } from './github-stand-in.js';
+import type { StartGitHubOptions } from './github-stand-in.js';
 import { startOidcProvider } from './oidc-provider.js';
 import type { StartOidcProviderOptions } from './oidc-provider.js';
 import { startRedis } from './redis.js';
@@ -20,6 +24,12 @@ export const useSmtpSink = () => useComponent(() => startSmtpSink());
 
 export const useOidcProvider = (options?: StartOidcProviderOptions) =>
   useComponent(() => startOidcProvider(options));
+
+export const useGitHubStandIn = (options?: StartGitHubOptions) =>
+  useComponent(() => startGitHubStandIn(options));
+
+export const useAppleStandIn = (options?: StartAppleOptions) =>
+  useComponent(() => startAppleStandIn(options));
 
 export const useWebPushReceiver = () => useComponent(() => startWebPushReceiver());
 

@@ -19,6 +19,25 @@ function withParams(base: string, params: Record<string, string>): string {
   return url.href;
 }
 
+/**
+ * The authorization-response fields, and nothing else: Apple's form post also
+ * carries `user` (the name, unsigned and attacker-controlled), which Hearth
+ * ignores. A field sent twice or as anything but a string counts as absent.
+ */
+const CALLBACK_FIELDS = ['code', 'state', 'error', 'error_description', 'iss'] as const;
+
+function callbackParams(source: unknown): URLSearchParams {
+  const params = new URLSearchParams();
+  if (source === null || typeof source !== 'object') return params;
+  for (const field of CALLBACK_FIELDS) {
+    const value: unknown = Object.hasOwn(source, field)
+      ? (source as Record<string, unknown>)[field]
+      : undefined;
+    if (typeof value === 'string') params.set(field, value);
+  }
+  return params;
+}
+
 function providerParam(req: Request): string {
   const parsed = providerName.safeParse(req.params.provider);
   if (!parsed.success) throw new HearthError('auth/unknown-provider');
@@ -47,10 +66,7 @@ export function oauthRoutes(auth: Auth): Router {
 
   const callback = async (req: Request, res: Response) => {
     const provider = providerParam(req);
-    const source = req.method === 'POST' ? (req.body as Record<string, unknown>) : req.query;
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(source ?? {}))
-      if (typeof value === 'string') params.set(key, value);
+    const params = callbackParams(req.method === 'POST' ? req.body : req.query);
     const redirectTo = await oauth.pendingRedirect(params.get('state') ?? undefined);
     try {
       const outcome = await oauth.callback(provider, params);

@@ -2,11 +2,11 @@ import {
   authorizationCodeGrant,
   buildAuthorizationUrl,
   calculatePKCECodeChallenge,
-  fetchProtectedResource,
   randomNonce,
   randomPKCECodeVerifier,
   randomState,
 } from 'openid-client';
+import { z } from 'zod';
 import { withTransaction } from '../../db/transaction.js';
 import { HearthError } from '../../errors/index.js';
 import type { AuthDeps } from '../auth-deps.js';
@@ -23,17 +23,16 @@ import {
   type PublicUser,
   type UserRow,
 } from '../users.js';
+import type { ExternalIdentity } from './external-identity.js';
+import { fetchGitHubIdentity } from './github-identity.js';
 import type { OAuthProvider } from './oauth-providers.js';
 
-const REQUEST_SECONDS = 600;
-const CODE_SECONDS = 120;
+export type { ExternalIdentity } from './external-identity.js';
 
-/** What the provider told us about the person. */
-export interface ExternalIdentity {
-  subject: string;
-  email: string | undefined;
-  emailVerified: boolean;
-}
+const REQUEST_SECONDS = 600;
+/** An ID token's email claim counts only when it is an address. */
+const emailClaim = z.email().max(254).transform(normalizeEmail);
+const CODE_SECONDS = 120;
 
 export interface IdentityInfo {
   provider: string;
@@ -146,11 +145,12 @@ export class OAuthService {
     );
     const request = rows[0];
     if (!request) throw failed('state', 'The sign-in request is unknown or expired; start again.');
-    if (params.has('error')) throw failed('provider', `The provider refused: ${params.get('error')}`);
+    const refusal = params.get('error');
+    if (refusal !== null) throw failed('provider', `The provider refused: ${refusal.slice(0, 100)}`);
 
     const identity = await this.exchange(provider, params, request).catch((error: unknown) => {
-      if (error instanceof HearthError) throw error;
       this.deps.logger.warn({ err: error, provider: providerName }, 'OAuth code exchange failed');
+      if (error instanceof HearthError) throw error;
       throw failed('exchange', 'The provider’s answer did not check out.');
     });
 
@@ -189,43 +189,14 @@ export class OAuthService {
       expectedState: params.get('state') ?? '',
       ...(provider.kind === 'oidc' ? { expectedNonce: request.nonce } : {}),
     });
-    if (provider.kind === 'github') return this.githubIdentity(provider, tokens.access_token);
+    if (provider.kind === 'github')
+      return fetchGitHubIdentity(configuration, provider.apiUrl, tokens.access_token);
     const claims = tokens.claims();
     if (!claims) throw failed('id-token', 'The provider returned no ID token.');
-    const email = typeof claims.email === 'string' ? normalizeEmail(claims.email) : undefined;
+    const email = emailClaim.safeParse(claims.email).data;
     // Apple sends email_verified as the string "true".
     const verified = claims.email_verified === true || claims.email_verified === 'true';
     return { subject: claims.sub, email, emailVerified: email !== undefined && verified };
-  }
-
-  private async githubIdentity(provider: OAuthProvider, accessToken: string): Promise<ExternalIdentity> {
-    const configuration = await provider.configuration();
-    const get = async (path: string) => {
-      const response = await fetchProtectedResource(
-        configuration,
-        accessToken,
-        new URL(`https://api.github.com${path}`),
-        'GET',
-        undefined,
-        new Headers({ accept: 'application/vnd.github+json' }),
-      );
-      if (!response.ok) throw failed('userinfo', `GitHub answered ${response.status}.`);
-      return response.json() as Promise<unknown>;
-    };
-    const user = (await get('/user')) as { id?: number };
-    if (typeof user.id !== 'number') throw failed('userinfo', 'GitHub returned no user id.');
-    const emails = (await get('/user/emails')) as Array<{
-      email: string;
-      primary: boolean;
-      verified: boolean;
-    }>;
-    const primary =
-      emails.find((entry) => entry.primary && entry.verified) ?? emails.find((entry) => entry.verified);
-    return {
-      subject: String(user.id),
-      email: primary ? normalizeEmail(primary.email) : undefined,
-      emailVerified: Boolean(primary),
-    };
   }
 
   private async findOrCreateUser(db: Db, provider: string, identity: ExternalIdentity): Promise<UserRow> {
