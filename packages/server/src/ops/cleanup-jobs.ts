@@ -4,6 +4,11 @@ export interface CleanupRetention {
   endedSessionDays: number;
   /** Days a mail stays in the outbox. */
   outboxDays: number;
+  /**
+   * Seconds a retired signing key stays published in the JWKS
+   * (retiredKeyPublishSeconds: the access-token lifetime plus a margin).
+   */
+  retiredSigningKeySeconds: number;
 }
 
 export type CleanupTable =
@@ -14,7 +19,8 @@ export type CleanupTable =
   | 'oauth_codes'
   | 'oauth_requests'
   | 'idempotency_keys'
-  | 'outbox';
+  | 'outbox'
+  | 'signing_keys';
 
 /**
  * One bounded DELETE. `$1` is the batch size: a statement never deletes more
@@ -118,5 +124,13 @@ export const cleanupJobs: CleanupJob[] = [
     table: 'outbox',
     sql: deleteBatch('outbox', 'created_at < now() - make_interval(days => $2)'),
     params: (retention) => [retention.outboxDays],
+  },
+  {
+    // Past its publish window a retired key is out of the JWKS and every token
+    // it signed has expired; its private half went at retirement. The active
+    // key (retired_at NULL) never matches.
+    table: 'signing_keys',
+    sql: deleteBatch('signing_keys', 'retired_at < now() - make_interval(secs => $2)'),
+    params: (retention) => [retention.retiredSigningKeySeconds],
   },
 ];
