@@ -148,6 +148,7 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
           endedSessionDays: config.endedSessionRetentionDays,
           outboxDays: config.outboxRetentionDays,
           retiredSigningKeySeconds: retiredKeyPublishSeconds(config.accessTokenTtl),
+          revokedCredentialDays: config.revokedCredentialRetentionDays,
         },
       },
       deletedRows: metrics?.cleanupDeletedRows,

@@ -72,6 +72,7 @@ const cleanup = () =>
       endedSessionDays: 7,
       outboxDays: 30,
       retiredSigningKeySeconds: retiredKeyPublishSeconds(TTL),
+      revokedCredentialDays: 30,
     },
   });
 

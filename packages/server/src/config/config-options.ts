@@ -384,7 +384,7 @@ export const configOptions = {
     env: 'HEARTH_CLEANUP_INTERVAL',
     key: 'cleanupInterval',
     description:
-      'Seconds between passes of the cleanup job that deletes expired sessions, spent tokens, expired idempotency keys and old outbox mail. 0 turns it off.',
+      'Seconds between passes of the cleanup job that deletes expired sessions, spent tokens, expired idempotency keys, old outbox mail, retired signing keys, used recovery codes and revoked service keys. 0 turns it off.',
     default: '3600',
     schema: seconds(0, 604_800),
   },
@@ -400,6 +400,14 @@ export const configOptions = {
     env: 'HEARTH_OUTBOX_RETENTION_DAYS',
     key: 'outboxRetentionDays',
     description: 'Days a mail stays in the outbox before cleanup deletes it.',
+    default: '30',
+    schema: positiveInt(3650),
+  },
+  revokedCredentialRetentionDays: {
+    env: 'HEARTH_REVOKED_CREDENTIAL_RETENTION_DAYS',
+    key: 'revokedCredentialRetentionDays',
+    description:
+      'Days a used MFA recovery code or a revoked service key is kept before cleanup deletes it. Either is refused from the moment it is used or revoked.',
     default: '30',
     schema: positiveInt(3650),
   },

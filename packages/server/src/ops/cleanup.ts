@@ -43,6 +43,8 @@ const zeroByTable = (): Record<CleanupTable, number> => ({
   idempotency_keys: 0,
   outbox: 0,
   signing_keys: 0,
+  mfa_recovery_codes: 0,
+  service_keys: 0,
 });
 
 /**
