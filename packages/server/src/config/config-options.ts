@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { redirectPrefixProblem } from '../auth/redirect-allowlist.js';
 import { parseEncryptionKey } from '../secrets/field-encryption.js';
 
 /**
@@ -13,6 +14,12 @@ export interface ConfigOption<T> {
   /** Shown in the docs; also the value used when the option is unset. */
   default?: string;
   secret?: boolean;
+  /**
+   * The schema's messages quote the offending part of the value themselves
+   * (with anything secret in it masked), so a refusal does not append the
+   * whole value as well.
+   */
+  errorsQuoteTheValue?: boolean;
   schema: z.ZodType<T>;
 }
 
@@ -63,6 +70,18 @@ const list = z.string().transform((value) =>
     .map((item) => item.trim())
     .filter((item) => item !== ''),
 );
+
+/** HEARTH_AUTH_REDIRECT_URLS: every entry must be a prefix a redirect can match, or the start fails naming it. */
+const redirectPrefixes = list.transform((entries, ctx) => {
+  for (const [index, entry] of entries.entries()) {
+    const problem = redirectPrefixProblem(entry);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: `entry ${index + 1} of ${entries.length}: ${problem}` });
+      return z.NEVER;
+    }
+  }
+  return entries;
+});
 
 const seconds = (min: number, max: number) =>
   z
@@ -304,9 +323,10 @@ export const configOptions = {
     env: 'HEARTH_AUTH_REDIRECT_URLS',
     key: 'authRedirectUrls',
     description:
-      'Comma-separated URL prefixes auth may send users to (redirectTo): where OAuth sign-in returns, and where the links in verification, password-reset and email-change mail point. E.g. https://app.example.com/. The public URL is always allowed.',
+      'Comma-separated URL prefixes auth may send users to (redirectTo): where OAuth sign-in returns, and where the links in verification, password-reset and email-change mail point. E.g. https://app.example.com/. The public URL is always allowed. An entry that is not an absolute URL with a path, or that has credentials, a query, a fragment or a *, stops the start.',
     default: '',
-    schema: list,
+    errorsQuoteTheValue: true,
+    schema: redirectPrefixes,
   },
   oauthProviders: {
     env: 'HEARTH_OAUTH_PROVIDERS',
