@@ -11,6 +11,7 @@ import { migrateSystemSchema } from './db/migrate.js';
 import { createPool, type Pool } from './db/pool.js';
 import { createApp } from './http/create-app.js';
 import { authEdgeRoutes } from './auth/routes.js';
+import { retiredKeyPublishSeconds } from './auth/signing-keys.js';
 import { createEdge } from './http/edge.js';
 import { createLogger } from './lib/logger.js';
 import { countOutboxByStatus } from './mail/outbox.js';
@@ -150,6 +151,8 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
         retention: {
           endedSessionDays: config.endedSessionRetentionDays,
           outboxDays: config.outboxRetentionDays,
+          retiredSigningKeySeconds: retiredKeyPublishSeconds(config.accessTokenTtl),
+          revokedCredentialDays: config.revokedCredentialRetentionDays,
         },
       },
       deletedRows: metrics?.cleanupDeletedRows,

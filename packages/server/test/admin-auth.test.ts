@@ -433,6 +433,12 @@ describe('admin API', () => {
     const kids = after.body.keys.map((key) => key.kid);
     expect(kids).toContain(rotate.body.kid);
     for (const key of before.body.keys) expect(kids).toContain(key.kid);
+    // Only the new key can sign: the retired ones keep their public half alone.
+    const { rows } = await app.hearth.pool.query<{ kid: string; has_private: boolean }>(
+      'SELECT kid, private_jwk IS NOT NULL AS has_private FROM hearth.signing_keys',
+    );
+    expect(rows.filter((row) => row.has_private).map((row) => row.kid)).toEqual([rotate.body.kid]);
+    expect(rows.map((row) => row.kid).sort()).toEqual([...kids].sort());
     expect((await app.request('GET', '/api/auth/me', { headers: bearer(admin.accessToken) })).status).toBe(
       200,
     );

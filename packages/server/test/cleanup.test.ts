@@ -1,7 +1,9 @@
+import { Secret, TOTP } from 'otpauth';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestApp } from '@hearth/testkit';
 import {
   bearer,
+  createFirstAdmin,
   PASSWORD,
   startAuthApp,
   uniqueEmail,
@@ -51,6 +53,25 @@ async function sessionCount(app: TestApp): Promise<number> {
     'SELECT count(*)::int AS n FROM hearth.sessions',
   );
   return rows[0]!.n;
+}
+
+async function count(app: TestApp, sql: string, params: unknown[] = []): Promise<number> {
+  const { rows } = await app.hearth.pool.query<{ n: number }>(`SELECT count(*)::int AS n ${sql}`, params);
+  return rows[0]!.n;
+}
+
+const kidOf = (token: string) =>
+  (JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid;
+
+/** Signs in with a password and completes the MFA challenge with `code`. */
+async function mfaLogin(app: TestApp, email: string, code: string) {
+  const login = await app.request<{ mfa: { ticket: string } }>('POST', '/api/auth/login', {
+    body: { email, password: PASSWORD },
+  });
+  expect(login.status).toBe(200);
+  return app.request<{ session: SessionBody } & ErrorBody>('POST', '/api/auth/mfa/verify', {
+    body: { ticket: login.body.mfa.ticket, code },
+  });
 }
 
 async function waitFor(condition: () => Promise<boolean>, what: string): Promise<void> {
@@ -140,5 +161,107 @@ describe('periodic cleanup of expired rows', () => {
     expect(refused.body.error.code).toBe('auth/session-revoked');
     const metrics = await (await app.fetch('/metrics')).text();
     expect(metrics).not.toMatch(/^hearth_cleanup_deleted_rows_total\{/m);
+  });
+
+  it('deletes used recovery codes, revoked service keys and retired signing keys after their time; none of them works before or after', async () => {
+    const app = await start({ HEARTH_CLEANUP_INTERVAL: '1' });
+    const admin = await createFirstAdmin(app);
+    const oldKid = kidOf(admin.session.accessToken);
+
+    // Two service keys, each used and then revoked: refused at once.
+    const serviceKey = async (name: string) => {
+      const created = await app.request<{ id: string; key: string }>('POST', '/api/admin/keys', {
+        headers: bearer(admin.session.accessToken),
+        body: { name },
+      });
+      expect(created.status).toBe(201);
+      return created.body;
+    };
+    const listKeysWith = (key: string) =>
+      app.request<ErrorBody>('GET', '/api/admin/keys', { headers: bearer(key) });
+    const keptKey = await serviceKey('revoked-29-days-ago');
+    const deletedKey = await serviceKey('revoked-31-days-ago');
+    for (const key of [keptKey, deletedKey]) {
+      expect((await listKeysWith(key.key)).status).toBe(200);
+      const revoked = await app.request('DELETE', `/api/admin/keys/${key.id}`, {
+        headers: bearer(admin.session.accessToken),
+      });
+      expect(revoked.status).toBe(204);
+      expect((await listKeysWith(key.key)).status).toBe(401);
+    }
+
+    // A user with MFA spends a recovery code: it is refused a second time.
+    const email = uniqueEmail('mfa');
+    const session = await signUp(app, email);
+    const enroll = await app.request<{ secret: string }>('POST', '/api/auth/mfa/totp/enroll', {
+      headers: bearer(session.accessToken),
+    });
+    const totp = new TOTP({ secret: Secret.fromBase32(enroll.body.secret), digits: 6, period: 30 });
+    const confirm = await app.request<{ recoveryCodes: string[] }>('POST', '/api/auth/mfa/totp/confirm', {
+      headers: bearer(session.accessToken),
+      body: { code: totp.generate() },
+    });
+    expect(confirm.status).toBe(200);
+    const [spent, unused] = confirm.body.recoveryCodes;
+    expect((await mfaLogin(app, email, spent!)).status).toBe(200);
+    expect((await mfaLogin(app, email, spent!)).body.error.code).toBe('auth/invalid-mfa-code');
+
+    // The signing key is rotated: the old row keeps only its public half.
+    const rotate = await app.request<{ kid: string }>('POST', '/api/admin/signing-keys/rotate', {
+      headers: bearer(admin.session.accessToken),
+    });
+    expect(rotate.status).toBe(200);
+    expect(
+      await count(app, 'FROM hearth.signing_keys WHERE kid = $1 AND private_jwk IS NULL', [oldKid]),
+    ).toBe(1);
+
+    // Everything ages past its time, except one revoked key still within the default 30 days.
+    const db = app.hearth.pool;
+    await db.query("UPDATE hearth.service_keys SET revoked_at = now() - interval '29 days' WHERE id = $1", [
+      keptKey.id,
+    ]);
+    await db.query("UPDATE hearth.service_keys SET revoked_at = now() - interval '31 days' WHERE id = $1", [
+      deletedKey.id,
+    ]);
+    await db.query(
+      "UPDATE hearth.mfa_recovery_codes SET used_at = now() - interval '31 days' WHERE used_at IS NOT NULL",
+    );
+    // Past the JWKS window (access-token TTL 900 s + 300 s).
+    await db.query("UPDATE hearth.signing_keys SET retired_at = now() - interval '1 hour' WHERE kid = $1", [
+      oldKid,
+    ]);
+    // The key still within its retention is refused right up to its deletion.
+    expect((await listKeysWith(keptKey.key)).status).toBe(401);
+
+    await waitFor(
+      async () =>
+        (await count(app, 'FROM hearth.service_keys WHERE id = $1', [deletedKey.id])) === 0 &&
+        (await count(app, 'FROM hearth.mfa_recovery_codes WHERE used_at IS NOT NULL')) === 0 &&
+        (await count(app, 'FROM hearth.signing_keys WHERE kid = $1', [oldKid])) === 0,
+      'the spent credentials to be deleted',
+    );
+    expect(await count(app, 'FROM hearth.service_keys WHERE id = $1', [keptKey.id])).toBe(1);
+    expect(await count(app, 'FROM hearth.mfa_recovery_codes')).toBe(9);
+
+    // Deleted or not, a revoked key is an unknown key.
+    for (const key of [keptKey, deletedKey]) {
+      const refused = await listKeysWith(key.key);
+      expect(refused.status).toBe(401);
+      expect(refused.body.error.code).toBe('auth/invalid-token');
+    }
+    // The spent code stays spent; an unused one still works.
+    const again = await mfaLogin(app, email, spent!);
+    expect(again.status).toBe(401);
+    expect(again.body.error.code).toBe('auth/invalid-mfa-code');
+    expect((await mfaLogin(app, email, unused!)).status).toBe(200);
+    // The active key signs on.
+    const refreshed = await refresh(app, admin.session.refreshToken);
+    expect(refreshed.status).toBe(200);
+    expect(kidOf(refreshed.body.session.accessToken)).toBe(rotate.body.kid);
+
+    const metrics = await (await app.fetch('/metrics')).text();
+    expect(metrics).toMatch(/^hearth_cleanup_deleted_rows_total\{table="service_keys"\} 1$/m);
+    expect(metrics).toMatch(/^hearth_cleanup_deleted_rows_total\{table="mfa_recovery_codes"\} 1$/m);
+    expect(metrics).toMatch(/^hearth_cleanup_deleted_rows_total\{table="signing_keys"\} 1$/m);
   });
 });

@@ -207,9 +207,16 @@ describe('TOTP secrets with HEARTH_ENCRYPTION_KEY set', () => {
       kid: string;
       private_jwk: unknown;
       public_jwk: { x: string };
-    }>('SELECT kid, private_jwk, public_jwk FROM hearth.signing_keys');
+      retired: boolean;
+    }>('SELECT kid, private_jwk, public_jwk, retired_at IS NOT NULL AS retired FROM hearth.signing_keys');
     expect(rows.length).toBeGreaterThanOrEqual(2);
-    for (const row of rows) {
+    // The retired keys keep no private half at all, encrypted or not.
+    const retired = rows.filter((row) => row.retired);
+    expect(retired.length).toBeGreaterThanOrEqual(1);
+    for (const row of retired) expect(row.private_jwk).toBeNull();
+    const active = rows.filter((row) => !row.retired);
+    expect(active.map((row) => row.kid)).toEqual([rotate.body.kid]);
+    for (const row of active) {
       expect(typeof row.private_jwk).toBe('string');
       expect(row.private_jwk).toMatch(new RegExp(`^enc:v1:${keyIdOf(keyA)}:`));
       expect(row.private_jwk).not.toMatch(/"d"|Ed25519|OKP/);

@@ -1,7 +1,7 @@
 import { withTransaction } from '../db/transaction.js';
 import { HearthError } from '../errors/index.js';
 import { authMail } from '../mail/auth-mail.js';
-import { sendInBackground } from '../mail/mailer.js';
+import { sendInBackground, type MailMessage } from '../mail/mailer.js';
 import type { AuthDeps } from './auth-deps.js';
 import { consumeEmailToken, emailLink, issueEmailToken } from './email-tokens.js';
 import { hashPassword } from './password-hashing.js';
@@ -31,39 +31,49 @@ export const acceptedAnswer = {
 export class EmailFlowService {
   constructor(private readonly deps: AuthDeps) {}
 
-  /**
-   * 202 whatever the address: the lookup, the token and the mail all happen
-   * after the answer, so neither the body nor the timing says if it exists.
-   * A redirectTo is checked first of all, so its refusal says nothing either.
-   */
-  async forgotPassword(
+  /** Mails a password-reset link; 202 whatever the address (see mailLinkToAddress). */
+  forgotPassword(
     emailInput: string,
     client: ClientInfo,
     redirectInput?: string,
   ): Promise<typeof acceptedAnswer> {
-    const { pool, limits, mailer, logger } = this.deps;
-    const redirectTo = checkRedirect(redirectInput, this.deps);
-    const email = normalizeEmail(emailInput);
-    await limits.consumeAll([
-      ['forgot:ip', client.ip],
-      ['forgot:account', email],
-    ]);
-    sendInBackground(mailer, logger, async () => {
-      const user = await findUserByEmail(pool, email);
-      if (!user || user.disabled) return undefined;
-      const token = await issueEmailToken(pool, user.id, 'reset-password', email);
-      return authMail.resetPassword(
-        email,
-        emailLink(this.deps.publicUrl(), 'reset-password', token, redirectTo),
-      );
+    return this.mailLinkToAddress(emailInput, client, redirectInput, {
+      purpose: 'reset-password',
+      wanted: () => true,
+      compose: authMail.resetPassword,
     });
-    return acceptedAnswer;
   }
 
-  async resendVerification(
+  /** Mails a fresh verification link unless the address is already confirmed; 202 whatever the address. */
+  resendVerification(
     emailInput: string,
     client: ClientInfo,
     redirectInput?: string,
+  ): Promise<typeof acceptedAnswer> {
+    return this.mailLinkToAddress(emailInput, client, redirectInput, {
+      purpose: 'verify-email',
+      wanted: (user) => !user.emailVerified,
+      compose: authMail.verifyEmail,
+    });
+  }
+
+  /**
+   * Mails a link to an address someone typed, answering 202 whatever the
+   * address: the lookup, the token and the mail all happen after the answer,
+   * so neither the body nor the timing says if it exists. A redirectTo is
+   * checked first of all, so its refusal says nothing either; both flows
+   * share one per-IP and one per-address limit. A disabled account, or one
+   * `wanted` turns down, gets nothing.
+   */
+  private async mailLinkToAddress(
+    emailInput: string,
+    client: ClientInfo,
+    redirectInput: string | undefined,
+    link: {
+      purpose: 'reset-password' | 'verify-email';
+      wanted: (user: UserRow) => boolean;
+      compose: (to: string, url: string) => MailMessage;
+    },
   ): Promise<typeof acceptedAnswer> {
     const { pool, limits, mailer, logger } = this.deps;
     const redirectTo = checkRedirect(redirectInput, this.deps);
@@ -74,9 +84,9 @@ export class EmailFlowService {
     ]);
     sendInBackground(mailer, logger, async () => {
       const user = await findUserByEmail(pool, email);
-      if (!user || user.disabled || user.emailVerified) return undefined;
-      const token = await issueEmailToken(pool, user.id, 'verify-email', email);
-      return authMail.verifyEmail(email, emailLink(this.deps.publicUrl(), 'verify-email', token, redirectTo));
+      if (!user || user.disabled || !link.wanted(user)) return undefined;
+      const token = await issueEmailToken(pool, user.id, link.purpose, email);
+      return link.compose(email, emailLink(this.deps.publicUrl(), link.purpose, token, redirectTo));
     });
     return acceptedAnswer;
   }

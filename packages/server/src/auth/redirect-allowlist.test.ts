@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../config/index.js';
+import { ConfigError, loadConfig } from '../config/index.js';
 import { HearthError } from '../errors/index.js';
 import { allowedRedirect, checkRedirect } from './redirect-allowlist.js';
 
@@ -104,5 +104,72 @@ describe('checkRedirect', () => {
     expect(error.status).toBe(400);
     expect(error.details).toEqual({ fields: [expect.objectContaining({ path: 'redirectTo' })] });
     expect(error.message).not.toContain('evil.example');
+  });
+});
+
+describe('HEARTH_AUTH_REDIRECT_URLS at start', () => {
+  const load = (value: string) =>
+    loadConfig({ env: { HEARTH_DATABASE_URL: 'postgres://localhost/x', HEARTH_AUTH_REDIRECT_URLS: value } });
+  function refusal(value: string): string {
+    try {
+      load(value);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const message = (error as Error).message;
+      expect(message).not.toContain('\n');
+      return message;
+    }
+    throw new Error(`expected ${JSON.stringify(value)} to be refused`);
+  }
+
+  it('accepts every form a redirect can match, and an empty list', () => {
+    expect(load(allowlist.join(', ')).authRedirectUrls).toEqual(allowlist);
+    expect(load(' https://app.example.com/ ,, http://127.0.0.1:3000/cb ').authRedirectUrls).toEqual([
+      'https://app.example.com/',
+      'http://127.0.0.1:3000/cb',
+    ]);
+    expect(load('').authRedirectUrls).toEqual([]);
+    expect(load(' , ').authRedirectUrls).toEqual([]);
+  });
+
+  it.each([
+    ['app.example.com', /entry 1 of 1: "app\.example\.com" is not an absolute URL; write it with its scheme/],
+    ['/auth/callback', /"\/auth\/callback" is not an absolute URL/],
+    ['//app.example.com/', /"\/\/app\.example\.com\/" is not an absolute URL/],
+    ['*', /"\*" is not an absolute URL/],
+    ['localhost:5173', /"localhost:5173" is not an absolute URL with a path; write it as scheme:\/\/host\//],
+    ['mailto:auth@app.example.com', /"mailto:auth@app\.example\.com" is not an absolute URL with a path/],
+    ['myapp:callback', /"myapp:callback" is not an absolute URL with a path/],
+    ['javascript:/x', /"javascript:\/x" uses javascript:, which is never allowed/],
+    ['data:/x', /uses data:, which is never allowed/],
+    [
+      'https://*.example.com/',
+      /"https:\/\/\*\.example\.com\/" has a \* in its host; wildcards are not supported/,
+    ],
+    ['myapp://*/', /has a \* in its host/],
+    ['https://app.example.com/*', /has a \* in its path; a prefix already allows every path below it/],
+    ['https://app.example.com/#/callback', /has a fragment \(#…\)/],
+    ['https://app.example.com/#', /has a fragment/],
+    ['https://app.example.com/?next=1', /has a query \(\?…\)/],
+    ['https://admin@app.example.com/', /carries a user name or password/],
+  ])('refuses %s with one line naming the entry', (entry, pattern) => {
+    const message = refusal(entry);
+    expect(message).toMatch(/^HEARTH_AUTH_REDIRECT_URLS: entry 1 of 1: /);
+    expect(message).toMatch(pattern);
+  });
+
+  it('names the bad entry by its position among good ones', () => {
+    expect(refusal('https://app.example.com/, app.example.com/auth, myapp://auth/')).toMatch(
+      /^HEARTH_AUTH_REDIRECT_URLS: entry 2 of 3: "app\.example\.com\/auth" is not an absolute URL/,
+    );
+  });
+
+  it('never echoes the password of an entry with credentials', () => {
+    const message = refusal('https://app.example.com/, https://deploy:hunter2@app.example.com/auth');
+    expect(message).toMatch(
+      /entry 2 of 2: "https:\/\/…@app\.example\.com\/auth" carries a user name or password/,
+    );
+    expect(message).not.toContain('hunter2');
+    expect(message).not.toContain('deploy');
   });
 });

@@ -49,6 +49,50 @@ export function allowedRedirect(value: string, allowedPrefixes: readonly string[
   return allowed ? url : undefined;
 }
 
+/**
+ * What is wrong with one HEARTH_AUTH_REDIRECT_URLS entry, in words for a
+ * one-line start-up error, or undefined when it is a usable prefix: an
+ * absolute URL whose path starts with `/` (`https://app.example.com/`,
+ * `http://localhost:5173/`, `myapp://auth/`, `com.example.app:/callback`),
+ * in a scheme a redirect may use. An entry `allowedRedirect` could never
+ * match, or that reads as more than it allows (a query or fragment, which
+ * play no part in matching; a `*`, which is not a wildcard), is refused
+ * rather than ignored. The entry is quoted with any user name and password
+ * masked, so the message is safe to log.
+ */
+export function redirectPrefixProblem(entry: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(entry);
+  } catch {
+    return `${JSON.stringify(entry)} is not an absolute URL; write it with its scheme, e.g. https://app.example.com/`;
+  }
+  if (url.username !== '' || url.password !== '') {
+    const masked = `${url.protocol}//…@${url.host}${url.pathname}`;
+    return `${JSON.stringify(masked)} carries a user name or password; list the URL without them`;
+  }
+  const quoted = JSON.stringify(entry);
+  if (refusedSchemes.has(url.protocol)) {
+    return `${quoted} uses ${url.protocol}, which is never allowed as a redirect`;
+  }
+  if (!url.pathname.startsWith('/')) {
+    return `${quoted} is not an absolute URL with a path; write it as scheme://host/ (e.g. https://app.example.com/) or scheme:/path`;
+  }
+  if (url.hostname.includes('*')) {
+    return `${quoted} has a * in its host; wildcards are not supported, list each host`;
+  }
+  if (entry.includes('*')) {
+    return `${quoted} has a * in its path; a prefix already allows every path below it, so drop the *`;
+  }
+  if (entry.includes('#')) {
+    return `${quoted} has a fragment (#…), which plays no part in matching; list the URL without it`;
+  }
+  if (entry.includes('?')) {
+    return `${quoted} has a query (?…), which plays no part in matching; list the URL without it`;
+  }
+  return undefined;
+}
+
 /** The public URL and every prefix in HEARTH_AUTH_REDIRECT_URLS. */
 export function redirectAllowlist(deps: Pick<AuthDeps, 'publicUrl' | 'config'>): string[] {
   return [deps.publicUrl(), ...deps.config.authRedirectUrls];

@@ -7,6 +7,16 @@ import type { FieldCipher } from '../secrets/field-encryption.js';
 export const ACCESS_TOKEN_ALG = 'EdDSA';
 /** Extra time a retired key stays published, for nodes that have not reloaded yet. */
 const PUBLISH_MARGIN_SECONDS = 300;
+
+/**
+ * How long a retired key stays in the JWKS: every token it signed has
+ * expired by then (a node that had not reloaded yet may have signed with it
+ * for up to a minute after the rotation; the margin covers that). Past this,
+ * nothing needs the key and cleanup deletes its row.
+ */
+export function retiredKeyPublishSeconds(accessTokenTtlSeconds: number): number {
+  return accessTokenTtlSeconds + PUBLISH_MARGIN_SECONDS;
+}
 const RELOAD_INTERVAL_MS = 60_000;
 const UNKNOWN_KID_RELOAD_MS = 5_000;
 
@@ -20,7 +30,10 @@ interface LoadedKey {
 
 interface KeyRow {
   kid: string;
-  /** A JWK object, or its encrypted text as a JSON string (see sealPrivateJwk). */
+  /**
+   * A JWK object, or its encrypted text as a JSON string (see sealPrivateJwk);
+   * null once the key is retired (a constraint keeps the two in step).
+   */
   private_jwk: unknown;
   public_jwk: JWK;
   retired_at: Date | null;
@@ -79,17 +92,15 @@ export class SigningKeyRing {
       `SELECT kid, private_jwk, public_jwk, retired_at FROM hearth.signing_keys
        WHERE retired_at IS NULL OR retired_at > now() - make_interval(secs => $1)
        ORDER BY created_at`,
-      [this.accessTokenTtlSeconds + PUBLISH_MARGIN_SECONDS],
+      [retiredKeyPublishSeconds(this.accessTokenTtlSeconds)],
     );
     const keys = new Map<string, LoadedKey>();
     let active: LoadedKey | undefined;
     for (const row of rows) {
       const loaded: LoadedKey = {
         kid: row.kid,
-        privateKey:
-          row.retired_at === null
-            ? createPrivateKey({ key: this.privateJwkOf(row) as JsonWebKeyInput['key'], format: 'jwk' })
-            : undefined,
+        // Only the active key is ever opened: a retired one has no private half left.
+        privateKey: row.retired_at === null ? this.privateKeyOf(row) : undefined,
         publicKey: (await importJWK(row.public_jwk, ACCESS_TOKEN_ALG)) as CryptoKey,
         publicJwk: {
           kty: row.public_jwk.kty,
@@ -127,13 +138,20 @@ export class SigningKeyRing {
     return { keys: [...this.keys.values()].map((key) => key.publicJwk) };
   }
 
-  /** Starts signing with a new key; the old one stays published until its tokens have expired. */
+  /**
+   * Starts signing with a new key. The old one stays published until its
+   * tokens have expired, but its private half is erased in the same
+   * transaction: a retired key only ever verifies, so a later dump of the
+   * table cannot mint tokens with it.
+   */
   async rotate(): Promise<string> {
     const next = await newKeyRow();
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      await client.query('UPDATE hearth.signing_keys SET retired_at = now() WHERE retired_at IS NULL');
+      await client.query(
+        'UPDATE hearth.signing_keys SET retired_at = now(), private_jwk = NULL WHERE retired_at IS NULL',
+      );
       await client.query(
         'INSERT INTO hearth.signing_keys (kid, alg, private_jwk, public_jwk) VALUES ($1, $2, $3::jsonb, $4)',
         [next.kid, ACCESS_TOKEN_ALG, sealPrivateJwk(this.cipher, next.kid, next.privateJwk), next.publicJwk],
@@ -149,8 +167,10 @@ export class SigningKeyRing {
     return next.kid;
   }
 
-  /** The private JWK of a row, decrypted when it is stored encrypted. */
-  private privateJwkOf(row: KeyRow): JWK {
-    return openPrivateJwk<JWK>(this.cipher, row.kid, row.private_jwk);
+  /** The private key of the active row, decrypted when it is stored encrypted. */
+  private privateKeyOf(row: KeyRow): KeyObject {
+    if (row.private_jwk === null) throw new Error(`signing key ${row.kid} is active but has no private key`);
+    const jwk = openPrivateJwk<JWK>(this.cipher, row.kid, row.private_jwk);
+    return createPrivateKey({ key: jwk as JsonWebKeyInput['key'], format: 'jwk' });
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { redirectPrefixProblem } from '../auth/redirect-allowlist.js';
 import { parseEncryptionKey } from '../secrets/field-encryption.js';
 import { oauthProviders } from './oauth-provider-options.js';
 
@@ -14,6 +15,12 @@ export interface ConfigOption<T> {
   /** Shown in the docs; also the value used when the option is unset. */
   default?: string;
   secret?: boolean;
+  /**
+   * The schema's messages quote the offending part of the value themselves
+   * (with anything secret in it masked), so a refusal does not append the
+   * whole value as well.
+   */
+  errorsQuoteTheValue?: boolean;
   schema: z.ZodType<T>;
 }
 
@@ -64,6 +71,18 @@ const list = z.string().transform((value) =>
     .map((item) => item.trim())
     .filter((item) => item !== ''),
 );
+
+/** HEARTH_AUTH_REDIRECT_URLS: every entry must be a prefix a redirect can match, or the start fails naming it. */
+const redirectPrefixes = list.transform((entries, ctx) => {
+  for (const [index, entry] of entries.entries()) {
+    const problem = redirectPrefixProblem(entry);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: `entry ${index + 1} of ${entries.length}: ${problem}` });
+      return z.NEVER;
+    }
+  }
+  return entries;
+});
 
 const seconds = (min: number, max: number) =>
   z
@@ -266,9 +285,10 @@ export const configOptions = {
     env: 'HEARTH_AUTH_REDIRECT_URLS',
     key: 'authRedirectUrls',
     description:
-      'Comma-separated URL prefixes auth may send users to (redirectTo): where OAuth sign-in returns, and where the links in verification, password-reset and email-change mail point. E.g. https://app.example.com/. The public URL is always allowed.',
+      'Comma-separated URL prefixes auth may send users to (redirectTo): where OAuth sign-in returns, and where the links in verification, password-reset and email-change mail point. E.g. https://app.example.com/. The public URL is always allowed. An entry that is not an absolute URL with a path, or that has credentials, a query, a fragment or a *, stops the start.',
     default: '',
-    schema: list,
+    errorsQuoteTheValue: true,
+    schema: redirectPrefixes,
   },
   oauthProviders: {
     env: 'HEARTH_OAUTH_PROVIDERS',
@@ -346,7 +366,7 @@ export const configOptions = {
     env: 'HEARTH_CLEANUP_INTERVAL',
     key: 'cleanupInterval',
     description:
-      'Seconds between passes of the cleanup job that deletes expired sessions, spent tokens, expired idempotency keys and old outbox mail. 0 turns it off.',
+      'Seconds between passes of the cleanup job that deletes expired sessions, spent tokens, expired idempotency keys, old outbox mail, retired signing keys, used recovery codes and revoked service keys. 0 turns it off.',
     default: '3600',
     schema: seconds(0, 604_800),
   },
@@ -362,6 +382,14 @@ export const configOptions = {
     env: 'HEARTH_OUTBOX_RETENTION_DAYS',
     key: 'outboxRetentionDays',
     description: 'Days a mail stays in the outbox before cleanup deletes it.',
+    default: '30',
+    schema: positiveInt(3650),
+  },
+  revokedCredentialRetentionDays: {
+    env: 'HEARTH_REVOKED_CREDENTIAL_RETENTION_DAYS',
+    key: 'revokedCredentialRetentionDays',
+    description:
+      'Days a used MFA recovery code or a revoked service key is kept before cleanup deletes it. Either is refused from the moment it is used or revoked.',
     default: '30',
     schema: positiveInt(3650),
   },

@@ -40,6 +40,7 @@ describe('loadConfig', () => {
       cleanupInterval: 3600,
       endedSessionRetentionDays: 7,
       outboxRetentionDays: 30,
+      revokedCredentialRetentionDays: 30,
     });
     expect(config.databaseUrl).toBeUndefined();
   });
@@ -85,6 +86,10 @@ describe('loadConfig', () => {
     [
       { HEARTH_OUTBOX_RETENTION_DAYS: '0' },
       /^HEARTH_OUTBOX_RETENTION_DAYS: must be a whole number from 1 to 3650/,
+    ],
+    [
+      { HEARTH_REVOKED_CREDENTIAL_RETENTION_DAYS: '0' },
+      /^HEARTH_REVOKED_CREDENTIAL_RETENTION_DAYS: must be a whole number from 1 to 3650/,
     ],
     [
       { HEARTH_ENDED_SESSION_RETENTION_DAYS: '3651' },

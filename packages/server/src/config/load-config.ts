@@ -121,9 +121,10 @@ export function loadConfig(input: LoadConfigInput = {}): HearthConfig {
 
     const result = option.schema.safeParse(raw.trim());
     if (!result.success) {
-      const shown = option.secret
-        ? ''
-        : ` (got ${JSON.stringify(raw.length > 80 ? `${raw.slice(0, 80)}…` : raw)})`;
+      const shown =
+        option.secret || option.errorsQuoteTheValue
+          ? ''
+          : ` (got ${JSON.stringify(raw.length > 80 ? `${raw.slice(0, 80)}…` : raw)})`;
       throw new ConfigError(`${source}: ${result.error.issues[0]?.message ?? 'invalid value'}${shown}`);
     }
     config[name] = result.data;

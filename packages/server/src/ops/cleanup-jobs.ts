@@ -4,6 +4,13 @@ export interface CleanupRetention {
   endedSessionDays: number;
   /** Days a mail stays in the outbox. */
   outboxDays: number;
+  /**
+   * Seconds a retired signing key stays published in the JWKS
+   * (retiredKeyPublishSeconds: the access-token lifetime plus a margin).
+   */
+  retiredSigningKeySeconds: number;
+  /** Days a used MFA recovery code or a revoked service key is kept. */
+  revokedCredentialDays: number;
 }
 
 export type CleanupTable =
@@ -14,7 +21,10 @@ export type CleanupTable =
   | 'oauth_codes'
   | 'oauth_requests'
   | 'idempotency_keys'
-  | 'outbox';
+  | 'outbox'
+  | 'signing_keys'
+  | 'mfa_recovery_codes'
+  | 'service_keys';
 
 /**
  * One bounded DELETE. `$1` is the batch size: a statement never deletes more
@@ -58,6 +68,7 @@ export const OAUTH_REQUEST_GRACE_SECONDS = 24 * 60 * 60;
 
 const endedSessionParams = (retention: CleanupRetention) => [retention.endedSessionDays];
 const noParams = () => [];
+const revokedCredentialParams = (retention: CleanupRetention) => [retention.revokedCredentialDays];
 
 /**
  * What cleanup deletes, in order. Every condition is one that no request can
@@ -118,5 +129,26 @@ export const cleanupJobs: CleanupJob[] = [
     table: 'outbox',
     sql: deleteBatch('outbox', 'created_at < now() - make_interval(days => $2)'),
     params: (retention) => [retention.outboxDays],
+  },
+  {
+    // Past its publish window a retired key is out of the JWKS and every token
+    // it signed has expired; its private half went at retirement. The active
+    // key (retired_at NULL) never matches.
+    table: 'signing_keys',
+    sql: deleteBatch('signing_keys', 'retired_at < now() - make_interval(secs => $2)'),
+    params: (retention) => [retention.retiredSigningKeySeconds],
+  },
+  {
+    // A used code is never accepted again (checkCode spends only unused ones), with or without its row.
+    table: 'mfa_recovery_codes',
+    sql: deleteBatch('mfa_recovery_codes', 'used_at < now() - make_interval(days => $2)'),
+    params: revokedCredentialParams,
+  },
+  {
+    // A revoked key is refused (401) like an unknown one, with or without its row; the row
+    // (name, prefix, last use) stays a while for whoever looks into why it was revoked.
+    table: 'service_keys',
+    sql: deleteBatch('service_keys', 'revoked_at < now() - make_interval(days => $2)'),
+    params: revokedCredentialParams,
   },
 ];

@@ -9,7 +9,13 @@ import { runCleanupPass, startCleanup } from './cleanup.js';
 import { createMetrics } from './metrics.js';
 
 const logger = createLogger('silent');
-const retention: CleanupRetention = { endedSessionDays: 7, outboxDays: 30 };
+/** A retired signing key stays published for the access-token lifetime (900 s) plus 300 s. */
+const retention: CleanupRetention = {
+  endedSessionDays: 7,
+  outboxDays: 30,
+  retiredSigningKeySeconds: 1200,
+  revokedCredentialDays: 30,
+};
 let database: TestDatabase;
 let pool: Pool;
 let userId: string;
@@ -27,7 +33,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await pool.query(
-    'TRUNCATE hearth.users, hearth.oauth_requests, hearth.idempotency_keys, hearth.outbox CASCADE',
+    'TRUNCATE hearth.users, hearth.oauth_requests, hearth.idempotency_keys, hearth.outbox, hearth.signing_keys, hearth.service_keys CASCADE',
   );
   const { rows } = await pool.query<{ id: string }>(
     "INSERT INTO hearth.users (email) VALUES ('owner@example.test') RETURNING id",
@@ -111,6 +117,38 @@ async function addOutboxMail(label: string, created: string): Promise<void> {
   );
 }
 
+/** A signing key; `retired` (an interval relative to now) makes it a retired one, with no private half. */
+async function addSigningKey(label: string, retired?: string): Promise<void> {
+  await pool.query(
+    `INSERT INTO hearth.signing_keys (kid, alg, private_jwk, public_jwk, retired_at)
+     VALUES ($1, 'EdDSA', CASE WHEN $2::interval IS NULL THEN '{"d":"x"}'::jsonb END, '{}', now() + $2::interval)`,
+    [label, retired ?? null],
+  );
+}
+
+/** A recovery code of the test user; `used` (relative to now) marks it used. */
+async function addRecoveryCode(label: string, used?: string): Promise<void> {
+  await pool.query(
+    'INSERT INTO hearth.mfa_recovery_codes (user_id, code_hash, used_at) VALUES ($1, $2, now() + $3::interval)',
+    [userId, hash(label), used ?? null],
+  );
+}
+
+/** A service key named `label`; `revoked` (relative to now) marks it revoked. */
+async function addServiceKey(label: string, revoked?: string): Promise<void> {
+  await pool.query(
+    `INSERT INTO hearth.service_keys (name, prefix, key_hash, revoked_at)
+     VALUES ($1, 'hearth_sk_x', $2, now() + $3::interval)`,
+    [label, hash(label), revoked ?? null],
+  );
+}
+
+async function remainingRecoveryCodes(labels: string[]): Promise<string[]> {
+  const { rows } = await pool.query<{ code_hash: Buffer }>('SELECT code_hash FROM hearth.mfa_recovery_codes');
+  const stored = new Set(rows.map((row) => row.code_hash.toString('hex')));
+  return labels.filter((label) => stored.has(hash(label).toString('hex'))).sort();
+}
+
 /** The labels still stored in a table, sorted. */
 async function remaining(
   table:
@@ -120,7 +158,9 @@ async function remaining(
     | 'oauth_codes'
     | 'oauth_requests'
     | 'idempotency_keys'
-    | 'outbox',
+    | 'outbox'
+    | 'signing_keys'
+    | 'service_keys',
 ): Promise<string[]> {
   const column = {
     sessions: 'user_agent',
@@ -130,6 +170,8 @@ async function remaining(
     oauth_requests: 'provider',
     idempotency_keys: 'key',
     outbox: 'subject',
+    signing_keys: 'kid',
+    service_keys: 'name',
   }[table];
   const { rows } = await pool.query<{ label: string }>(`SELECT ${column} AS label FROM hearth.${table}`);
   return rows.map((row) => row.label).sort();
@@ -214,6 +256,17 @@ describe('a cleanup pass', () => {
     await addIdempotencyKey('expired', '-1 second');
     await addOutboxMail('recent', '-29 days');
     await addOutboxMail('old', '-31 days');
+    await addSigningKey('active');
+    // Still in the JWKS: tokens it signed may not have expired yet.
+    await addSigningKey('retired-within-window', '-19 minutes');
+    await addSigningKey('retired-past-window', '-21 minutes');
+    const codes = ['code-unused', 'code-used-recently', 'code-used-long-ago'];
+    await addRecoveryCode('code-unused');
+    await addRecoveryCode('code-used-recently', '-29 days');
+    await addRecoveryCode('code-used-long-ago', '-31 days');
+    await addServiceKey('key-live');
+    await addServiceKey('key-revoked-recently', '-29 days');
+    await addServiceKey('key-revoked-long-ago', '-31 days');
 
     const metrics = createMetrics();
     const result = await runCleanupPass(pool, { retention, deletedRows: metrics.cleanupDeletedRows });
@@ -230,6 +283,9 @@ describe('a cleanup pass', () => {
         oauth_requests: 1,
         idempotency_keys: 1,
         outbox: 1,
+        signing_keys: 1,
+        mfa_recovery_codes: 1,
+        service_keys: 1,
       },
     });
     expect(await remaining('sessions')).toEqual(
@@ -254,6 +310,9 @@ describe('a cleanup pass', () => {
     expect(await remaining('oauth_requests')).toEqual(['expired-within-grace', 'pending']);
     expect(await remaining('idempotency_keys')).toEqual(['valid']);
     expect(await remaining('outbox')).toEqual(['recent']);
+    expect(await remaining('signing_keys')).toEqual(['active', 'retired-within-window']);
+    expect(await remainingRecoveryCodes(codes)).toEqual(['code-unused', 'code-used-recently']);
+    expect(await remaining('service_keys')).toEqual(['key-live', 'key-revoked-recently']);
 
     const counted = await metrics.cleanupDeletedRows.get();
     const byTable = Object.fromEntries(counted.values.map((value) => [value.labels.table, value.value]));
@@ -266,6 +325,9 @@ describe('a cleanup pass', () => {
       oauth_requests: 1,
       idempotency_keys: 1,
       outbox: 1,
+      signing_keys: 1,
+      mfa_recovery_codes: 1,
+      service_keys: 1,
     });
 
     // Nothing left to do: a second pass deletes nothing.
@@ -276,12 +338,35 @@ describe('a cleanup pass', () => {
   it('honours the configured retention periods', async () => {
     await addSession('revoked-3-days-ago', { expires: '10 days', revoked: '-3 days' });
     await addOutboxMail('3-days-old', '-3 days');
-    await runCleanupPass(pool, { retention: { endedSessionDays: 7, outboxDays: 30 } });
+    await addSigningKey('retired-an-hour-ago', '-1 hour');
+    await addRecoveryCode('used-3-days-ago', '-3 days');
+    await addServiceKey('revoked-3-days-ago', '-3 days');
+    await runCleanupPass(pool, {
+      retention: {
+        endedSessionDays: 7,
+        outboxDays: 30,
+        retiredSigningKeySeconds: 86_400 + 300,
+        revokedCredentialDays: 30,
+      },
+    });
     expect(await remaining('sessions')).toEqual(['revoked-3-days-ago']);
     expect(await remaining('outbox')).toEqual(['3-days-old']);
-    await runCleanupPass(pool, { retention: { endedSessionDays: 2, outboxDays: 2 } });
+    expect(await remaining('signing_keys')).toEqual(['retired-an-hour-ago']);
+    expect(await remainingRecoveryCodes(['used-3-days-ago'])).toEqual(['used-3-days-ago']);
+    expect(await remaining('service_keys')).toEqual(['revoked-3-days-ago']);
+    await runCleanupPass(pool, {
+      retention: {
+        endedSessionDays: 2,
+        outboxDays: 2,
+        retiredSigningKeySeconds: 30 + 300,
+        revokedCredentialDays: 2,
+      },
+    });
     expect(await remaining('sessions')).toEqual([]);
     expect(await remaining('outbox')).toEqual([]);
+    expect(await remaining('signing_keys')).toEqual([]);
+    expect(await remainingRecoveryCodes(['used-3-days-ago'])).toEqual([]);
+    expect(await remaining('service_keys')).toEqual([]);
   });
 
   it('deletes a backlog larger than one batch in batches of at most the batch size', async () => {

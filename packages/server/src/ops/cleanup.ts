@@ -42,6 +42,9 @@ const zeroByTable = (): Record<CleanupTable, number> => ({
   oauth_requests: 0,
   idempotency_keys: 0,
   outbox: 0,
+  signing_keys: 0,
+  mfa_recovery_codes: 0,
+  service_keys: 0,
 });
 
 /**

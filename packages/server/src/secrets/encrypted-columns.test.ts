@@ -31,6 +31,8 @@ interface Seeded {
   keys: Array<{ kid: string; jwk: { kty: string; crv: string; d: string; x: string } }>;
 }
 
+const RETIRED_KID = 'kid-retired';
+
 /** Users with TOTP secrets and signing keys, written the way `writer` would write them. */
 async function seed(writer: FieldCipher, userCount = 3): Promise<Seeded> {
   await pool.query('DELETE FROM hearth.signing_keys');
@@ -53,14 +55,20 @@ async function seed(writer: FieldCipher, userCount = 3): Promise<Seeded> {
       users.map((user) => writer.seal(user.pending, secretContext.totpPendingSecret(user.id))),
     ],
   );
-  const keys = ['kid-retired', 'kid-active'].map((kid) => ({
-    kid,
-    jwk: { kty: 'OKP', crv: 'Ed25519', d: randomBytes(32).toString('base64url'), x: 'public' },
-  }));
-  for (const [index, key] of keys.entries()) {
+  // A retired key has no private half left: there is nothing in it to encrypt or open.
+  await pool.query(
+    `INSERT INTO hearth.signing_keys (kid, alg, private_jwk, public_jwk, retired_at)
+     VALUES ('${RETIRED_KID}', 'EdDSA', NULL, '{}', now())`,
+  );
+  const keys = [
+    {
+      kid: 'kid-active',
+      jwk: { kty: 'OKP', crv: 'Ed25519', d: randomBytes(32).toString('base64url'), x: 'public' },
+    },
+  ];
+  for (const key of keys) {
     await pool.query(
-      `INSERT INTO hearth.signing_keys (kid, alg, private_jwk, public_jwk, retired_at)
-       VALUES ($1, 'EdDSA', $2::jsonb, '{}', ${index === 0 ? 'now()' : 'NULL'})`,
+      `INSERT INTO hearth.signing_keys (kid, alg, private_jwk, public_jwk) VALUES ($1, 'EdDSA', $2::jsonb, '{}')`,
       [key.kid, sealPrivateJwk(writer, key.kid, key.jwk)],
     );
   }
@@ -94,6 +102,10 @@ async function expectAllSealedUnder(seeded: Seeded, reader: FieldCipher, keyId: 
     expect(reader.open(row.totpPendingSecret, secretContext.totpPendingSecret(row.id))).toBe(user.pending);
   }
   for (const row of await storedKeys()) {
+    if (row.kid === RETIRED_KID) {
+      expect(row.private_jwk).toBeNull();
+      continue;
+    }
     const key = seeded.keys.find((candidate) => candidate.kid === row.kid)!;
     expect(typeof row.private_jwk).toBe('string');
     expect(keyIdOf(row.private_jwk as string)).toBe(keyId);
@@ -130,7 +142,7 @@ describe('resealSecrets', () => {
   it('encrypts legacy plaintext (text columns and JWK objects) once a key is set, and is idempotent', async () => {
     const seeded = await seed(plain);
     const cipher = new FieldCipher(keyA);
-    expect(await resealSecrets(pool, cipher, logger)).toEqual({ resealed: 3 * 2 + 2, unreadable: [] });
+    expect(await resealSecrets(pool, cipher, logger)).toEqual({ resealed: 3 * 2 + 1, unreadable: [] });
     await expectAllSealedUnder(seeded, cipher, encryptionKeyId(keyA));
     const before = await storedUsers();
     expect(await resealSecrets(pool, cipher, logger)).toEqual({ resealed: 0, unreadable: [] });
@@ -139,14 +151,14 @@ describe('resealSecrets', () => {
 
   it('re-encrypts values under a previous key to the current one; afterwards the old key is not needed', async () => {
     const seeded = await seed(new FieldCipher(keyA));
-    expect((await resealSecrets(pool, new FieldCipher(keyB, [keyA]), logger)).resealed).toBe(8);
+    expect((await resealSecrets(pool, new FieldCipher(keyB, [keyA]), logger)).resealed).toBe(7);
     await expectAllSealedUnder(seeded, new FieldCipher(keyB), encryptionKeyId(keyB));
   });
 
   it('works through more rows than one batch', async () => {
     const seeded = await seed(plain, 1_203);
     const cipher = new FieldCipher(keyA);
-    expect((await resealSecrets(pool, cipher, logger)).resealed).toBe(1_203 * 2 + 2);
+    expect((await resealSecrets(pool, cipher, logger)).resealed).toBe(1_203 * 2 + 1);
     await expectAllSealedUnder(seeded, cipher, encryptionKeyId(keyA));
   });
 
@@ -158,7 +170,7 @@ describe('resealSecrets', () => {
       resealSecrets(pool, new FieldCipher(keyA), logger),
       resealSecrets(pool, new FieldCipher(keyA, [keyB]), logger),
     ]);
-    expect(reports.reduce((sum, report) => sum + report.resealed, 0)).toBe(600 * 2 + 2);
+    expect(reports.reduce((sum, report) => sum + report.resealed, 0)).toBe(600 * 2 + 1);
     await expectAllSealedUnder(seeded, cipher, encryptionKeyId(keyA));
   });
 
@@ -171,7 +183,7 @@ describe('resealSecrets', () => {
     );
     expect(message).toContain(encryptionKeyId(keyB));
     expect(message).toContain('3 in hearth.users."totpSecret"');
-    expect(message).toContain('2 in hearth.signing_keys.private_jwk');
+    expect(message).toContain('1 in hearth.signing_keys.private_jwk');
     expect(message).toContain('docs/auth.md#losing-the-key');
     expect({ users: await storedUsers(), keys: await storedKeys() }).toEqual(before);
   });
