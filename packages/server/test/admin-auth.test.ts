@@ -233,6 +233,47 @@ describe('admin API', () => {
     expect(seen.size).toBe(Number(rows[0]?.n));
   });
 
+  it('pages users created in the same millisecond, and refuses a forged cursor with 400', async () => {
+    const tag = randomUUID().slice(0, 8);
+    await app.hearth.pool.query(
+      `INSERT INTO hearth.users (email, "createdAt")
+       SELECT 'ms-' || $1 || '-' || g || '@example.test', '2020-01-01T00:00:00.123Z'::timestamptz + g * interval '1 microsecond'
+       FROM generate_series(1, 5) g`,
+      [tag],
+    );
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { status: number; body: { items: UserBody[]; nextCursor: string | null } } =
+        await app.request(
+          'GET',
+          `/api/admin/users?search=ms-${tag}&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+          {
+            headers: bearer(admin.accessToken),
+          },
+        );
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items.map((user) => user.email!));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([1, 2, 3, 4, 5].map((g) => `ms-${tag}-${g}@example.test`));
+
+    const forged = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    for (const bad of [
+      'not-base64-json',
+      forged({ createdAt: 'yesterday', id: randomUUID() }),
+      forged({ createdAt: '2030-02-30T00:00:00Z', id: randomUUID() }),
+      forged({ createdAt: '2030-01-01T00:00:00Z', id: 'not-a-uuid' }),
+      forged({ createdAt: '2030-01-01T00:00:00Z', id: "x'); DROP TABLE hearth.users; --" }),
+    ]) {
+      const response = await app.request<ErrorBody>('GET', `/api/admin/users?cursor=${bad}`, {
+        headers: bearer(admin.accessToken),
+      });
+      expect(response.status, bad).toBe(400);
+      expect(response.body.error.code).toBe('validation/failed');
+    }
+  });
+
   it('reads the mail outbox', async () => {
     const email = uniqueEmail('outbox');
     await app.request('POST', '/api/auth/signup', { body: { email, password: PASSWORD } });

@@ -1,5 +1,6 @@
 import type { Pool } from '../db/pool.js';
 import { HearthError } from '../errors/index.js';
+import { decodeCursor, encodeCursor } from '../lib/keyset-cursor.js';
 import { insertUser } from '../auth/account-service.js';
 import { hashPassword } from '../auth/password-hashing.js';
 import { assertPasswordPolicy } from '../auth/password-policy.js';
@@ -10,24 +11,6 @@ export interface ListUsersInput {
   search?: string | undefined;
   limit: number;
   cursor?: string | undefined;
-}
-
-interface Cursor {
-  createdAt: string;
-  id: string;
-}
-
-function decodeCursor(cursor: string | undefined): Cursor | undefined {
-  if (!cursor) return undefined;
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Cursor;
-    if (typeof value.createdAt === 'string' && typeof value.id === 'string') return value;
-  } catch {
-    // fall through
-  }
-  throw new HearthError('validation/failed', 'The cursor is invalid.', {
-    details: { fields: [{ path: 'cursor', message: 'invalid cursor' }] },
-  });
 }
 
 /** The admin view of users: list and search, create, disable, verify, change role, revoke sessions. */
@@ -42,20 +25,20 @@ export class UsersAdminService {
     const pattern = input.search
       ? `%${input.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
       : null;
-    const { rows } = await this.pool.query<UserRow>(
-      `SELECT * FROM hearth.users
+    const { rows } = await this.pool.query<UserRow & { created_at_exact: string }>(
+      `SELECT *, to_json("createdAt") #>> '{}' AS created_at_exact FROM hearth.users
        WHERE ($1::text IS NULL OR email LIKE $1 OR id::text = $4)
          AND ($2::timestamptz IS NULL OR ("createdAt", id) > ($2::timestamptz, $3::uuid))
        ORDER BY "createdAt", id LIMIT $5`,
       [pattern, after?.createdAt ?? null, after?.id ?? null, input.search ?? null, input.limit + 1],
     );
-    const items = rows.slice(0, input.limit).map(toPublicUser);
-    const last = items[items.length - 1];
+    const page = rows.slice(0, input.limit);
+    const last = page[page.length - 1];
     const nextCursor =
       rows.length > input.limit && last
-        ? Buffer.from(JSON.stringify({ createdAt: last.createdAt, id: last.id })).toString('base64url')
+        ? encodeCursor({ createdAt: last.created_at_exact, id: last.id })
         : null;
-    return { items, nextCursor };
+    return { items: page.map(toPublicUser), nextCursor };
   }
 
   async get(id: string): Promise<PublicUser> {

@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import type { Pool } from '../db/pool.js';
 import { HearthError } from '../errors/index.js';
+import { decodeCursor, encodeCursor } from '../lib/keyset-cursor.js';
 
 export const outboxStatuses = ['kept', 'queued', 'sent', 'failed'] as const;
 export type OutboxStatus = (typeof outboxStatuses)[number];
@@ -49,26 +49,6 @@ function toMail(row: OutboxRow): OutboxMail {
   };
 }
 
-// createdAt is PostgreSQL's own text of the timestamp, to the microsecond: an ISO string from a JS
-// Date stops at the millisecond, and a page would then skip the mail created later in that millisecond.
-const cursorShape = z.object({ createdAt: z.iso.datetime({ offset: true }), id: z.uuid() });
-
-/** A cursor this module wrote, or 400: a hand-made one must not reach the SQL casts. */
-function decodeCursor(cursor: string | undefined): z.infer<typeof cursorShape> | undefined {
-  if (!cursor) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    value = undefined;
-  }
-  const parsed = cursorShape.safeParse(value);
-  if (parsed.success) return parsed.data;
-  throw new HearthError('validation/failed', 'The cursor is invalid.', {
-    details: { fields: [{ path: 'cursor', message: 'invalid cursor' }] },
-  });
-}
-
 /** Newest first, paged by an opaque cursor (createdAt + id of the last item). */
 export async function listOutbox(
   pool: Pool,
@@ -98,7 +78,7 @@ export async function listOutbox(
   const last = page[page.length - 1];
   const nextCursor =
     rows.length > options.limit && last
-      ? Buffer.from(JSON.stringify({ createdAt: last.created_at_exact, id: last.id })).toString('base64url')
+      ? encodeCursor({ createdAt: last.created_at_exact, id: last.id })
       : null;
   return { items: page.map(toMail), nextCursor };
 }
