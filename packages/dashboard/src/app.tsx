@@ -3,6 +3,7 @@ import { ConfirmEmailPage } from './pages/confirm-email-page.tsx';
 import { ForgotPasswordPage } from './pages/forgot-password-page.tsx';
 import { HomePage } from './pages/home-page.tsx';
 import { LoginPage } from './pages/login-page.tsx';
+import { MailPage } from './pages/mail-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 import { ResetPasswordPage } from './pages/reset-password-page.tsx';
 import { SetupPage } from './pages/setup-page.tsx';
@@ -19,6 +20,7 @@ export function App() {
       <Switch>
         <Route path="/" component={HomePage} />
         <Route path="/login" component={LoginPage} />
+        <Route path="/mail" component={MailPage} />
         <Route path="/setup" component={SetupPage} />
         <Route path="/auth/verify-email" component={VerifyEmailPage} />
         <Route path="/auth/confirm-email" component={ConfirmEmailPage} />

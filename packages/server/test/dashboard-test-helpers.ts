@@ -1,4 +1,4 @@
-import type { ChromiumHandle } from '@hearth/testkit';
+import { TEST_PASSWORD, type ChromiumHandle } from '@hearth/testkit';
 
 type Page = Awaited<ReturnType<ChromiumHandle['newPage']>>;
 
@@ -62,4 +62,13 @@ export async function focusedRole(page: Page): Promise<string | null> {
 /** The dashboard's stored session, as the SDK keeps it in localStorage (null when signed out). */
 export async function storedSession(page: Page): Promise<string | null> {
   return (await page.evaluate('localStorage.getItem("hearth.dashboard.session")')) as string | null;
+}
+
+/** Signs in through the dashboard's sign-in form and waits for the home page. */
+export async function signInToDashboard(page: Page, appUrl: string, email: string): Promise<void> {
+  await page.goto(`${appUrl}/_/login`);
+  await page.getByLabel('Email', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${appUrl}/_/`);
 }

@@ -1,5 +1,6 @@
 import { useState, type ReactNode } from 'react';
 import type { User } from '@hearth/client';
+import { AdminNav } from './admin-nav.tsx';
 import { useDocumentTitle } from '../hooks/use-document-title.ts';
 import { displayName } from '../lib/admin-access.ts';
 import { hearth } from '../hearth.ts';
@@ -10,13 +11,14 @@ interface AdminLayoutProps {
   children: ReactNode;
 }
 
-/** The signed-in frame: who is signed in, a way out, and the page. */
+/** The signed-in frame: the admin pages, who is signed in, a way out, and the page. */
 export function AdminLayout({ title, user, children }: AdminLayoutProps) {
   useDocumentTitle(title);
   return (
     <>
       <header className="topbar">
         <span className="brand">Hearth</span>
+        <AdminNav />
         <span className="topbar-user">
           Signed in as <strong data-testid="signed-in-as">{displayName(user)}</strong>
         </span>
