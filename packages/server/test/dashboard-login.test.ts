@@ -12,6 +12,7 @@ import {
 } from '@hearth/testkit';
 import {
   addressOf,
+  BROWSER_TEST_TIMEOUT,
   descriptionOf,
   focusedName,
   focusedRole,
@@ -19,9 +20,6 @@ import {
   watchedPage,
   type WatchedPage,
 } from './dashboard-test-helpers.js';
-
-// The server project does not inherit the root's timeouts; a page flow with argon2 work needs more than 5 s under load.
-const BROWSER_TEST_TIMEOUT = 30_000;
 
 // Admin sign-in to the dashboard, in Chromium against the real server.
 const browser = useChromium();

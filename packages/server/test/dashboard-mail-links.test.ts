@@ -9,10 +9,7 @@ import {
   type CapturedMail,
   type TestApp,
 } from '@hearth/testkit';
-import { addressOf, descriptionOf, watchedPage } from './dashboard-test-helpers.js';
-
-// The server project does not inherit the root's timeouts; a page flow with argon2 work needs more than 5 s under load.
-const BROWSER_TEST_TIMEOUT = 30_000;
+import { addressOf, BROWSER_TEST_TIMEOUT, descriptionOf, watchedPage } from './dashboard-test-helpers.js';
 
 // The links in Hearth's mail open dashboard pages. Each test takes the real
 // link from a mail caught by an SMTP sink and follows it in Chromium.

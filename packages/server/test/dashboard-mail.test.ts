@@ -9,10 +9,13 @@ import {
   type TestApp,
   type TestUser,
 } from '@hearth/testkit';
-import { addressOf, signInToDashboard, watchedPage, type WatchedPage } from './dashboard-test-helpers.js';
-
-// The server project does not inherit the root's timeouts; a page flow with argon2 work needs more than 5 s under load.
-const BROWSER_TEST_TIMEOUT = 30_000;
+import {
+  addressOf,
+  BROWSER_TEST_TIMEOUT,
+  signInToDashboard,
+  watchedPage,
+  type WatchedPage,
+} from './dashboard-test-helpers.js';
 
 // The Mail page (/_/mail) in Chromium against the real server. This app has no
 // SMTP, so mail stays in the outbox (status kept): the page is where an admin reads it.

@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, TEST_PASSWORD, uniqueTestEmail, useChromium, type TestApp } from '@hearth/testkit';
-import { addressOf, descriptionOf, focusedName, watchedPage } from './dashboard-test-helpers.js';
-
-// The server project does not inherit the root's timeouts; a page flow with argon2 work needs more than 5 s under load.
-const BROWSER_TEST_TIMEOUT = 30_000;
+import {
+  addressOf,
+  BROWSER_TEST_TIMEOUT,
+  descriptionOf,
+  focusedName,
+  watchedPage,
+} from './dashboard-test-helpers.js';
 
 // The first-admin setup page, driven in Chromium with the real one-time link
 // the server makes at first start (the one `hearth start` prints).

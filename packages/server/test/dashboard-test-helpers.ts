@@ -72,3 +72,6 @@ export async function signInToDashboard(page: Page, appUrl: string, email: strin
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`${appUrl}/_/`);
 }
+
+/** A page flow with argon2 work, in Chromium, on a loaded two-core machine. */
+export const BROWSER_TEST_TIMEOUT = 30_000;

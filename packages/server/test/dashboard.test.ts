@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, useChromium, type TestApp } from '@hearth/testkit';
-
-// The server project does not inherit the root's timeouts; a page flow with argon2 work needs more than 5 s under load.
-const BROWSER_TEST_TIMEOUT = 30_000;
+import { BROWSER_TEST_TIMEOUT } from './dashboard-test-helpers.js';
 
 let app: TestApp;
 beforeAll(async () => {
