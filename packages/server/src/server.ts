@@ -85,6 +85,8 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
       max: config.databasePoolMax,
       logger,
       preparedStatements: config.databasePreparedStatements,
+      statementTimeoutMs: config.databaseStatementTimeoutMs,
+      poolWaitMs: config.databasePoolWaitMs,
     });
     cleanups.push(() => pool.end());
     await migrateSystemSchema(pool, logger);

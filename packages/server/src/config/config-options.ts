@@ -91,6 +91,13 @@ const seconds = (min: number, max: number) =>
     .transform(Number)
     .refine((n) => n >= min && n <= max, `must be a whole number of seconds from ${min} to ${max}`);
 
+const milliseconds = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be a whole number of milliseconds from ${min} to ${max}`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be a whole number of milliseconds from ${min} to ${max}`);
+
 const positiveNumber = z
   .string()
   .regex(/^\d+(\.\d+)?$/, 'must be a positive number')
@@ -176,6 +183,22 @@ export const configOptions = {
       'Keep the hottest queries (sign-in, refresh, token checks) as named prepared statements on each connection, so PostgreSQL plans them once. Set false behind a transaction-mode pooler that cannot keep them (PgBouncer before 1.21, or with max_prepared_statements = 0).',
     default: 'true',
     schema: boolean,
+  },
+  databaseStatementTimeoutMs: {
+    env: 'HEARTH_DATABASE_STATEMENT_TIMEOUT_MS',
+    key: 'databaseStatementTimeoutMs',
+    description:
+      'The longest one SQL statement of an API request may run, in milliseconds; PostgreSQL cancels it then and the request gets 503 db/timeout. Migrations and schema changes have no limit. 0 turns the budget off.',
+    default: '5000',
+    schema: milliseconds(0, 600_000),
+  },
+  databasePoolWaitMs: {
+    env: 'HEARTH_DATABASE_POOL_WAIT_MS',
+    key: 'databasePoolWaitMs',
+    description:
+      'How long a request waits for a free database connection, in milliseconds, when all HEARTH_DATABASE_POOL_MAX are busy; then it gets 503 db/busy with Retry-After.',
+    default: '5000',
+    schema: milliseconds(1, 600_000),
   },
   embeddedDatabasePort: {
     env: 'HEARTH_EMBEDDED_DATABASE_PORT',
