@@ -17,6 +17,7 @@ import { createLogger } from './lib/logger.js';
 import { countOutboxByStatus } from './mail/outbox.js';
 import { startCleanup } from './ops/cleanup.js';
 import { databaseCheck, redisCheck, storageCheck } from './ops/dependency-checks.js';
+import { DatabaseHealth } from './ops/database-health.js';
 import { createMetrics } from './ops/metrics.js';
 import { resealSecrets } from './secrets/encrypted-columns.js';
 import { FieldCipher } from './secrets/field-encryption.js';
@@ -95,6 +96,9 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
     await resealSecrets(pool, fieldCipher, logger);
 
     const readinessChecks = [databaseCheck(pool), storageCheck(config)];
+    const databaseHealth = new DatabaseHealth({ pool, logger, graceMs: config.healthGraceSeconds * 1000 });
+    databaseHealth.start();
+    cleanups.push(async () => databaseHealth.stop());
     let redis: Redis | undefined;
     if (config.redisUrl) {
       const client = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
@@ -122,7 +126,17 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
     const collections = await createCollections({ pool, logger });
     cleanups.push(() => collections.close());
 
-    const app = createApp({ config, logger, pool, redis, metrics, readinessChecks, auth, collections });
+    const app = createApp({
+      config,
+      logger,
+      pool,
+      redis,
+      metrics,
+      readinessChecks,
+      databaseHealth,
+      auth,
+      collections,
+    });
     // Record filters travel in the query string; 64 KiB of headers lets a long one reach the
     // filter parser, which refuses it with a clean 400 instead of a bare 431.
     const edge = createEdge({

@@ -200,6 +200,14 @@ export const configOptions = {
     default: '5000',
     schema: milliseconds(1, 600_000),
   },
+  healthGraceSeconds: {
+    env: 'HEARTH_HEALTH_GRACE_SECONDS',
+    key: 'healthGraceSeconds',
+    description:
+      'How long the database may stay unreachable before /health fails (503 db/unavailable), so that an orchestrator restarts a process that is not recovering by itself. Shorter outages (an embedded PostgreSQL being restarted, a failover) fail only /ready.',
+    default: '60',
+    schema: seconds(1, 86_400),
+  },
   embeddedDatabasePort: {
     env: 'HEARTH_EMBEDDED_DATABASE_PORT',
     key: 'embeddedDatabasePort',

@@ -36,6 +36,15 @@ function withoutName(config: pg.QueryConfig): pg.QueryConfig {
 class CancellableClient extends pg.Client {
   private cancelSent = false;
 
+  constructor(config?: pg.ClientConfig) {
+    super(config);
+    // A connection that dies while checked out (the database restarted or went away) emits
+    // 'error'; pg-pool listens only while the client is idle, and an unheard 'error' would end
+    // the process. The failure still reaches the statement it broke, every later statement
+    // fails as "not queryable", and the pool drops the client when it is released.
+    this.on('error', () => undefined);
+  }
+
   override query(...args: unknown[]): never {
     const result = (super.query as (...a: unknown[]) => unknown)(...args);
     const signal = currentRequestSignal();

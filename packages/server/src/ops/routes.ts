@@ -1,17 +1,26 @@
 import { Router } from 'express';
 import { HearthError } from '../errors/index.js';
+import type { DatabaseHealth } from './database-health.js';
 import type { Metrics } from './metrics.js';
 import { runReadinessChecks, type ReadinessCheck } from './readiness.js';
 
 export interface OpsRoutesOptions {
   checks: ReadinessCheck[];
   metrics: Metrics | undefined;
+  databaseHealth: DatabaseHealth;
 }
 
-export function opsRoutes({ checks, metrics }: OpsRoutesOptions): Router {
+export function opsRoutes({ checks, metrics, databaseHealth }: OpsRoutesOptions): Router {
   const router = Router();
 
+  // Liveness: 200 while this process serves, or is recovering by itself (docs/self-hosting.md).
   router.get('/health', (_req, res) => {
+    const seconds = databaseHealth.failingFor();
+    if (seconds !== undefined) {
+      throw new HearthError('db/unavailable', `The database has been unreachable for ${seconds} s.`, {
+        details: { unreachableSeconds: seconds },
+      });
+    }
     res.json({ status: 'ok' });
   });
 
