@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { pendingSetupToken } from './admin/setup-token.js';
 import { createAuth } from './auth/create-auth.js';
@@ -14,6 +14,7 @@ import { authEdgeRoutes } from './auth/routes.js';
 import { retiredKeyPublishSeconds } from './auth/signing-keys.js';
 import { createEdge } from './http/edge.js';
 import { createLogger } from './lib/logger.js';
+import { createRedisClient } from './lib/redis-connection.js';
 import { countOutboxByStatus } from './mail/outbox.js';
 import { startCleanup } from './ops/cleanup.js';
 import { databaseCheck, redisCheck, storageCheck } from './ops/dependency-checks.js';
@@ -101,8 +102,7 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
     cleanups.push(async () => databaseHealth.stop());
     let redis: Redis | undefined;
     if (config.redisUrl) {
-      const client = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
-      client.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
+      const client = createRedisClient({ url: config.redisUrl, prefix: config.redisPrefix, logger });
       cleanups.push(async () => void client.disconnect());
       readinessChecks.push(redisCheck(client));
       redis = client;

@@ -221,6 +221,16 @@ export const configOptions = {
     secret: true,
     schema: urlWithProtocols(['redis:', 'rediss:']),
   },
+  redisPrefix: {
+    env: 'HEARTH_REDIS_PREFIX',
+    key: 'redisPrefix',
+    description:
+      'Put in front of every Redis key and pub/sub channel Hearth uses (rate limits, revocation broadcasts), so that several deployments can share one Redis. Give each deployment its own.',
+    default: 'hearth:',
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9:._-]{0,64}$/, 'must be at most 64 letters, digits or : . _ -, e.g. shop-prod:'),
+  },
   s3Endpoint: {
     env: 'HEARTH_S3_ENDPOINT',
     key: 's3Endpoint',
