@@ -149,7 +149,19 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
       bodyLimit: config.bodyLimit,
       trustProxy: config.trustProxy,
     });
-    const server = createServer({ maxHeaderSize: 64 * 1024 }, edge);
+    // Slowloris: a client gets a bounded time for its headers, for its whole request (a body
+    // trickled a byte at a time included) and for sitting idle between requests. Node checks
+    // the first two every connectionsCheckingInterval (30 s by default: too coarse here).
+    const server = createServer(
+      {
+        maxHeaderSize: 64 * 1024,
+        headersTimeout: Math.min(config.httpHeadersTimeoutMs, config.httpRequestTimeoutMs),
+        requestTimeout: config.httpRequestTimeoutMs,
+        keepAliveTimeout: config.httpKeepAliveTimeoutMs,
+        connectionsCheckingInterval: 1_000,
+      },
+      edge,
+    );
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => {

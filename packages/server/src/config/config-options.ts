@@ -379,6 +379,30 @@ export const configOptions = {
     default: '',
     schema: list,
   },
+  httpHeadersTimeoutMs: {
+    env: 'HEARTH_HTTP_HEADERS_TIMEOUT_MS',
+    key: 'httpHeadersTimeoutMs',
+    description:
+      "How long a client may take to send a request's headers, in milliseconds; then it gets 408 and the connection is closed. Stops slowloris on headers. Capped at HEARTH_HTTP_REQUEST_TIMEOUT_MS.",
+    default: '10000',
+    schema: milliseconds(1_000, 600_000),
+  },
+  httpRequestTimeoutMs: {
+    env: 'HEARTH_HTTP_REQUEST_TIMEOUT_MS',
+    key: 'httpRequestTimeoutMs',
+    description:
+      'How long a client may take to send a whole request, headers and body, in milliseconds; then it gets 408 and the connection is closed. Stops slowloris on bodies.',
+    default: '30000',
+    schema: milliseconds(1_000, 3_600_000),
+  },
+  httpKeepAliveTimeoutMs: {
+    env: 'HEARTH_HTTP_KEEP_ALIVE_TIMEOUT_MS',
+    key: 'httpKeepAliveTimeoutMs',
+    description:
+      "How long an idle keep-alive connection stays open after a response, in milliseconds. Behind a load balancer, make it longer than the balancer's idle timeout, so the balancer closes idle connections first.",
+    default: '5000',
+    schema: milliseconds(1, 600_000),
+  },
   bodyLimit: {
     env: 'HEARTH_BODY_LIMIT',
     key: 'bodyLimit',
@@ -437,9 +461,20 @@ export const configOptions = {
   metricsEnabled: {
     env: 'HEARTH_METRICS',
     key: 'metricsEnabled',
-    description: 'Serve Prometheus metrics at /metrics.',
+    description:
+      'Serve Prometheus metrics at /metrics: to loopback connections only, unless HEARTH_METRICS_TOKEN is set.',
     default: 'true',
     schema: boolean,
+  },
+  metricsToken: {
+    env: 'HEARTH_METRICS_TOKEN',
+    key: 'metricsToken',
+    description:
+      'Bearer token that /metrics requires (Authorization: Bearer …), from any address. When unset, /metrics answers only connections from this machine that no proxy forwarded. At least 16 characters, e.g. openssl rand -base64 32.',
+    secret: true,
+    schema: z
+      .string()
+      .min(16, 'must be at least 16 characters, e.g. the output of `openssl rand -base64 32`'),
   },
 } satisfies Record<string, ConfigOption<unknown>>;
 

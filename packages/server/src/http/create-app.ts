@@ -56,7 +56,12 @@ export function createApp(context: AppContext): Express {
   app.use(jsonBody({ limit: config.bodyLimit, formPaths: [/^\/api\/auth\/oauth\/[^/]+\/callback$/] }));
 
   const domains: Router[] = [
-    opsRoutes({ checks: context.readinessChecks, metrics, databaseHealth: context.databaseHealth }),
+    opsRoutes({
+      checks: context.readinessChecks,
+      metrics,
+      databaseHealth: context.databaseHealth,
+      metricsToken: config.metricsToken,
+    }),
     dashboardRoutes(),
     // Sets req.principal for every route below; a bad bearer token is a 401 here.
     Router().use(principalMiddleware(context.auth.principals)),
