@@ -325,7 +325,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     }
     logger.info({ port, dir: pgDir }, 'embedded PostgreSQL is ready');
 
-    // Supervision: a postmaster that exits while Hearth runs (killed, OOM, crashed) is started
+    // Supervision: a postmaster that dies while Hearth runs (killed, OOM, crashed) is started
     // again on the same port, with backoff, so the pool reconnects by itself. Meanwhile requests
     // answer 503 db/unavailable. PostgreSQL replays its WAL, so committed writes survive.
     let current = postmaster;
@@ -352,6 +352,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     const supervise = (child: ChildProcess) => {
       child.once('exit', (code, signal) => {
         if (stopping) return;
+        if (code === 0) {
+          // A clean shutdown someone asked for (pg_ctl stop, a SIGINT to the process group):
+          // not a crash to undo. /health fails after HEARTH_HEALTH_GRACE_SECONDS if Hearth stays up.
+          logger.info('embedded PostgreSQL was shut down from outside Hearth; not restarting it');
+          return;
+        }
         logger.error({ code, signal }, 'embedded PostgreSQL exited unexpectedly; restarting it');
         restarting = restart().finally(() => {
           restarting = undefined;

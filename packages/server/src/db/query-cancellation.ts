@@ -15,6 +15,11 @@ export function runCancellable<T>(signal: AbortSignal, work: () => T): T {
   return requestSignal.run(signal, work);
 }
 
+/** Runs background work started by a request (a mail delivery pass) outside it: its client leaving must not cancel it. */
+export function runDetached<T>(work: () => T): T {
+  return requestSignal.exit(work);
+}
+
 /** The signal of the request this code runs for, if any. */
 export function currentRequestSignal(): AbortSignal | undefined {
   return requestSignal.getStore();

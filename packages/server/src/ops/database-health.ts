@@ -23,6 +23,7 @@ export class DatabaseHealth {
   private unreachableSince: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private probing = false;
+  private stopped = false;
 
   constructor(private readonly options: DatabaseHealthOptions) {}
 
@@ -32,6 +33,7 @@ export class DatabaseHealth {
   }
 
   stop(): void {
+    this.stopped = true;
     clearInterval(this.timer);
   }
 
@@ -49,6 +51,7 @@ export class DatabaseHealth {
       await this.options.pool.query('SELECT 1');
       this.reachable();
     } catch (error) {
+      if (this.stopped) return; // the pool is closing with the process
       if (fromDatabaseError(error)?.code === 'db/busy') this.reachable();
       else this.unreachable(error);
     } finally {
