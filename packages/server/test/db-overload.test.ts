@@ -158,3 +158,28 @@ describe('a query whose client has gone', () => {
     }
   });
 });
+
+describe('a statement past its time budget', () => {
+  it('is cancelled by PostgreSQL and answered 503 db/timeout with Retry-After, not left running or 500', async () => {
+    // A second node on the same database with a 1 s budget; the table is held so the list waits.
+    const strict = await startTestApp({
+      HEARTH_DATABASE_URL: app.database.url,
+      HEARTH_DATABASE_STATEMENT_TIMEOUT_MS: '1000',
+    });
+    const holder = new pg.Client({ connectionString: app.database.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE app.notes IN ACCESS EXCLUSIVE MODE');
+      const { status, headers, body } = await strict.request<ErrorBody>(
+        'GET',
+        '/api/collections/notes/records',
+      );
+      expect([status, body.error.code]).toEqual([503, 'db/timeout']);
+      expect(Number(headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      await holder.end();
+      await strict.close();
+    }
+  });
+});
