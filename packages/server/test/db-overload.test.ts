@@ -183,3 +183,32 @@ describe('a statement past its time budget', () => {
     }
   });
 });
+
+describe('an exhausted pool', () => {
+  it('answers 503 db/busy with Retry-After once the pool wait passes, never 500', async () => {
+    // A second node with two connections and a 500 ms pool wait; both connections wait on a held table.
+    const small = await startTestApp({
+      HEARTH_DATABASE_URL: app.database.url,
+      HEARTH_DATABASE_POOL_MAX: '2',
+      HEARTH_DATABASE_POOL_WAIT_MS: '500',
+      HEARTH_DATABASE_STATEMENT_TIMEOUT_MS: '10000',
+    });
+    const holder = new pg.Client({ connectionString: app.database.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE app.notes IN ACCESS EXCLUSIVE MODE');
+      const read = () => small.request<ErrorBody>('GET', `/api/collections/notes/records/${noteId}`);
+      const stuck = [read(), read()];
+      await expect.poll(runningNoteQueries, { timeout: 3_000, interval: 50 }).toBe(2);
+      const { status, headers, body } = await read();
+      expect([status, body.error.code]).toEqual([503, 'db/busy']);
+      expect(headers.get('retry-after')).toBe('1');
+      await holder.query('ROLLBACK');
+      expect((await Promise.all(stuck)).map((answer) => answer.status)).toEqual([200, 200]);
+    } finally {
+      await holder.end();
+      await small.close();
+    }
+  });
+});
