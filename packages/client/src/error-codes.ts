@@ -48,6 +48,9 @@ export const knownErrorCodes = [
   'schema/destructive',
   'schema/conflict',
   'schema/apply-failed',
+  'db/busy',
+  'db/timeout',
+  'db/unavailable',
   'ops/not-ready',
   'internal',
 ] as const;

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { pendingSetupToken } from './admin/setup-token.js';
 import { createAuth } from './auth/create-auth.js';
@@ -14,9 +14,11 @@ import { authEdgeRoutes } from './auth/routes.js';
 import { retiredKeyPublishSeconds } from './auth/signing-keys.js';
 import { createEdge } from './http/edge.js';
 import { createLogger } from './lib/logger.js';
+import { createRedisClient } from './lib/redis-connection.js';
 import { countOutboxByStatus } from './mail/outbox.js';
 import { startCleanup } from './ops/cleanup.js';
 import { databaseCheck, redisCheck, storageCheck } from './ops/dependency-checks.js';
+import { DatabaseHealth } from './ops/database-health.js';
 import { createMetrics } from './ops/metrics.js';
 import { resealSecrets } from './secrets/encrypted-columns.js';
 import { FieldCipher } from './secrets/field-encryption.js';
@@ -85,6 +87,8 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
       max: config.databasePoolMax,
       logger,
       preparedStatements: config.databasePreparedStatements,
+      statementTimeoutMs: config.databaseStatementTimeoutMs,
+      poolWaitMs: config.databasePoolWaitMs,
     });
     cleanups.push(() => pool.end());
     await migrateSystemSchema(pool, logger);
@@ -93,10 +97,12 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
     await resealSecrets(pool, fieldCipher, logger);
 
     const readinessChecks = [databaseCheck(pool), storageCheck(config)];
+    const databaseHealth = new DatabaseHealth({ pool, logger, graceMs: config.healthGraceSeconds * 1000 });
+    databaseHealth.start();
+    cleanups.push(async () => databaseHealth.stop());
     let redis: Redis | undefined;
     if (config.redisUrl) {
-      const client = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
-      client.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection error'));
+      const client = createRedisClient({ url: config.redisUrl, prefix: config.redisPrefix, logger });
       cleanups.push(async () => void client.disconnect());
       readinessChecks.push(redisCheck(client));
       redis = client;
@@ -120,7 +126,17 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
     const collections = await createCollections({ pool, logger });
     cleanups.push(() => collections.close());
 
-    const app = createApp({ config, logger, pool, redis, metrics, readinessChecks, auth, collections });
+    const app = createApp({
+      config,
+      logger,
+      pool,
+      redis,
+      metrics,
+      readinessChecks,
+      databaseHealth,
+      auth,
+      collections,
+    });
     // Record filters travel in the query string; 64 KiB of headers lets a long one reach the
     // filter parser, which refuses it with a clean 400 instead of a bare 431.
     const edge = createEdge({
@@ -133,7 +149,19 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
       bodyLimit: config.bodyLimit,
       trustProxy: config.trustProxy,
     });
-    const server = createServer({ maxHeaderSize: 64 * 1024 }, edge);
+    // Slowloris: a client gets a bounded time for its headers, for its whole request (a body
+    // trickled a byte at a time included) and for sitting idle between requests. Node checks
+    // the first two every connectionsCheckingInterval (30 s by default: too coarse here).
+    const server = createServer(
+      {
+        maxHeaderSize: 64 * 1024,
+        headersTimeout: Math.min(config.httpHeadersTimeoutMs, config.httpRequestTimeoutMs),
+        requestTimeout: config.httpRequestTimeoutMs,
+        keepAliveTimeout: config.httpKeepAliveTimeoutMs,
+        connectionsCheckingInterval: 1_000,
+      },
+      edge,
+    );
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => {

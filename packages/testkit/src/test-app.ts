@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, startHearth, type HearthInstance } from '@hearth/server';
+import { loadConfig, startHearth, type HearthInstance, type StartOptions } from '@hearth/server';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export interface TestApp {
@@ -22,9 +22,13 @@ export interface TestApp {
 
 /**
  * Starts the whole app in-process on an ephemeral port, on its own fresh
- * database and data dir. `env` adds or overrides HEARTH_* variables.
+ * database and data dir. `env` adds or overrides HEARTH_* variables;
+ * `options.logger` lets a test read what the server logs.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: StartOptions = {},
+): Promise<TestApp> {
   const database = await createTestDatabase();
   const dataDir = await mkdtemp(join(tmpdir(), 'hearth-app-'));
   let hearth: HearthInstance;
@@ -40,7 +44,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
         ...env,
       },
     });
-    hearth = await startHearth(config);
+    hearth = await startHearth(config, options);
   } catch (error) {
     await database.drop();
     await rm(dataDir, { recursive: true, force: true });

@@ -44,7 +44,8 @@ export class AuthRateLimits {
   constructor(redis: Redis | undefined, factor: number) {
     for (const [name, definition] of Object.entries(authLimits) as [AuthLimitName, LimitDefinition][]) {
       const options = {
-        keyPrefix: `hearth:rl:${name}`,
+        // Redis adds HEARTH_REDIS_PREFIX (default `hearth:`) in front: src/lib/redis-connection.ts.
+        keyPrefix: `rl:${name}`,
         points: Math.max(1, Math.round(definition.points * factor)),
         duration: definition.duration,
         ...(definition.blockDuration ? { blockDuration: definition.blockDuration } : {}),

@@ -1,8 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { redisChannel } from '../lib/redis-connection.js';
 import type { AuthStatusCache, Forget } from './auth-status-cache.js';
-
-const CHANNEL = 'hearth:auth:revoked';
 
 /**
  * With Redis, a revocation on one node (logout, password change, disabled
@@ -14,8 +13,11 @@ export async function connectRevocationBroadcast(
   cache: AuthStatusCache,
   logger: Logger,
 ): Promise<() => void> {
+  // Under HEARTH_REDIS_PREFIX, so deployments sharing a Redis do not hear each other's revocations.
+  const channel = redisChannel(redis, 'auth:revoked');
   const subscriber = redis.duplicate({ enableOfflineQueue: true, lazyConnect: true });
-  subscriber.on('error', (error: Error) => logger.warn({ err: error }, 'revocation subscriber error'));
+  // The main connection reports Redis going away and coming back (src/lib/redis-connection.ts).
+  subscriber.on('error', () => undefined);
   subscriber.on('message', (_channel: string, text: string) => {
     try {
       cache.applyRemote(JSON.parse(text) as Forget);
@@ -28,16 +30,18 @@ export async function connectRevocationBroadcast(
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('Redis did not answer within 2 s')), 2_000);
     });
-    await Promise.race([subscriber.connect().then(() => subscriber.subscribe(CHANNEL)), timeout]).finally(
+    await Promise.race([subscriber.connect().then(() => subscriber.subscribe(channel)), timeout]).finally(
       () => clearTimeout(timer),
     );
   } catch (error) {
     // Redis down at start: the cache TTL still bounds revocation latency.
-    logger.warn({ err: error }, 'could not subscribe to revocations; relying on the cache lifetime');
+    const reason = error instanceof Error ? error.message : String(error);
+    logger.warn({ reason }, 'could not subscribe to revocations; relying on the cache lifetime');
   }
   cache.broadcast = (message) => {
-    redis.publish(CHANNEL, JSON.stringify(message)).catch((error: unknown) => {
-      logger.warn({ err: error }, 'could not publish a revocation');
+    redis.publish(channel, JSON.stringify(message)).catch((error: unknown) => {
+      // Redis is down (reported once); other nodes see the revocation when their cache expires.
+      logger.debug({ reason: (error as Error).message }, 'could not publish a revocation');
     });
   };
   return () => {

@@ -1,6 +1,8 @@
 import type { Router } from 'express';
 import type { Logger } from 'pino';
+import { databaseBusy, requestAborted } from '../db/database-errors.js';
 import type { Pool } from '../db/pool.js';
+import { ConcurrencyLimit } from '../lib/concurrency-limit.js';
 import { ensureSecret, secretNames } from '../secrets/instance-secrets.js';
 import { ChangeEvents } from './change-events.js';
 import { CursorCodec } from './cursor.js';
@@ -34,12 +36,20 @@ export async function createCollections(options: { pool: Pool; logger: Logger })
   const cursors = new CursorCodec(await ensureSecret(pool, secretNames.signingKey));
   const events = new ChangeEvents();
   const records = new RecordService(schemas, cursors, events);
+  // Lists run caller-written filters, the one read that can be slow: they may hold at most
+  // half the pool, so record reads, writes and sign-ins keep connections under a flood of them.
+  const listSlots = new ConcurrencyLimit(
+    Math.max(1, Math.floor((pool.options.max ?? 10) / 2)),
+    pool.options.connectionTimeoutMillis ?? 5_000,
+    () => databaseBusy(),
+    requestAborted,
+  );
   return {
     schemas,
     records,
     events,
-    routers: [schemaAdminRoutes(schemas), recordRoutes(records, pool, events), openApiRoutes()],
-    edgeRoutes: recordEdgeRoutes(records, pool),
+    routers: [schemaAdminRoutes(schemas), recordRoutes(records, pool, events, listSlots), openApiRoutes()],
+    edgeRoutes: recordEdgeRoutes(records, pool, listSlots),
     async close() {
       schemas.stop();
     },

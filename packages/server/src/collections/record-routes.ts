@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { anonymous } from '../auth/principal.js';
 import type { Pool } from '../db/pool.js';
 import type { EdgeRoute } from '../http/edge-routes.js';
+import { currentRequestSignal } from '../db/query-cancellation.js';
+import type { ConcurrencyLimit } from '../lib/concurrency-limit.js';
 import { withTransaction } from '../db/transaction.js';
 import { HearthError, isHearthError } from '../errors/index.js';
 import { Caller } from './caller.js';
@@ -66,13 +68,20 @@ const BATCH_PATH = /^\/api\/collections\/([^/]+)\/records(?:\/([^/]+))?$/;
  * Listing and viewing records: the hottest reads, served by the edge before
  * Express (src/http/edge.ts). Thin: parse, call the service, map.
  */
-export function recordEdgeRoutes(records: RecordService, pool: Pool): EdgeRoute[] {
+export function recordEdgeRoutes(
+  records: RecordService,
+  pool: Pool,
+  listSlots: ConcurrencyLimit,
+): EdgeRoute[] {
   return [
     {
       method: 'GET',
       template: '/api/collections/:name/records',
       handle: async ({ principal, params, query }) => ({
-        body: await records.list(new Caller(principal), params.name ?? '', listParams(query), pool),
+        body: await listSlots.run(
+          () => records.list(new Caller(principal), params.name ?? '', listParams(query), pool),
+          currentRequestSignal(),
+        ),
       }),
     },
     {
@@ -109,7 +118,12 @@ export function recordEdgeRoutes(records: RecordService, pool: Pool): EdgeRoute[
 }
 
 /** Writes to `/api/collections/:name/records[/:id]` and `POST /api/batch`. Thin: parse, call the service, map. */
-export function recordRoutes(records: RecordService, pool: Pool, events: ChangeEvents): Router {
+export function recordRoutes(
+  records: RecordService,
+  pool: Pool,
+  events: ChangeEvents,
+  listSlots: ConcurrencyLimit,
+): Router {
   const router = Router();
 
   router.post('/api/collections/:name/records', async (req, res) => {
@@ -208,53 +222,60 @@ export function recordRoutes(records: RecordService, pool: Pool, events: ChangeE
       };
     });
     const deferred: ChangeEvent[] = [];
-    const responses = await withTransaction(pool, async (db) => {
-      const scope: WriteScope = { db, deferred };
-      const out: Array<{ status: number; body: unknown }> = [];
-      for (const [index, request] of requests.entries()) {
-        const { name, id, query } = targets[index] as (typeof targets)[number];
-        const headers = Object.fromEntries(
-          Object.entries(request.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
-        );
-        try {
-          if (request.method === 'GET' && id === undefined) {
-            const params = listParams(Object.fromEntries(query));
-            out.push({ status: 200, body: await records.list(caller, name, params, db) });
-          } else if (request.method === 'GET') {
-            const params = {
-              expand: query.get('expand') ?? undefined,
-              fields: query.get('fields') ?? undefined,
-            };
-            out.push({
-              status: 200,
-              body: (await records.get(caller, name, id as string, params, db)).record,
+    const lists = requests.some((request, index) => request.method === 'GET' && !targets[index]?.id);
+    const transaction = () =>
+      withTransaction(pool, async (db) => {
+        const scope: WriteScope = { db, deferred };
+        const out: Array<{ status: number; body: unknown }> = [];
+        for (const [index, request] of requests.entries()) {
+          const { name, id, query } = targets[index] as (typeof targets)[number];
+          const headers = Object.fromEntries(
+            Object.entries(request.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+          );
+          try {
+            if (request.method === 'GET' && id === undefined) {
+              const params = listParams(Object.fromEntries(query));
+              out.push({ status: 200, body: await records.list(caller, name, params, db) });
+            } else if (request.method === 'GET') {
+              const params = {
+                expand: query.get('expand') ?? undefined,
+                fields: query.get('fields') ?? undefined,
+              };
+              out.push({
+                status: 200,
+                body: (await records.get(caller, name, id as string, params, db)).record,
+              });
+            } else if (request.method === 'POST') {
+              out.push({
+                status: 201,
+                body: (await records.create(caller, name, request.body, scope)).record,
+              });
+            } else if (request.method === 'PATCH') {
+              const result = await records.update(
+                caller,
+                name,
+                id as string,
+                request.body,
+                { ifMatch: headers['if-match'] },
+                scope,
+              );
+              out.push({ status: 200, body: result.record });
+            } else {
+              await records.delete(caller, name, id as string, { ifMatch: headers['if-match'] }, scope);
+              out.push({ status: 204, body: null });
+            }
+          } catch (error) {
+            if (!isHearthError(error)) throw error;
+            throw new HearthError(error.code, `Request ${index}: ${error.message}`, {
+              details: { index, ...(error.details === undefined ? {} : { details: error.details }) },
+              cause: error,
             });
-          } else if (request.method === 'POST') {
-            out.push({ status: 201, body: (await records.create(caller, name, request.body, scope)).record });
-          } else if (request.method === 'PATCH') {
-            const result = await records.update(
-              caller,
-              name,
-              id as string,
-              request.body,
-              { ifMatch: headers['if-match'] },
-              scope,
-            );
-            out.push({ status: 200, body: result.record });
-          } else {
-            await records.delete(caller, name, id as string, { ifMatch: headers['if-match'] }, scope);
-            out.push({ status: 204, body: null });
           }
-        } catch (error) {
-          if (!isHearthError(error)) throw error;
-          throw new HearthError(error.code, `Request ${index}: ${error.message}`, {
-            details: { index, ...(error.details === undefined ? {} : { details: error.details }) },
-            cause: error,
-          });
         }
-      }
-      return out;
-    });
+        return out;
+      });
+    // A batch that lists is as expensive as a list: it takes one of the list slots too.
+    const responses = lists ? await listSlots.run(transaction, currentRequestSignal()) : await transaction();
     events.emitAll(deferred);
     res.json({ responses });
   });

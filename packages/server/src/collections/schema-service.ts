@@ -227,6 +227,8 @@ export class SchemaService {
         );
       }
       await db.query("SET LOCAL lock_timeout = '15s'");
+      // Adding an index or a constraint scans the whole table: no statement time budget here.
+      await db.query('SET LOCAL statement_timeout = 0');
       const row = await this.newestVersion(db);
       this.checkVersion(row, input.ifVersion);
       const previous = row?.document ?? {};

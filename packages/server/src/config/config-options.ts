@@ -91,6 +91,13 @@ const seconds = (min: number, max: number) =>
     .transform(Number)
     .refine((n) => n >= min && n <= max, `must be a whole number of seconds from ${min} to ${max}`);
 
+const milliseconds = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be a whole number of milliseconds from ${min} to ${max}`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be a whole number of milliseconds from ${min} to ${max}`);
+
 const positiveNumber = z
   .string()
   .regex(/^\d+(\.\d+)?$/, 'must be a positive number')
@@ -177,6 +184,30 @@ export const configOptions = {
     default: 'true',
     schema: boolean,
   },
+  databaseStatementTimeoutMs: {
+    env: 'HEARTH_DATABASE_STATEMENT_TIMEOUT_MS',
+    key: 'databaseStatementTimeoutMs',
+    description:
+      'The longest one SQL statement of an API request may run, in milliseconds; PostgreSQL cancels it then and the request gets 503 db/timeout. Migrations and schema changes have no limit. 0 turns the budget off.',
+    default: '5000',
+    schema: milliseconds(0, 600_000),
+  },
+  databasePoolWaitMs: {
+    env: 'HEARTH_DATABASE_POOL_WAIT_MS',
+    key: 'databasePoolWaitMs',
+    description:
+      'How long a request waits for a free database connection, in milliseconds, when all HEARTH_DATABASE_POOL_MAX are busy; then it gets 503 db/busy with Retry-After.',
+    default: '5000',
+    schema: milliseconds(1, 600_000),
+  },
+  healthGraceSeconds: {
+    env: 'HEARTH_HEALTH_GRACE_SECONDS',
+    key: 'healthGraceSeconds',
+    description:
+      'How long the database may stay unreachable before /health fails (503 db/unavailable), so that an orchestrator restarts a process that is not recovering by itself. Shorter outages (an embedded PostgreSQL being restarted, a failover) fail only /ready.',
+    default: '60',
+    schema: seconds(1, 86_400),
+  },
   embeddedDatabasePort: {
     env: 'HEARTH_EMBEDDED_DATABASE_PORT',
     key: 'embeddedDatabasePort',
@@ -189,6 +220,16 @@ export const configOptions = {
     description: 'Redis connection string. When set, rate limits and realtime fan-out are shared through it.',
     secret: true,
     schema: urlWithProtocols(['redis:', 'rediss:']),
+  },
+  redisPrefix: {
+    env: 'HEARTH_REDIS_PREFIX',
+    key: 'redisPrefix',
+    description:
+      'Put in front of every Redis key and pub/sub channel Hearth uses (rate limits, revocation broadcasts), so that several deployments can share one Redis. Give each deployment its own.',
+    default: 'hearth:',
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9:._-]{0,64}$/, 'must be at most 64 letters, digits or : . _ -, e.g. shop-prod:'),
   },
   s3Endpoint: {
     env: 'HEARTH_S3_ENDPOINT',
@@ -338,6 +379,30 @@ export const configOptions = {
     default: '',
     schema: list,
   },
+  httpHeadersTimeoutMs: {
+    env: 'HEARTH_HTTP_HEADERS_TIMEOUT_MS',
+    key: 'httpHeadersTimeoutMs',
+    description:
+      "How long a client may take to send a request's headers, in milliseconds; then it gets 408 and the connection is closed. Stops slowloris on headers. Capped at HEARTH_HTTP_REQUEST_TIMEOUT_MS.",
+    default: '10000',
+    schema: milliseconds(1_000, 600_000),
+  },
+  httpRequestTimeoutMs: {
+    env: 'HEARTH_HTTP_REQUEST_TIMEOUT_MS',
+    key: 'httpRequestTimeoutMs',
+    description:
+      'How long a client may take to send a whole request, headers and body, in milliseconds; then it gets 408 and the connection is closed. Stops slowloris on bodies.',
+    default: '30000',
+    schema: milliseconds(1_000, 3_600_000),
+  },
+  httpKeepAliveTimeoutMs: {
+    env: 'HEARTH_HTTP_KEEP_ALIVE_TIMEOUT_MS',
+    key: 'httpKeepAliveTimeoutMs',
+    description:
+      "How long an idle keep-alive connection stays open after a response, in milliseconds. Behind a load balancer, make it longer than the balancer's idle timeout, so the balancer closes idle connections first.",
+    default: '5000',
+    schema: milliseconds(1, 600_000),
+  },
   bodyLimit: {
     env: 'HEARTH_BODY_LIMIT',
     key: 'bodyLimit',
@@ -396,9 +461,20 @@ export const configOptions = {
   metricsEnabled: {
     env: 'HEARTH_METRICS',
     key: 'metricsEnabled',
-    description: 'Serve Prometheus metrics at /metrics.',
+    description:
+      'Serve Prometheus metrics at /metrics: to loopback connections only, unless HEARTH_METRICS_TOKEN is set.',
     default: 'true',
     schema: boolean,
+  },
+  metricsToken: {
+    env: 'HEARTH_METRICS_TOKEN',
+    key: 'metricsToken',
+    description:
+      'Bearer token that /metrics requires (Authorization: Bearer …), from any address. When unset, /metrics answers only connections from this machine that no proxy forwarded. At least 16 characters, e.g. openssl rand -base64 32.',
+    secret: true,
+    schema: z
+      .string()
+      .min(16, 'must be at least 16 characters, e.g. the output of `openssl rand -base64 32`'),
   },
 } satisfies Record<string, ConfigOption<unknown>>;
 

@@ -18,8 +18,8 @@ export interface EmbeddedPostgres {
   /** Connection string for the maintenance database (`postgres`). */
   adminUrl: string;
   port: number;
-  /** The postmaster's process id (its backends are its children). */
-  pid: number | undefined;
+  /** The running postmaster's process id (its backends are its children); it changes when it is restarted. */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -30,6 +30,11 @@ export interface EmbeddedPostgresOptions {
   database?: string;
   /** How long PostgreSQL may take to start. */
   startTimeoutMs?: number;
+}
+
+/** Delay before the n-th attempt (from 0) to restart a postmaster that died: 250 ms doubling, at most 10 s. */
+export function restartDelayMs(attempt: number): number {
+  return Math.min(10_000, 250 * 2 ** attempt);
 }
 
 interface Binaries {
@@ -320,14 +325,59 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     }
     logger.info({ port, dir: pgDir }, 'embedded PostgreSQL is ready');
 
+    // Supervision: a postmaster that dies while Hearth runs (killed, OOM, crashed) is started
+    // again on the same port, with backoff, so the pool reconnects by itself. Meanwhile requests
+    // answer 503 db/unavailable. PostgreSQL replays its WAL, so committed writes survive.
+    let current = postmaster;
     let stopping: Promise<void> | undefined;
+    let restarting: Promise<void> | undefined;
+    const startTimeoutMs = options.startTimeoutMs ?? 60_000;
+    const restart = async () => {
+      for (let attempt = 0; !stopping; attempt += 1) {
+        await new Promise((r) => setTimeout(r, restartDelayMs(attempt)));
+        if (stopping) return;
+        const outcome = await startPostmaster(binaries, pgDir, port, runAs, logger, startTimeoutMs);
+        if (outcome.ok) {
+          current = outcome.child;
+          supervise(current);
+          logger.info({ port, attempt: attempt + 1 }, 'embedded PostgreSQL restarted');
+          return;
+        }
+        logger.warn(
+          { reason: outcome.reason, attempt: attempt + 1 },
+          'embedded PostgreSQL did not restart yet',
+        );
+      }
+    };
+    const supervise = (child: ChildProcess) => {
+      child.once('exit', (code, signal) => {
+        if (stopping) return;
+        if (code === 0) {
+          // A clean shutdown someone asked for (pg_ctl stop, a SIGINT to the process group):
+          // not a crash to undo. /health fails after HEARTH_HEALTH_GRACE_SECONDS if Hearth stays up.
+          logger.info('embedded PostgreSQL was shut down from outside Hearth; not restarting it');
+          return;
+        }
+        logger.error({ code, signal }, 'embedded PostgreSQL exited unexpectedly; restarting it');
+        restarting = restart().finally(() => {
+          restarting = undefined;
+        });
+      });
+    };
+    supervise(postmaster);
+
     return {
       url,
       adminUrl,
       port,
-      pid: postmaster.pid,
+      get pid() {
+        return current.pid;
+      },
       stop() {
-        stopping ??= stopPostmaster(postmaster).finally(() => lock.release());
+        stopping ??= (async () => {
+          await restarting;
+          await stopPostmaster(current);
+        })().finally(() => lock.release());
         return stopping;
       },
     };

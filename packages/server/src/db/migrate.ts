@@ -18,6 +18,8 @@ export async function migrateSystemSchema(pool: Pool, logger: Logger): Promise<s
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK.toString()]);
     try {
+      // A migration may rewrite a large table: no statement time budget for this session.
+      await client.query('SET statement_timeout = 0');
       await client.query('CREATE SCHEMA IF NOT EXISTS hearth');
       // postgres-migrations keeps its bookkeeping table in the search_path.
       await client.query('SET search_path TO hearth');
@@ -27,6 +29,7 @@ export async function migrateSystemSchema(pool: Pool, logger: Logger): Promise<s
       return names;
     } finally {
       await client.query('RESET search_path').catch(() => undefined);
+      await client.query('RESET statement_timeout').catch(() => undefined);
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK.toString()]).catch(() => undefined);
     }
   } finally {

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { requestAborted } from './database-errors.js';
+import { currentRequestSignal, sendCancelRequest } from './query-cancellation.js';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -27,8 +29,45 @@ function withoutName(config: pg.QueryConfig): pg.QueryConfig {
   return rest;
 }
 
+/**
+ * Every client of the pool: a statement run for an HTTP request is cancelled
+ * when that request's client disconnects (src/db/query-cancellation.ts).
+ */
+class CancellableClient extends pg.Client {
+  private cancelSent = false;
+
+  constructor(config?: pg.ClientConfig) {
+    super(config);
+    // A connection that dies while checked out (the database restarted or went away) emits
+    // 'error'; pg-pool listens only while the client is idle, and an unheard 'error' would end
+    // the process. The failure still reaches the statement it broke, every later statement
+    // fails as "not queryable", and the pool drops the client when it is released.
+    this.on('error', () => undefined);
+  }
+
+  override query(...args: unknown[]): never {
+    const result = (super.query as (...a: unknown[]) => unknown)(...args);
+    const signal = currentRequestSignal();
+    if (signal && !signal.aborted && result instanceof Promise) {
+      const cancel = () => {
+        this.cancelSent = true;
+        sendCancelRequest(this);
+      };
+      signal.addEventListener('abort', cancel, { once: true });
+      const done = () => {
+        signal.removeEventListener('abort', cancel);
+        // A cancel request may still be on its way: it must not hit the next statement of
+        // whoever gets this connection next, so the connection is closed, never reused.
+        if (this.cancelSent) void this.end().catch(() => undefined);
+      };
+      result.then(done, done);
+    }
+    return result as never;
+  }
+}
+
 /** The default client: prepares named statements, generated ones up to the per-connection cap. */
-class PreparingClient extends pg.Client {
+class PreparingClient extends CancellableClient {
   private readonly generated = new Set<string>();
 
   override query(...args: unknown[]): never {
@@ -41,7 +80,7 @@ class PreparingClient extends pg.Client {
         } else this.generated.add(name);
       }
     }
-    return (super.query as (...a: unknown[]) => never)(...args);
+    return super.query(...args);
   }
 }
 
@@ -50,19 +89,58 @@ class PreparingClient extends pg.Client {
  * hot paths use (a `name` in the query config) become one-off statements, for
  * poolers that cannot keep prepared statements across transactions.
  */
-class UnpreparedClient extends pg.Client {
+class UnpreparedClient extends CancellableClient {
   override query(...args: unknown[]): never {
     const [config] = args;
     if (typeof config === 'object' && config !== null && 'name' in config) {
       args[0] = withoutName(config as pg.QueryConfig);
     }
-    return (super.query as (...a: unknown[]) => never)(...args);
+    return super.query(...args);
+  }
+}
+
+/** A failed statement leaves its connection usable; anything else (a dead socket) must not go back. */
+function breaksConnection(error: unknown): boolean {
+  return !(error instanceof pg.DatabaseError) || error.severity === 'FATAL' || error.severity === 'PANIC';
+}
+
+/**
+ * pg's pool, with `query()` run on a client taken with `await connect()`, so
+ * the statement runs in the async context of its caller (pg-pool's own
+ * query() runs it in the callback of whichever request released a client,
+ * which would tie it to the wrong request's cancellation). A request whose
+ * client left while it waited for a connection gives it back unused.
+ */
+class HearthPool extends pg.Pool {
+  override query(...args: unknown[]): never {
+    if (args.some((arg) => typeof arg === 'function')) {
+      return (super.query as (...a: unknown[]) => never)(...args);
+    }
+    return this.queryOnClient(args) as never;
+  }
+
+  private async queryOnClient(args: unknown[]): Promise<unknown> {
+    const client = await this.connect();
+    if (currentRequestSignal()?.aborted) {
+      client.release();
+      throw requestAborted();
+    }
+    try {
+      const result = await (client.query as (...a: unknown[]) => Promise<unknown>)(...args);
+      client.release();
+      return result;
+    } catch (error) {
+      client.release(breaksConnection(error) ? (error as Error) : undefined);
+      throw error;
+    }
   }
 }
 
 /**
  * The process-wide connection pool. Errors on idle clients (a restarted
  * database, a dropped connection) are logged instead of crashing the process.
+ * Every statement has a time budget and runs without JIT; a session that
+ * needs longer (migrations, schema changes) sets its own statement_timeout.
  */
 export function createPool(options: {
   connectionString: string;
@@ -70,14 +148,23 @@ export function createPool(options: {
   logger: Logger;
   /** false: send named statements unnamed (HEARTH_DATABASE_PREPARED_STATEMENTS). Default true. */
   preparedStatements?: boolean;
+  /** HEARTH_DATABASE_STATEMENT_TIMEOUT_MS: the longest one statement may run; 0 for none. Default 5000. */
+  statementTimeoutMs?: number;
+  /** HEARTH_DATABASE_POOL_WAIT_MS: how long a request waits for a free connection before db/busy. Default 5000. */
+  poolWaitMs?: number;
 }): Pool {
-  const pool = new pg.Pool({
+  const pool = new HearthPool({
     Client: options.preparedStatements === false ? UnpreparedClient : PreparingClient,
     connectionString: options.connectionString,
     max: options.max,
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: options.poolWaitMs ?? 5_000,
     idleTimeoutMillis: 30_000,
     application_name: 'hearth',
+    // Sent in the startup packet, so they hold from the first statement and win over
+    // ALTER DATABASE/ROLE settings. JIT compilation costs seconds on the wide OR filters
+    // an API caller can send, and gains nothing on the short queries Hearth runs.
+    statement_timeout: options.statementTimeoutMs ?? 5_000,
+    options: '-c jit=off',
   });
   pool.on('error', (error) => options.logger.warn({ err: error }, 'idle database connection failed'));
   return pool;

@@ -95,6 +95,20 @@ export const errorTable = {
   },
   'schema/apply-failed': { status: 409, message: 'The database refused the schema change.' },
 
+  // db: the database cannot serve this request now (docs/self-hosting.md); retry after Retry-After
+  'db/busy': {
+    status: 503,
+    message: 'Every database connection is in use; retry after the time in Retry-After.',
+  },
+  'db/timeout': {
+    status: 503,
+    message: 'The query ran past the statement time budget, or its client went away, and was cancelled.',
+  },
+  'db/unavailable': {
+    status: 503,
+    message: 'The database is unreachable; retry after the time in Retry-After.',
+  },
+
   // ops
   'ops/not-ready': { status: 503, message: 'A dependency of the server is unreachable.' },
 

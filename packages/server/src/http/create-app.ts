@@ -9,6 +9,7 @@ import type { Collections } from '../collections/create-collections.js';
 import type { HearthConfig } from '../config/index.js';
 import { dashboardRoutes } from '../dashboard/dashboard-routes.js';
 import type { Pool } from '../db/pool.js';
+import type { DatabaseHealth } from '../ops/database-health.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { ReadinessCheck } from '../ops/readiness.js';
 import { opsRoutes } from '../ops/routes.js';
@@ -26,6 +27,8 @@ export interface AppContext {
   redis: Redis | undefined;
   metrics: Metrics | undefined;
   readinessChecks: ReadinessCheck[];
+  /** Whether the database has been away too long for this process to be called healthy (/health). */
+  databaseHealth: DatabaseHealth;
   /** Accounts, sessions, tokens and the caller principal (src/auth). */
   auth: Auth;
   /** Schema, records and their change events (src/collections). */
@@ -53,7 +56,12 @@ export function createApp(context: AppContext): Express {
   app.use(jsonBody({ limit: config.bodyLimit, formPaths: [/^\/api\/auth\/oauth\/[^/]+\/callback$/] }));
 
   const domains: Router[] = [
-    opsRoutes({ checks: context.readinessChecks, metrics }),
+    opsRoutes({
+      checks: context.readinessChecks,
+      metrics,
+      databaseHealth: context.databaseHealth,
+      metricsToken: config.metricsToken,
+    }),
     dashboardRoutes(),
     // Sets req.principal for every route below; a bad bearer token is a 401 here.
     Router().use(principalMiddleware(context.auth.principals)),

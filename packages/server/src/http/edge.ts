@@ -3,6 +3,7 @@ import { parse as parseQuery } from 'node:querystring';
 import proxyAddr from 'proxy-addr';
 import type { Logger } from 'pino';
 import { anonymous } from '../auth/principal.js';
+import { runCancellable } from '../db/query-cancellation.js';
 import type { PrincipalResolver } from '../auth/principal-resolver.js';
 import { observeRequest, type Metrics, type RoutedRequest } from '../ops/metrics.js';
 import { compileEdgeRoute, matchEdgeRoute, type CompiledEdgeRoute, type EdgeRoute } from './edge-routes.js';
@@ -126,9 +127,17 @@ export function createEdge(options: EdgeOptions): RequestListener {
       logCompletion(req, res, startedAt);
       if (metrics) observeRequest(metrics, req, res.statusCode, startedAt);
     });
-    cors(req, res, (error) => {
-      if (error) sendError(res, toHearthError(error, req.log, req.id));
-      else dispatch(req, res);
+    // 'close' also follows a response sent in full; before that, it means the client left,
+    // and the statements still running for this request are cancelled.
+    const clientGone = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) clientGone.abort();
     });
+    runCancellable(clientGone.signal, () =>
+      cors(req, res, (error) => {
+        if (error) sendError(res, toHearthError(error, req.log, req.id));
+        else dispatch(req, res);
+      }),
+    );
   };
 }

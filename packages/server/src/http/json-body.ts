@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import express, { type RequestHandler } from 'express';
 import { HearthError } from '../errors/index.js';
 
@@ -48,7 +49,9 @@ export function jsonBody(options: {
     if (!/^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i.test(type)) {
       return next(new HearthError('http/unsupported-media-type'));
     }
-    parse(req, res, (error?: unknown) => {
+    // The body's last chunk arrives in the socket's async context; binding brings the
+    // handler back into the request's, whose abort signal cancels its queries (src/db/query-cancellation.ts).
+    const parsed = AsyncResource.bind((error?: unknown) => {
       if (error) return next(error);
       const key = findForbiddenKey(req.body);
       if (key !== undefined) {
@@ -56,5 +59,6 @@ export function jsonBody(options: {
       }
       next();
     });
+    parse(req, res, parsed);
   };
 }

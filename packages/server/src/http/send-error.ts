@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { fromDatabaseError } from '../db/database-errors.js';
 import { HearthError, isHearthError } from '../errors/index.js';
 
 interface BodyParserError {
@@ -34,6 +35,13 @@ function fromTransportError(error: unknown): HearthError | undefined {
 export function toHearthError(error: unknown, log: Logger, reqId?: string): HearthError {
   const known = isHearthError(error) ? error : fromTransportError(error);
   if (known) return known;
+  const database = fromDatabaseError(error);
+  if (database) {
+    // Expected under load or while the database restarts: one line, no stack.
+    const reason = error instanceof Error ? error.message : String(error);
+    log.warn({ reqId, code: database.code, reason }, 'the database could not serve a request');
+    return database;
+  }
   log.error({ err: error, reqId }, 'unhandled error');
   return new HearthError('internal');
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import type { Pool, PoolClient } from '../db/pool.js';
 import { MailDelivery } from './mail-delivery.js';
+import { runDetached } from '../db/query-cancellation.js';
 
 export interface MailMessage {
   to: string;
@@ -52,7 +53,8 @@ export function smtpMailer(options: {
     kind: 'smtp',
     send: (message) => delivery.enqueue(message),
     queue: (db, message) => insertOutbox(db, message, 'queued'),
-    wake: () => void delivery.kick(),
+    // The pass outlives the request that woke it; its client leaving must not cancel it.
+    wake: () => runDetached(() => void delivery.kick()),
     close: () => delivery.close(),
   };
 }

@@ -1,17 +1,29 @@
 import { Router } from 'express';
 import { HearthError } from '../errors/index.js';
+import type { DatabaseHealth } from './database-health.js';
 import type { Metrics } from './metrics.js';
+import { checkMetricsAccess } from './metrics-access.js';
 import { runReadinessChecks, type ReadinessCheck } from './readiness.js';
 
 export interface OpsRoutesOptions {
   checks: ReadinessCheck[];
   metrics: Metrics | undefined;
+  databaseHealth: DatabaseHealth;
+  /** HEARTH_METRICS_TOKEN; without it, /metrics answers only on loopback. */
+  metricsToken: string | undefined;
 }
 
-export function opsRoutes({ checks, metrics }: OpsRoutesOptions): Router {
+export function opsRoutes({ checks, metrics, databaseHealth, metricsToken }: OpsRoutesOptions): Router {
   const router = Router();
 
+  // Liveness: 200 while this process serves, or is recovering by itself (docs/self-hosting.md).
   router.get('/health', (_req, res) => {
+    const seconds = databaseHealth.failingFor();
+    if (seconds !== undefined) {
+      throw new HearthError('db/unavailable', `The database has been unreachable for ${seconds} s.`, {
+        details: { unreachableSeconds: seconds },
+      });
+    }
     res.json({ status: 'ok' });
   });
 
@@ -28,7 +40,8 @@ export function opsRoutes({ checks, metrics }: OpsRoutesOptions): Router {
   });
 
   if (metrics) {
-    router.get('/metrics', async (_req, res) => {
+    router.get('/metrics', async (req, res) => {
+      checkMetricsAccess(req, metricsToken);
       res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
     });
   }
