@@ -8,6 +8,7 @@ import { accountExistsLink, emailLink, issueEmailToken } from './email-tokens.js
 import type { MfaService } from './mfa-service.js';
 import { hashPassword, needsRehash, verifyPassword } from './password-hashing.js';
 import { assertPasswordPolicy } from './password-policy.js';
+import { assertMetadataSize } from './request-schemas.js';
 import type { UserPrincipal } from './principal.js';
 import { requireRecentAuth } from './recent-auth.js';
 import { checkRedirect } from './redirect-allowlist.js';
@@ -199,19 +200,24 @@ export class AccountService {
       assertPasswordPolicy(input.password);
     }
     const passwordHash = input.password === undefined ? undefined : await hashPassword(input.password);
-    const { rows } = await pool.query<UserRow>(
-      `UPDATE hearth.users SET
-         metadata = CASE WHEN $2::jsonb IS NULL THEN metadata ELSE metadata || $2::jsonb END,
-         "passwordHash" = COALESCE($3, "passwordHash"),
-         "passwordChangedAt" = CASE WHEN $3::text IS NULL THEN "passwordChangedAt" ELSE now() END,
-         "updatedAt" = now()
-       WHERE id = $1 RETURNING *`,
-      [
-        current.id,
-        input.metadata === undefined ? null : JSON.stringify(input.metadata),
-        passwordHash ?? null,
-      ],
-    );
+    // The merge happens here, under the row lock, so the cap holds for what is stored,
+    // however many requests it took to get there.
+    const rows = await withTransaction(pool, async (db) => {
+      const locked = await findUserById(db, current.id, true);
+      if (!locked) throw new HearthError('auth/session-revoked');
+      const metadata = input.metadata === undefined ? undefined : { ...locked.metadata, ...input.metadata };
+      if (metadata !== undefined) assertMetadataSize(metadata);
+      const updated = await db.query<UserRow>(
+        `UPDATE hearth.users SET
+           metadata = COALESCE($2::jsonb, metadata),
+           "passwordHash" = COALESCE($3, "passwordHash"),
+           "passwordChangedAt" = CASE WHEN $3::text IS NULL THEN "passwordChangedAt" ELSE now() END,
+           "updatedAt" = now()
+         WHERE id = $1 RETURNING *`,
+        [current.id, metadata === undefined ? null : JSON.stringify(metadata), passwordHash ?? null],
+      );
+      return updated.rows;
+    });
     const user = rows[0]!;
     let emailChangePending = false;
     const newEmail = input.email === undefined ? undefined : normalizeEmail(input.email);

@@ -6,11 +6,51 @@ export interface FieldProblem {
   message: string;
 }
 
+const MAX_PROBLEMS = 20;
+
+interface Step {
+  key: string;
+  parent: Step | undefined;
+}
+
+/**
+ * Where the input holds a string PostgreSQL refuses to store: text and jsonb
+ * both reject U+0000. Keys count too (metadata is stored as jsonb). Checked on
+ * the raw input, before the schema, so that no field of any body can carry one
+ * to the database and turn a bad request into a 500.
+ */
+function unstorableStrings(input: unknown): FieldProblem[] {
+  const found: FieldProblem[] = [];
+  const problem = (at: Step | undefined, key?: string) => {
+    const path: string[] = key === undefined ? [] : [key];
+    for (let step = at; step; step = step.parent) path.unshift(step.key);
+    found.push({ path: path.join('.'), message: 'must not contain NUL (\\u0000)' });
+  };
+  // An explicit stack, not recursion, and paths kept as parent links: a deeply
+  // nested body must neither exhaust the call stack nor cost quadratic memory.
+  const pending: Array<[unknown, Step | undefined]> = [[input, undefined]];
+  while (pending.length > 0 && found.length < MAX_PROBLEMS) {
+    const [value, at] = pending.pop()!;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) problem(at);
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        if (key.includes('\u0000')) problem(at, key);
+        pending.push([item, { key, parent: at }]);
+      }
+    }
+  }
+  return found;
+}
+
 /** Parses untrusted input with a zod schema; a failure is 400 validation/failed listing each field. */
 export function validateBody<T>(schema: z.ZodType<T>, input: unknown): T {
+  const unstorable = unstorableStrings(input);
+  if (unstorable.length > 0)
+    throw new HearthError('validation/failed', undefined, { details: { fields: unstorable } });
   const result = schema.safeParse(input ?? {});
   if (result.success) return result.data;
-  const problems: FieldProblem[] = result.error.issues.slice(0, 20).map((issue) => ({
+  const problems: FieldProblem[] = result.error.issues.slice(0, MAX_PROBLEMS).map((issue) => ({
     path: issue.path.map(String).join('.'),
     message: issue.message,
   }));
