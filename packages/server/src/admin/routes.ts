@@ -99,6 +99,11 @@ export function adminRoutes(auth: Auth): Router {
     res.json(await auth.usersAdmin.revokeSessions(idParam(req.params.id, 'user')));
   });
 
+  router.post('/api/admin/users/:id/unlock', async (req, res) => {
+    requireAdmin(req.principal);
+    res.json({ user: await auth.usersAdmin.unlock(idParam(req.params.id, 'user')) });
+  });
+
   router.get('/api/admin/outbox', async (req, res) => {
     requireAdmin(req.principal);
     const query = validateBody(outboxQuery, req.query);

@@ -124,20 +124,18 @@ export class AccountService {
 
   /**
    * Unknown email and wrong password give the same 401 after the same argon2
-   * work. Attempts count against the IP and the account before the password
-   * is checked; a success gives them back.
+   * work. Attempts count against the client, the account from that client,
+   * and the account-wide backstop before the password is checked
+   * (login-throttle.ts); a success gives them back.
    */
   async login(input: { email: string; password: string }, client: ClientInfo): Promise<SignInResult> {
-    const { pool, limits, config, sessions } = this.deps;
+    const { pool, loginThrottle, config, sessions } = this.deps;
     const email = normalizeEmail(input.email);
-    await limits.consumeAll([
-      ['login:ip', client.ip],
-      ['login:account', email],
-    ]);
+    await loginThrottle.attempt(email, client.ip);
     const user = await findUserByEmail(pool, email);
     const ok = await verifyPassword(user?.passwordHash, input.password);
     if (!ok || !user) throw new HearthError('auth/invalid-credentials');
-    await Promise.all([limits.refund('login:ip', client.ip), limits.refund('login:account', email)]);
+    await loginThrottle.succeeded(email, client.ip);
     if (user.disabled) throw new HearthError('auth/user-disabled');
     if (config.authConfirmEmail && !user.emailVerified && user.role !== 'admin') {
       throw new HearthError('auth/email-not-verified');
