@@ -58,5 +58,7 @@ export const reauthenticateBody = z.strictObject({
   code: z.string().min(1).max(64).optional(),
 });
 export const codeBody = z.strictObject({ code: z.string().min(1).max(64) });
+/** Enrol and new recovery codes: `code`, a current TOTP or recovery code, once MFA is on. */
+export const currentFactorBody = z.strictObject({ code: z.string().min(1).max(64).optional() });
 export const mfaVerifyBody = z.strictObject({ ticket: token, code: z.string().min(1).max(64) });
 export const uuidParam = z.uuid();
