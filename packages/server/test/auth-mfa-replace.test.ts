@@ -1,11 +1,12 @@
-import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '@hearth/testkit';
 import {
   bearer,
+  enrollTotp,
   PASSWORD,
   signUpVerified,
   startAuthApp,
+  totpCodeAt,
   type ErrorBody,
   type SessionBody,
 } from './auth-test-helpers.js';
@@ -18,12 +19,6 @@ afterAll(async () => {
   await app?.close();
 });
 
-/** A code for a time step near now (±1 step is accepted), so several codes in one test are distinct. */
-const codeAt = (secret: string, stepOffset: number) =>
-  new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate({
-    timestamp: Date.now() + stepOffset * 30_000,
-  });
-
 interface Enrolled {
   email: string;
   secret: string;
@@ -35,18 +30,13 @@ interface Enrolled {
 async function enrolledWithFreshSession(): Promise<Enrolled> {
   const { email, session } = await signUpVerified(app);
   const headers = bearer(session.accessToken);
-  const enroll = await app.request<{ secret: string }>('POST', '/api/auth/mfa/totp/enroll', { headers });
-  const confirm = await app.request<{ recoveryCodes: string[] }>('POST', '/api/auth/mfa/totp/confirm', {
-    headers,
-    body: { code: codeAt(enroll.body.secret, -1) },
-  });
-  expect(confirm.status).toBe(200);
+  const { secret, recoveryCodes } = await enrollTotp(app, session);
   const reauth = await app.request('POST', '/api/auth/reauthenticate', {
     headers,
     body: { password: PASSWORD },
   });
   expect(reauth.status).toBe(204);
-  return { email, secret: enroll.body.secret, recoveryCodes: confirm.body.recoveryCodes, session };
+  return { email, secret, recoveryCodes, session };
 }
 
 async function storedFactor(email: string) {
@@ -95,7 +85,7 @@ describe('MFA cannot be replaced or removed without the current factor', () => {
   });
 
   it.each([
-    ['a current TOTP code', (enrolled: Enrolled) => codeAt(enrolled.secret, 0)],
+    ['a current TOTP code', (enrolled: Enrolled) => totpCodeAt(enrolled.secret, 0)],
     ['a recovery code', (enrolled: Enrolled) => enrolled.recoveryCodes[0]!],
   ])('with %s, TOTP is replaced and only the new app works', async (_name, currentCode) => {
     const enrolled = await enrolledWithFreshSession();
@@ -107,11 +97,11 @@ describe('MFA cannot be replaced or removed without the current factor', () => {
     expect(enroll.status).toBe(200);
     const confirm = await app.request('POST', '/api/auth/mfa/totp/confirm', {
       headers,
-      body: { code: codeAt(enroll.body.secret, -1) },
+      body: { code: totpCodeAt(enroll.body.secret, -1) },
     });
     expect(confirm.status).toBe(200);
-    expect(await loginWithCode(enrolled.email, codeAt(enrolled.secret, 1))).toBe(401);
-    expect(await loginWithCode(enrolled.email, codeAt(enroll.body.secret, 0))).toBe(200);
+    expect(await loginWithCode(enrolled.email, totpCodeAt(enrolled.secret, 1))).toBe(401);
+    expect(await loginWithCode(enrolled.email, totpCodeAt(enroll.body.secret, 0))).toBe(200);
   });
 
   it('new recovery codes need a current code; the old ones then stop working', async () => {
@@ -129,7 +119,7 @@ describe('MFA cannot be replaced or removed without the current factor', () => {
 
     const fresh = await app.request<{ recoveryCodes: string[] }>('POST', '/api/auth/mfa/recovery-codes', {
       headers,
-      body: { code: codeAt(secret, 0) },
+      body: { code: totpCodeAt(secret, 0) },
     });
     expect(fresh.status).toBe(200);
     expect(fresh.body.recoveryCodes).toHaveLength(10);

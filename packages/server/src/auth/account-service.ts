@@ -68,7 +68,9 @@ export class AccountService {
    * commit one transaction that queues one mail, so they also take the same
    * time (a commit waits for the disk, which on a busy machine alone would
    * tell them apart). A redirectTo is checked before anything else, so a
-   * refused one says nothing about the address either.
+   * refused one says nothing about the address either. Sign-ups for one
+   * address are limited (signup:account) whether or not it is registered, so
+   * nobody can mail its owner over and over.
    */
   async signup(
     input: SignupInput,
@@ -79,6 +81,9 @@ export class AccountService {
     await limits.consume('signup:ip', client.ip);
     assertPasswordPolicy(input.password);
     const email = normalizeEmail(input.email);
+    // Counted for every address, before anything says whether it is registered, so the
+    // limit on "you already have an account" mails is the same 429 for a new address.
+    await limits.consume('signup:account', email);
     const metadata = input.data ?? {};
     const passwordHash = await hashPassword(input.password);
 

@@ -32,6 +32,8 @@ export const authLimits = {
   /** Admin unlocks of an account, never reset: the count is part of every login key of the account. */
   'login:unlocks': { points: 1_000_000, duration: 0 },
   'signup:ip': { points: 20, duration: 60 * 60 },
+  /** Sign-ups for one address, new or registered alike: caps the "you already have an account" mails. */
+  'signup:account': { points: 5, duration: 60 * 60 },
   'anonymous:ip': { points: 30, duration: 60 * 60 },
   'forgot:ip': { points: 10, duration: 60 * 60 },
   'forgot:account': { points: 3, duration: 60 * 60 },
