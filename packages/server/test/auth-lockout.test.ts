@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestApp } from '@hearth/testkit';
+import { startRedis, useComponent, type TestApp } from '@hearth/testkit';
 import {
   bearer,
   createFirstAdmin,
@@ -106,5 +106,31 @@ describe('the account-wide backstop against a distributed attack', () => {
     );
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe('admin/not-found');
+  });
+});
+
+describe('login limits shared through Redis', () => {
+  const redis = useComponent(() => startRedis());
+
+  it('an unlock on one node lifts the limit an attacker set through another', async () => {
+    const env = { HEARTH_RATE_LIMIT_FACTOR: '1', HEARTH_TRUST_PROXY: '127.0.0.1', ...redis().env() };
+    const first = await startAuthApp(env);
+    // One database and one Redis: two nodes of one deployment.
+    const second = await startAuthApp({ ...env, HEARTH_DATABASE_URL: first.database.url });
+    try {
+      const admin = await createFirstAdmin(first);
+      const { email, user } = await signUpVerified(first);
+      for (let i = 0; i < 10; i++)
+        expect((await loginFrom(first, '198.51.100.99', email, 'wrong guess')).status).toBe(401);
+      expect((await loginFrom(second, '198.51.100.99', email, PASSWORD)).status).toBe(429);
+      const unlock = await first.request('POST', `/api/admin/users/${user.id}/unlock`, {
+        headers: bearer(admin.session.accessToken),
+      });
+      expect(unlock.status).toBe(200);
+      expect((await loginFrom(second, '198.51.100.99', email, PASSWORD)).status).toBe(200);
+    } finally {
+      await first.close();
+      await second.close();
+    }
   });
 });
