@@ -12,3 +12,9 @@ WHERE status = 'sent';
 -- What a service key may do beyond the admin API. The only scope so far is
 -- mail:read, reading mail bodies in the outbox; keys made before have none.
 ALTER TABLE hearth.service_keys ADD COLUMN scopes text[] NOT NULL DEFAULT '{}';
+
+-- Replacing an enabled second factor now needs a current code at enrolment
+-- (src/auth/mfa-service.ts). An enrolment started over an enabled factor
+-- before that, without one, is dropped, so it can never be confirmed.
+UPDATE hearth.users SET "totpPendingSecret" = NULL
+WHERE "totpSecret" IS NOT NULL AND "totpPendingSecret" IS NOT NULL;
