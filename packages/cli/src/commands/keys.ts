@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { SERVICE_KEY_SCOPES } from '@hearth/server';
 import { CliError } from '../cli-error.js';
 import { formatTable, printJson } from '../output/print.js';
 import { withProgress } from '../output/progress.js';
@@ -23,8 +24,7 @@ interface CreateFlags extends JsonFlags {
   scope: string[];
 }
 
-/** The server's SERVICE_KEY_SCOPES; it refuses any other with validation/failed. */
-const SCOPES = ['mail:read'];
+const SCOPES: readonly string[] = SERVICE_KEY_SCOPES;
 
 export function registerKeys(program: Command): void {
   const keys = program
