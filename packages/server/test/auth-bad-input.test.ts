@@ -29,7 +29,7 @@ afterAll(async () => {
 const NUL = '\u0000';
 const nulEmail = () => `a${NUL}${uniqueEmail()}`;
 
-describe('strings PostgreSQL refuses (NUL) are a 400, not a 500', () => {
+describe('strings PostgreSQL refuses (NUL, lone surrogates) are a 400, not a 500', () => {
   const cases: Array<[string, string, string, () => unknown, 'user' | 'admin' | 'none']> = [
     ['login email', 'POST', '/api/auth/login', () => ({ email: nulEmail(), password: 'x' }), 'none'],
     [
@@ -67,6 +67,27 @@ describe('strings PostgreSQL refuses (NUL) are a 400, not a 500', () => {
     ['anonymous data', 'POST', '/api/auth/anonymous', () => ({ data: { name: NUL } }), 'none'],
     ['PATCH me metadata', 'PATCH', '/api/auth/me', () => ({ metadata: { name: `x${NUL}` } }), 'user'],
     ['PATCH me email', 'PATCH', '/api/auth/me', () => ({ email: nulEmail() }), 'user'],
+    [
+      'PATCH me metadata, a lone surrogate',
+      'PATCH',
+      '/api/auth/me',
+      () => ({ metadata: { name: '\ud800' } }),
+      'user',
+    ],
+    [
+      'signup data key, a lone surrogate',
+      'POST',
+      '/api/auth/signup',
+      () => ({ email: uniqueEmail(), password: 'correct horse battery', data: { '\udc00x': 1 } }),
+      'none',
+    ],
+    [
+      'anonymous data, a lone surrogate',
+      'POST',
+      '/api/auth/anonymous',
+      () => ({ data: { name: 'a\udbffb' } }),
+      'none',
+    ],
     ['admin user create email', 'POST', '/api/admin/users', () => ({ email: nulEmail() }), 'admin'],
     [
       'admin user search',

@@ -14,17 +14,24 @@ interface Step {
 }
 
 /**
- * Where the input holds a string PostgreSQL refuses to store: text and jsonb
- * both reject U+0000. Keys count too (metadata is stored as jsonb). Checked on
- * the raw input, before the schema, so that no field of any body can carry one
- * to the database and turn a bad request into a 500.
+ * What PostgreSQL refuses to store: U+0000 (in text and in jsonb), and a lone
+ * UTF-16 surrogate (jsonb refuses its \u escape; JSON.parse lets one through).
+ */
+// eslint-disable-next-line no-control-regex -- U+0000 is exactly what this looks for
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Where the input holds a string PostgreSQL cannot store (UNSTORABLE). Keys
+ * count too (metadata is stored as jsonb). Checked on the raw input, before
+ * the schema, so that no field of any body can carry one to the database and
+ * turn a bad request into a 500.
  */
 function unstorableStrings(input: unknown): FieldProblem[] {
   const found: FieldProblem[] = [];
   const problem = (at: Step | undefined, key?: string) => {
     const path: string[] = key === undefined ? [] : [key];
     for (let step = at; step; step = step.parent) path.unshift(step.key);
-    found.push({ path: path.join('.'), message: 'must not contain NUL (\\u0000)' });
+    found.push({ path: path.join('.'), message: 'must not contain NUL (\\u0000) or a lone surrogate' });
   };
   // An explicit stack, not recursion, and paths kept as parent links: a deeply
   // nested body must neither exhaust the call stack nor cost quadratic memory.
@@ -32,10 +39,10 @@ function unstorableStrings(input: unknown): FieldProblem[] {
   while (pending.length > 0 && found.length < MAX_PROBLEMS) {
     const [value, at] = pending.pop()!;
     if (typeof value === 'string') {
-      if (value.includes('\u0000')) problem(at);
+      if (UNSTORABLE.test(value)) problem(at);
     } else if (value !== null && typeof value === 'object') {
       for (const [key, item] of Object.entries(value)) {
-        if (key.includes('\u0000')) problem(at, key);
+        if (UNSTORABLE.test(key)) problem(at, key);
         pending.push([item, { key, parent: at }]);
       }
     }
