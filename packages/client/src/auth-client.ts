@@ -386,9 +386,16 @@ export class AuthClient implements AccessTokenSource {
     if (current !== undefined && readJwtClaims(current.accessToken)?.['sid'] === id) await this.forget();
   }
 
-  /** Starts TOTP enrolment: show `uri` as a QR code, then `confirmTotp` with a code from the app. */
-  async enrollTotp(): Promise<TotpEnrollment> {
-    const body = await this.call('POST', '/mfa/totp/enroll');
+  /**
+   * Starts TOTP enrolment: show `uri` as a QR code, then `confirmTotp` with a code from the app.
+   * With MFA already on, replacing it needs `currentCode`: a code from the current app or a recovery code.
+   */
+  async enrollTotp(currentCode?: string): Promise<TotpEnrollment> {
+    const body = await this.call(
+      'POST',
+      '/mfa/totp/enroll',
+      currentCode === undefined ? {} : { body: { code: currentCode } },
+    );
     if (!isObjectBody(body) || typeof body['secret'] !== 'string' || typeof body['uri'] !== 'string') {
       throw invalidAnswer('TOTP enrolment');
     }
@@ -408,9 +415,10 @@ export class AuthClient implements AccessTokenSource {
       await this.replaceUser(userFromServer(body['user']));
   }
 
-  /** Replaces the recovery codes; the old ones stop working. */
-  async regenerateRecoveryCodes(): Promise<{ recoveryCodes: string[] }> {
-    return { recoveryCodes: await this.userAndRecoveryCodes(await this.call('POST', '/mfa/recovery-codes')) };
+  /** Replaces the recovery codes (needs a current TOTP or recovery code); the old ones stop working. */
+  async regenerateRecoveryCodes(code: string): Promise<{ recoveryCodes: string[] }> {
+    const body = await this.call('POST', '/mfa/recovery-codes', { body: { code } });
+    return { recoveryCodes: await this.userAndRecoveryCodes(body) };
   }
 
   // ---- tokens and refresh -------------------------------------------------------

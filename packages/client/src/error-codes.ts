@@ -17,6 +17,7 @@ export const knownErrorCodes = [
   'auth/session-revoked',
   'auth/invalid-credentials',
   'auth/invalid-mfa-code',
+  'auth/mfa-code-required',
   'auth/email-not-verified',
   'auth/user-disabled',
   'auth/forbidden',

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Secret, TOTP } from 'otpauth';
 import { expect } from 'vitest';
 import { startTestApp, type TestApp } from '@hearth/testkit';
 
@@ -103,4 +104,27 @@ export async function createFirstAdmin(
   });
   expect(response.status).toBe(201);
   return { email, ...response.body };
+}
+
+/** A TOTP code for a time step near now (±1 step is accepted), so several codes in one test are distinct. */
+export function totpCodeAt(secret: string, stepOffset: number): string {
+  return new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate({
+    timestamp: Date.now() + stepOffset * 30_000,
+  });
+}
+
+/** Turns TOTP on for a signed-in user (with a code of the step before now); returns the secret and recovery codes. */
+export async function enrollTotp(
+  app: TestApp,
+  session: SessionBody,
+): Promise<{ secret: string; recoveryCodes: string[] }> {
+  const headers = bearer(session.accessToken);
+  const enroll = await app.request<{ secret: string }>('POST', '/api/auth/mfa/totp/enroll', { headers });
+  expect(enroll.status).toBe(200);
+  const confirm = await app.request<{ recoveryCodes: string[] }>('POST', '/api/auth/mfa/totp/confirm', {
+    headers,
+    body: { code: totpCodeAt(enroll.body.secret, -1) },
+  });
+  expect(confirm.status).toBe(200);
+  return { secret: enroll.body.secret, recoveryCodes: confirm.body.recoveryCodes };
 }

@@ -344,6 +344,37 @@ describe('the Mail page with SMTP', { timeout: BROWSER_TEST_TIMEOUT }, () => {
     await smtpApp?.close();
   });
 
+  it('shows a delivered mail with its link token redacted, and says why', async () => {
+    const app = smtpApp!;
+    const email = uniqueTestEmail('delivered');
+    await app.request('POST', '/api/auth/signup', { body: { email, password: TEST_PASSWORD } });
+    const delivered = await sink().waitForMail((candidate) => candidate.to.includes(email));
+    const liveToken = /token=([\w-]+)/.exec(delivered.text ?? '')?.[1];
+    expect(liveToken).toBeDefined();
+    await expect
+      .poll(async () => {
+        const { rows } = await app.hearth.pool.query<{ status: string }>(
+          'SELECT status FROM hearth.outbox WHERE "to" = $1',
+          [email],
+        );
+        return rows[0]?.status;
+      })
+      .toBe('sent');
+
+    const { page, problems } = await watchedPage(browser());
+    await signInToDashboard(page, app.url, smtpAdmin.email);
+    await page.goto(`${app.url}/_/mail?to=${encodeURIComponent(email)}`);
+    const row = mailRows(page).filter({ hasText: email });
+    await row.locator('.mail-status', { hasText: 'sent' }).waitFor();
+    await row.getByRole('button', { name: 'Confirm your email address' }).click();
+    const message = page.getByRole('region', { name: `Mail to ${email}: Confirm your email address` });
+    const text = (await message.locator('pre').textContent()) ?? '';
+    expect(text).toContain(`${app.url}/_/auth/verify-email?token=[redacted]`);
+    expect(text).not.toContain(liveToken);
+    expect(await message.locator('.mail-meta').textContent()).toMatch(/shown without their token/);
+    expect(problems()).toEqual([]);
+  });
+
   it('shows a mail the SMTP server refused for good, and sends it when the admin clicks Retry', async () => {
     const app = smtpApp!;
     const email = uniqueTestEmail('bounced');

@@ -1,4 +1,5 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { SERVICE_KEY_SCOPES } from '@hearth/server';
 import { CliError } from '../cli-error.js';
 import { formatTable, printJson } from '../output/print.js';
 import { withProgress } from '../output/progress.js';
@@ -10,6 +11,7 @@ interface ServiceKey {
   id: string;
   name: string;
   prefix: string;
+  scopes: string[];
   createdAt: string;
   lastUsedAt: string | null;
 }
@@ -17,6 +19,12 @@ interface ServiceKey {
 interface JsonFlags extends RemoteFlags {
   json?: boolean;
 }
+
+interface CreateFlags extends JsonFlags {
+  scope: string[];
+}
+
+const SCOPES: readonly string[] = SERVICE_KEY_SCOPES;
 
 export function registerKeys(program: Command): void {
   const keys = program
@@ -29,22 +37,37 @@ export function registerKeys(program: Command): void {
       .description('Create a service key and print it once.')
       .argument('<name>', 'what the key is for, e.g. "github-actions"'),
   )
+    .addOption(
+      new Option('--scope <scope>', 'grant more than the admin API (repeatable): mail:read reads mail bodies')
+        .argParser((value: string, previous: string[] = []) => {
+          if (!SCOPES.includes(value))
+            throw new InvalidArgumentError(`Allowed choices are ${SCOPES.join(', ')}.`);
+          return [...previous, value];
+        })
+        .default([]),
+    )
     .option('--json', 'print the key and its id as JSON')
     .addHelpText(
       'after',
       `
+A key acts as an admin, but reads no mail bodies in the outbox (which, without
+SMTP, hold live sign-in links) unless created with --scope mail:read.
+
 The key alone goes to stdout (the message to stderr), so it can be captured:
   KEY=$(hearth keys create ci)
 It is never shown again; revoke it with \`hearth keys revoke <id>\`.
 
 Examples:
   $ hearth keys create github-actions
-  $ hearth keys create deploy --json`,
+  $ hearth keys create deploy --json
+  $ hearth keys create mail-checker --scope mail:read`,
     )
-    .action(async (name: string, flags: JsonFlags) => {
+    .action(async (name: string, flags: CreateFlags) => {
       const client = await remoteClient(flags);
       const created = await withProgress('Creating the key', () =>
-        client.request<ServiceKey & { key: string }>('POST', '/api/admin/keys', { body: { name } }),
+        client.request<ServiceKey & { key: string }>('POST', '/api/admin/keys', {
+          body: { name, ...(flags.scope.length > 0 ? { scopes: flags.scope } : {}) },
+        }),
       );
       if (flags.json) {
         printJson(created);
@@ -83,7 +106,13 @@ Examples:
       process.stdout.write(
         `${formatTable(
           ['ID', 'NAME', 'PREFIX', 'CREATED', 'LAST USED'],
-          items.map((k) => [k.id, k.name, `${k.prefix}…`, k.createdAt, k.lastUsedAt ?? 'never']),
+          items.map((k) => [
+            k.id,
+            k.scopes.length > 0 ? `${k.name} (${k.scopes.join(', ')})` : k.name,
+            `${k.prefix}…`,
+            k.createdAt,
+            k.lastUsedAt ?? 'never',
+          ]),
         )}\n`,
       );
     });

@@ -163,6 +163,39 @@ Examples:
           );
       });
   }
+
+  registerUnlock(users);
+}
+
+/** `hearth users unlock`: lifts the login limits an attacker's guesses put on an account. */
+function registerUnlock(users: Command): void {
+  withUrlOption(
+    users
+      .command('unlock')
+      .description('Lift the login limits on a user: wrong-password throttling from every address ends.')
+      .argument('<user>', 'the user id or email address'),
+  )
+    .option('--json', 'print the user as JSON')
+    .addHelpText(
+      'after',
+      `
+Wrong passwords throttle sign-in from the address they came from, and many of
+them from many addresses slow down sign-in to the account everywhere. This
+starts the account's limits afresh, so its owner can sign in at once.
+
+Examples:
+  $ hearth users unlock ana@example.com
+  $ hearth users unlock 0b9c6a8e-4f0e-4d7a-9f4a-1d2c3b4a5e6f`,
+    )
+    .action(async (who: string, flags: DisableFlags) => {
+      const client = await remoteClient(flags);
+      const id = await findUserId(client, who);
+      const { user } = await withProgress('Unlocking the user', () =>
+        client.request<{ user: User }>('POST', `/api/admin/users/${id}/unlock`),
+      );
+      if (flags.json) printJson({ user });
+      else process.stdout.write(`Unlocked ${user.email ?? user.id} (${user.id})\n`);
+    });
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

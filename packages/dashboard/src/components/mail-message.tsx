@@ -10,12 +10,14 @@ export function MailMessage({ mail }: { mail: OutboxMail }) {
   return (
     <section className="mail-message" aria-label={`Mail to ${mail.to}: ${mail.subject}`}>
       <p className="mail-meta">
-        To <strong>{mail.to}</strong>, subject <strong>{mail.subject}</strong>. Select the text to copy a
-        link.
+        To <strong>{mail.to}</strong>, subject <strong>{mail.subject}</strong>.{' '}
+        {mail.status === 'kept'
+          ? 'Select the text to copy a link.'
+          : 'Links are shown without their token: only the recipient gets it, through SMTP.'}
       </p>
       {/* Focusable, so a keyboard can scroll a long mail. */}
       <pre className="mail-text" tabIndex={0}>
-        {mail.text}
+        {mail.text ?? '(hidden)'}
       </pre>
       {mail.html === null ? null : (
         <details className="mail-html">

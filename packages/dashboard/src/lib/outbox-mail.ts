@@ -5,7 +5,8 @@ export interface OutboxMail {
   id: string;
   to: string;
   subject: string;
-  text: string;
+  /** Link tokens redacted unless the mail is kept; null only for a service key without mail:read. */
+  text: string | null;
   html: string | null;
   createdAt: string;
   status: OutboxStatus;

@@ -3,9 +3,10 @@ import { z } from 'zod';
 import { HearthError } from '../errors/index.js';
 import { clientInfo } from '../auth/client-info.js';
 import type { Auth } from '../auth/create-auth.js';
-import { requireAdmin } from '../auth/principal.js';
+import { requireAdmin, type ServicePrincipal, type UserPrincipal } from '../auth/principal.js';
 import { validateBody } from '../auth/validate-body.js';
-import { listOutbox, outboxStatuses, retryOutboxMail } from '../mail/outbox.js';
+import { listOutbox, outboxStatuses, retryOutboxMail, type OutboxReader } from '../mail/outbox.js';
+import { SERVICE_KEY_SCOPES } from './service-keys.js';
 import { setupFirstAdmin } from './setup.js';
 
 const setupBody = z.strictObject({
@@ -13,7 +14,13 @@ const setupBody = z.strictObject({
   email: z.email().max(254),
   password: z.string().min(1).max(4096),
 });
-const keyBody = z.strictObject({ name: z.string().trim().min(1).max(100) });
+const keyBody = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  scopes: z
+    .array(z.enum(SERVICE_KEY_SCOPES))
+    .max(SERVICE_KEY_SCOPES.length * 2)
+    .optional(),
+});
 const listQuery = z.object({
   search: z.string().max(254).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -34,6 +41,11 @@ const updateUserBody = z.strictObject({
   role: z.enum(['user', 'admin']).optional(),
 });
 
+/** Admin users read mail bodies; a service key only when it was granted mail:read. */
+function outboxReader(principal: UserPrincipal | ServicePrincipal): OutboxReader {
+  return { readsBodies: principal.kind === 'user' || principal.scopes.includes('mail:read') };
+}
+
 function idParam(value: unknown, what: string): string {
   const parsed = z.uuid().safeParse(value);
   if (!parsed.success) throw new HearthError('admin/not-found', `No such ${what}.`);
@@ -53,10 +65,11 @@ export function adminRoutes(auth: Auth): Router {
 
   router.post('/api/admin/keys', async (req, res) => {
     const principal = requireAdmin(req.principal);
-    const { name } = validateBody(keyBody, req.body);
+    const { name, scopes } = validateBody(keyBody, req.body);
     const created = await auth.serviceKeys.create(
       name,
       principal.kind === 'user' ? principal.user.id : undefined,
+      scopes,
     );
     res.status(201).json(created);
   });
@@ -99,16 +112,21 @@ export function adminRoutes(auth: Auth): Router {
     res.json(await auth.usersAdmin.revokeSessions(idParam(req.params.id, 'user')));
   });
 
-  router.get('/api/admin/outbox', async (req, res) => {
+  router.post('/api/admin/users/:id/unlock', async (req, res) => {
     requireAdmin(req.principal);
+    res.json({ user: await auth.usersAdmin.unlock(idParam(req.params.id, 'user')) });
+  });
+
+  router.get('/api/admin/outbox', async (req, res) => {
+    const reader = outboxReader(requireAdmin(req.principal));
     const query = validateBody(outboxQuery, req.query);
-    res.json(await listOutbox(pool, query));
+    res.json(await listOutbox(pool, reader, query));
   });
 
   router.post('/api/admin/outbox/:id/retry', async (req, res) => {
-    requireAdmin(req.principal);
+    const reader = outboxReader(requireAdmin(req.principal));
     const { id } = validateBody(outboxItemParams, req.params);
-    const mail = await retryOutboxMail(pool, id);
+    const mail = await retryOutboxMail(pool, reader, id);
     // Other nodes pick it up at their next poll; this one sends it now.
     auth.mailer.wake();
     res.json({ mail });

@@ -4,6 +4,7 @@ import { decodeCursor, encodeCursor } from '../lib/keyset-cursor.js';
 import { insertUser } from '../auth/account-service.js';
 import { hashPassword } from '../auth/password-hashing.js';
 import { assertPasswordPolicy } from '../auth/password-policy.js';
+import type { LoginThrottle } from '../auth/login-throttle.js';
 import type { SessionService } from '../auth/sessions.js';
 import { normalizeEmail, toPublicUser, type PublicUser, type UserRow } from '../auth/users.js';
 
@@ -18,6 +19,7 @@ export class UsersAdminService {
   constructor(
     private readonly pool: Pool,
     private readonly sessions: SessionService,
+    private readonly loginThrottle: LoginThrottle,
   ) {}
 
   async list(input: ListUsersInput): Promise<{ items: PublicUser[]; nextCursor: string | null }> {
@@ -93,5 +95,15 @@ export class UsersAdminService {
   async revokeSessions(id: string): Promise<{ revoked: number }> {
     await this.get(id);
     return { revoked: await this.sessions.revokeAll(this.pool, id, 'revoked-by-admin') };
+  }
+
+  /**
+   * Lifts every login limit on the account (per client and the account-wide
+   * backstop, on every node), so its owner can sign in at once.
+   */
+  async unlock(id: string): Promise<PublicUser> {
+    const user = await this.get(id);
+    if (user.email) await this.loginThrottle.unlock(user.email);
+    return user;
   }
 }

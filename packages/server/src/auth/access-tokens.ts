@@ -6,6 +6,8 @@ import { ACCESS_TOKEN_ALG, type SigningKeyRing } from './signing-keys.js';
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 export const ACCESS_TOKEN_AUDIENCE = 'hearth';
 const VERIFIED_CACHE_SIZE = 10_000;
+/** `sub` and `sid` name rows by their uuid; anything else is no token of ours, not a database error. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface AccessTokenClaims {
   userId: string;
@@ -102,7 +104,9 @@ export class AccessTokens {
       if (
         typeof payload.sub !== 'string' ||
         typeof payload.sid !== 'string' ||
-        typeof payload.exp !== 'number'
+        typeof payload.exp !== 'number' ||
+        !UUID.test(payload.sub) ||
+        !UUID.test(payload.sid)
       ) {
         throw new HearthError('auth/invalid-token');
       }

@@ -8,6 +8,7 @@ import { accountExistsLink, emailLink, issueEmailToken } from './email-tokens.js
 import type { MfaService } from './mfa-service.js';
 import { hashPassword, needsRehash, verifyPassword } from './password-hashing.js';
 import { assertPasswordPolicy } from './password-policy.js';
+import { assertMetadataSize } from './request-schemas.js';
 import type { UserPrincipal } from './principal.js';
 import { requireRecentAuth } from './recent-auth.js';
 import { checkRedirect } from './redirect-allowlist.js';
@@ -67,7 +68,9 @@ export class AccountService {
    * commit one transaction that queues one mail, so they also take the same
    * time (a commit waits for the disk, which on a busy machine alone would
    * tell them apart). A redirectTo is checked before anything else, so a
-   * refused one says nothing about the address either.
+   * refused one says nothing about the address either. Sign-ups for one
+   * address are limited (signup:account) whether or not it is registered, so
+   * nobody can mail its owner over and over.
    */
   async signup(
     input: SignupInput,
@@ -78,6 +81,9 @@ export class AccountService {
     await limits.consume('signup:ip', client.ip);
     assertPasswordPolicy(input.password);
     const email = normalizeEmail(input.email);
+    // Counted for every address, before anything says whether it is registered, so the
+    // limit on "you already have an account" mails is the same 429 for a new address.
+    await limits.consume('signup:account', email);
     const metadata = input.data ?? {};
     const passwordHash = await hashPassword(input.password);
 
@@ -123,20 +129,18 @@ export class AccountService {
 
   /**
    * Unknown email and wrong password give the same 401 after the same argon2
-   * work. Attempts count against the IP and the account before the password
-   * is checked; a success gives them back.
+   * work. Attempts count against the client, the account from that client,
+   * and the account-wide backstop before the password is checked
+   * (login-throttle.ts); a success gives them back.
    */
   async login(input: { email: string; password: string }, client: ClientInfo): Promise<SignInResult> {
-    const { pool, limits, config, sessions } = this.deps;
+    const { pool, loginThrottle, config, sessions } = this.deps;
     const email = normalizeEmail(input.email);
-    await limits.consumeAll([
-      ['login:ip', client.ip],
-      ['login:account', email],
-    ]);
+    await loginThrottle.attempt(email, client.ip);
     const user = await findUserByEmail(pool, email);
     const ok = await verifyPassword(user?.passwordHash, input.password);
     if (!ok || !user) throw new HearthError('auth/invalid-credentials');
-    await Promise.all([limits.refund('login:ip', client.ip), limits.refund('login:account', email)]);
+    await loginThrottle.succeeded(email, client.ip);
     if (user.disabled) throw new HearthError('auth/user-disabled');
     if (config.authConfirmEmail && !user.emailVerified && user.role !== 'admin') {
       throw new HearthError('auth/email-not-verified');
@@ -199,19 +203,24 @@ export class AccountService {
       assertPasswordPolicy(input.password);
     }
     const passwordHash = input.password === undefined ? undefined : await hashPassword(input.password);
-    const { rows } = await pool.query<UserRow>(
-      `UPDATE hearth.users SET
-         metadata = CASE WHEN $2::jsonb IS NULL THEN metadata ELSE metadata || $2::jsonb END,
-         "passwordHash" = COALESCE($3, "passwordHash"),
-         "passwordChangedAt" = CASE WHEN $3::text IS NULL THEN "passwordChangedAt" ELSE now() END,
-         "updatedAt" = now()
-       WHERE id = $1 RETURNING *`,
-      [
-        current.id,
-        input.metadata === undefined ? null : JSON.stringify(input.metadata),
-        passwordHash ?? null,
-      ],
-    );
+    // The merge happens here, under the row lock, so the cap holds for what is stored,
+    // however many requests it took to get there.
+    const rows = await withTransaction(pool, async (db) => {
+      const locked = await findUserById(db, current.id, true);
+      if (!locked) throw new HearthError('auth/session-revoked');
+      const metadata = input.metadata === undefined ? undefined : { ...locked.metadata, ...input.metadata };
+      if (metadata !== undefined) assertMetadataSize(metadata);
+      const updated = await db.query<UserRow>(
+        `UPDATE hearth.users SET
+           metadata = COALESCE($2::jsonb, metadata),
+           "passwordHash" = COALESCE($3, "passwordHash"),
+           "passwordChangedAt" = CASE WHEN $3::text IS NULL THEN "passwordChangedAt" ELSE now() END,
+           "updatedAt" = now()
+         WHERE id = $1 RETURNING *`,
+        [current.id, metadata === undefined ? null : JSON.stringify(metadata), passwordHash ?? null],
+      );
+      return updated.rows;
+    });
     const user = rows[0]!;
     let emailChangePending = false;
     const newEmail = input.email === undefined ? undefined : normalizeEmail(input.email);

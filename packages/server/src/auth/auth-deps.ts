@@ -3,6 +3,7 @@ import type { HearthConfig } from '../config/index.js';
 import type { Pool } from '../db/pool.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { FieldCipher } from '../secrets/field-encryption.js';
+import type { LoginThrottle } from './login-throttle.js';
 import type { AuthRateLimits } from './rate-limits.js';
 import type { SessionService } from './sessions.js';
 
@@ -13,6 +14,8 @@ export interface AuthDeps {
   config: HearthConfig;
   sessions: SessionService;
   limits: AuthRateLimits;
+  /** The login limits, and an admin's unlock of them. */
+  loginThrottle: LoginThrottle;
   mailer: Mailer;
   /** Seals and opens TOTP secrets (see secrets/encrypted-columns.ts for their contexts). */
   fieldCipher: FieldCipher;

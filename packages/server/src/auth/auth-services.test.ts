@@ -91,7 +91,7 @@ describe('auth services without HTTP', () => {
       sessionId: 's',
       user: { id: 'u', email: null, role: 'user', emailVerified: false, anonymous: true },
     };
-    const service: Principal = { kind: 'service', keyId: 'k', name: 'ci' };
+    const service: Principal = { kind: 'service', keyId: 'k', name: 'ci', scopes: [] };
     expect(() => requireUser(anonymous)).toThrow(expect.objectContaining({ code: 'auth/unauthenticated' }));
     expect(requireUser(user)).toBe(user);
     expect(() => requireUser(service)).toThrow(expect.objectContaining({ code: 'auth/forbidden' }));

@@ -1,7 +1,7 @@
 import type { AuthUser } from './principal.js';
 
 export type CachedStatus =
-  | { ok: true; user: AuthUser; userId: string }
+  | { ok: true; user: AuthUser; userId: string; scopes?: readonly string[] }
   | { ok: false; code: 'auth/session-revoked' | 'auth/invalid-token'; userId: string | undefined };
 
 /** What one node tells the others to forget. */

@@ -12,6 +12,7 @@ import { AccountService } from './account-service.js';
 import type { AuthDeps } from './auth-deps.js';
 import { AuthStatusCache } from './auth-status-cache.js';
 import { EmailFlowService } from './email-flows.js';
+import { LoginThrottle } from './login-throttle.js';
 import { MfaService } from './mfa-service.js';
 import { buildOAuthProviders } from './oauth/oauth-providers.js';
 import { OAuthService } from './oauth/oauth-service.js';
@@ -84,6 +85,7 @@ export async function createAuth(options: CreateAuthOptions): Promise<Auth> {
     config,
     sessions,
     limits,
+    loginThrottle: new LoginThrottle(limits),
     mailer,
     fieldCipher,
     publicUrl: options.publicUrl,
@@ -102,7 +104,7 @@ export async function createAuth(options: CreateAuthOptions): Promise<Auth> {
     limits,
     principals: new PrincipalResolver(pool, tokens, serviceKeys, cache),
     serviceKeys,
-    usersAdmin: new UsersAdminService(pool, sessions),
+    usersAdmin: new UsersAdminService(pool, sessions, deps.loginThrottle),
     mailer,
     async close() {
       stopBroadcast?.();

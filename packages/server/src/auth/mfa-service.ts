@@ -57,17 +57,38 @@ export class MfaService {
     return { ticket, methods: MFA_METHODS };
   }
 
-  async enroll(principal: UserPrincipal): Promise<{ secret: string; uri: string }> {
+  /**
+   * Starts an enrolment. With a factor already on, replacing it needs a
+   * current TOTP or recovery code (`code`): recent authentication alone is a
+   * password, and a password must not be enough to swap the second factor.
+   * The check and the write happen under the user's row lock, so an
+   * enrolment cannot slip in while another one is being confirmed.
+   */
+  async enroll(principal: UserPrincipal, code?: string): Promise<{ secret: string; uri: string }> {
     const { pool, sessions } = this.deps;
     await requireRecentAuth(sessions, principal);
-    const user = await findUserById(pool, principal.user.id);
-    if (!user) throw new HearthError('auth/session-revoked');
-    const secret = new Secret({ size: 20 }).base32;
-    await pool.query('UPDATE hearth.users SET "totpPendingSecret" = $2 WHERE id = $1', [
-      user.id,
-      this.deps.fieldCipher.seal(secret, secretContext.totpPendingSecret(user.id)),
-    ]);
-    return { secret, uri: totpFor(secret, user.email ?? user.id).toString() };
+    return withTransaction(pool, async (db) => {
+      const user = await findUserById(db, principal.user.id, true);
+      if (!user) throw new HearthError('auth/session-revoked');
+      if (user.totpSecret) await this.requireCurrentFactor(db, user, code);
+      const secret = new Secret({ size: 20 }).base32;
+      await db.query('UPDATE hearth.users SET "totpPendingSecret" = $2 WHERE id = $1', [
+        user.id,
+        this.deps.fieldCipher.seal(secret, secretContext.totpPendingSecret(user.id)),
+      ]);
+      return { secret, uri: totpFor(secret, user.email ?? user.id).toString() };
+    });
+  }
+
+  /**
+   * Spends a current TOTP or recovery code of an enrolled user, for a change
+   * to the factor itself: 403 auth/mfa-code-required without one, 401
+   * auth/invalid-mfa-code for a wrong one (counted against mfa:user).
+   */
+  private async requireCurrentFactor(db: Db, user: UserRow, code: string | undefined): Promise<void> {
+    if (code === undefined) throw new HearthError('auth/mfa-code-required');
+    await this.deps.limits.consume('mfa:user', user.id);
+    if (!(await this.checkCode(user, code, db))) throw new HearthError('auth/invalid-mfa-code');
   }
 
   async confirm(
@@ -86,7 +107,8 @@ export class MfaService {
       }
       const { fieldCipher } = this.deps;
       const secret = fieldCipher.open(user.totpPendingSecret, secretContext.totpPendingSecret(user.id));
-      const step = this.matchTotp(secret, user, code);
+      // A new secret has used no steps yet: the remembered step belongs to the factor it replaces.
+      const step = this.matchTotp(secret, { ...user, totpLastStep: null }, code);
       if (step === undefined) throw new HearthError('auth/invalid-mfa-code');
       // Sealed afresh: a value is bound to its column, so the pending ciphertext cannot be moved over.
       const { rows } = await db.query<UserRow>(
@@ -100,28 +122,37 @@ export class MfaService {
     });
   }
 
+  /** Turns MFA off; needs a current TOTP or recovery code. */
   async disable(principal: UserPrincipal, code: string): Promise<{ user: PublicUser }> {
     const { pool, sessions } = this.deps;
     await requireRecentAuth(sessions, principal);
-    await this.deps.limits.consume('mfa:user', principal.user.id);
-    const user = await findUserById(pool, principal.user.id);
-    if (!user?.totpSecret) throw new HearthError('auth/invalid-mfa-code', 'MFA is not enabled.');
-    if (!(await this.checkCode(user, code))) throw new HearthError('auth/invalid-mfa-code');
-    const { rows } = await pool.query<UserRow>(
-      `UPDATE hearth.users SET "totpSecret" = NULL, "totpPendingSecret" = NULL, "totpLastStep" = NULL, "updatedAt" = now()
-       WHERE id = $1 RETURNING *`,
-      [user.id],
-    );
-    await pool.query('DELETE FROM hearth.mfa_recovery_codes WHERE user_id = $1', [user.id]);
-    return { user: toPublicUser(rows[0]!) };
+    return withTransaction(pool, async (db) => {
+      const user = await findUserById(db, principal.user.id, true);
+      if (!user?.totpSecret) throw new HearthError('auth/invalid-mfa-code', 'MFA is not enabled.');
+      await this.requireCurrentFactor(db, user, code);
+      const { rows } = await db.query<UserRow>(
+        `UPDATE hearth.users SET "totpSecret" = NULL, "totpPendingSecret" = NULL, "totpLastStep" = NULL, "updatedAt" = now()
+         WHERE id = $1 RETURNING *`,
+        [user.id],
+      );
+      await db.query('DELETE FROM hearth.mfa_recovery_codes WHERE user_id = $1', [user.id]);
+      return { user: toPublicUser(rows[0]!) };
+    });
   }
 
-  async regenerateRecoveryCodes(principal: UserPrincipal): Promise<{ recoveryCodes: string[] }> {
+  /** New recovery codes replace the old ones: a change to the factor, so it needs a current code too. */
+  async regenerateRecoveryCodes(
+    principal: UserPrincipal,
+    code?: string,
+  ): Promise<{ recoveryCodes: string[] }> {
     const { pool, sessions } = this.deps;
     await requireRecentAuth(sessions, principal);
-    const user = await findUserById(pool, principal.user.id);
-    if (!user?.totpSecret) throw new HearthError('auth/invalid-mfa-code', 'MFA is not enabled.');
-    return { recoveryCodes: await withTransaction(pool, (db) => this.replaceRecoveryCodes(db, user.id)) };
+    return withTransaction(pool, async (db) => {
+      const user = await findUserById(db, principal.user.id, true);
+      if (!user?.totpSecret) throw new HearthError('auth/invalid-mfa-code', 'MFA is not enabled.');
+      await this.requireCurrentFactor(db, user, code);
+      return { recoveryCodes: await this.replaceRecoveryCodes(db, user.id) };
+    });
   }
 
   private async replaceRecoveryCodes(db: Db, userId: string): Promise<string[]> {

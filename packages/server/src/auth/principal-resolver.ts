@@ -35,8 +35,8 @@ export class PrincipalResolver {
 
   async resolveToken(token: string): Promise<Principal> {
     if (looksLikeServiceKey(token)) {
-      const { keyId, name } = await this.serviceKeys.verify(token);
-      return { kind: 'service', keyId, name };
+      const { keyId, name, scopes } = await this.serviceKeys.verify(token);
+      return { kind: 'service', keyId, name, scopes };
     }
     const verified = await this.tokens.verify(token);
     const status = await this.sessionStatus(verified.sessionId);

@@ -11,7 +11,8 @@ export interface AuthUser {
 
 export type AnonymousPrincipal = { kind: 'anonymous' };
 export type UserPrincipal = { kind: 'user'; user: AuthUser; sessionId: string };
-export type ServicePrincipal = { kind: 'service'; keyId: string; name: string };
+/** A service key; `scopes` are the grants beyond the admin API it was created with (see SERVICE_KEY_SCOPES). */
+export type ServicePrincipal = { kind: 'service'; keyId: string; name: string; scopes: readonly string[] };
 
 /** Who is calling: set on every request by the principal middleware (src/auth/principal-middleware.ts). */
 export type Principal = AnonymousPrincipal | UserPrincipal | ServicePrincipal;

@@ -1,7 +1,10 @@
 import { z } from 'zod';
+import { HearthError } from '../errors/index.js';
 import { redirectToField } from './redirect-allowlist.js';
 
-const MAX_METADATA_BYTES = 16 * 1024;
+/** The cap on a user's metadata, as JSON text: on each request body and on the stored total. */
+export const MAX_METADATA_BYTES = 16 * 1024;
+const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
 
 /** Login accepts any string: an address that cannot exist simply fails like an unknown one. */
 const anyEmail = z.string().min(1).max(254);
@@ -14,9 +17,24 @@ const redirectTo = redirectToField.optional();
 export const metadataSchema = z
   .record(z.string().max(100), z.unknown())
   .refine(
-    (value) => JSON.stringify(value).length <= MAX_METADATA_BYTES,
+    (value) => jsonBytes(value) <= MAX_METADATA_BYTES,
     `must be at most ${MAX_METADATA_BYTES} bytes of JSON`,
   );
+
+/** The stored total after a merge must fit the same cap as one body; 400 validation/failed otherwise. */
+export function assertMetadataSize(metadata: Record<string, unknown>): void {
+  if (jsonBytes(metadata) <= MAX_METADATA_BYTES) return;
+  throw new HearthError('validation/failed', undefined, {
+    details: {
+      fields: [
+        {
+          path: 'metadata',
+          message: `the merged metadata must be at most ${MAX_METADATA_BYTES} bytes of JSON`,
+        },
+      ],
+    },
+  });
+}
 
 export const signupBody = z.strictObject({ email, password, data: metadataSchema.optional(), redirectTo });
 export const loginBody = z.strictObject({ email: anyEmail, password });
@@ -40,5 +58,7 @@ export const reauthenticateBody = z.strictObject({
   code: z.string().min(1).max(64).optional(),
 });
 export const codeBody = z.strictObject({ code: z.string().min(1).max(64) });
+/** Enrol and new recovery codes: `code`, a current TOTP or recovery code, once MFA is on. */
+export const currentFactorBody = z.strictObject({ code: z.string().min(1).max(64).optional() });
 export const mfaVerifyBody = z.strictObject({ ticket: token, code: z.string().min(1).max(64) });
 export const uuidParam = z.uuid();

@@ -8,6 +8,7 @@ import {
   anonymousBody,
   changePasswordBody,
   codeBody,
+  currentFactorBody,
   emailLinkRequestBody,
   loginBody,
   mfaVerifyBody,
@@ -139,7 +140,8 @@ export function authRoutes(auth: Auth): Router {
   });
 
   router.post('/api/auth/mfa/totp/enroll', async (req, res) => {
-    res.json(await mfa.enroll(requireUser(req.principal)));
+    const principal = requireUser(req.principal);
+    res.json(await mfa.enroll(principal, validateBody(currentFactorBody, req.body).code));
   });
 
   router.post('/api/auth/mfa/totp/confirm', async (req, res) => {
@@ -153,7 +155,8 @@ export function authRoutes(auth: Auth): Router {
   });
 
   router.post('/api/auth/mfa/recovery-codes', async (req, res) => {
-    res.json(await mfa.regenerateRecoveryCodes(requireUser(req.principal)));
+    const principal = requireUser(req.principal);
+    res.json(await mfa.regenerateRecoveryCodes(principal, validateBody(currentFactorBody, req.body).code));
   });
 
   router.post('/api/auth/mfa/verify', async (req, res) => {

@@ -47,7 +47,15 @@ async function startRing(cipher = new FieldCipher(undefined)): Promise<SigningKe
   return ring;
 }
 
-const claims = { userId: 'user-1', sessionId: 'session-1', role: 'user', authTime: 0, methods: ['pwd'] };
+// sub and sid are UUIDs: the verifier refuses anything else.
+const USER_ID = '00000000-0000-4000-8000-000000000001';
+const claims = {
+  userId: USER_ID,
+  sessionId: '00000000-0000-4000-8000-000000000002',
+  role: 'user',
+  authTime: 0,
+  methods: ['pwd'],
+};
 const kidOf = (token: string) =>
   (JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid;
 
@@ -94,7 +102,7 @@ describe('signing key rotation', () => {
     // A fresh verifier (another node, no cache) accepts the old token from the public half alone.
     const otherNode = await startRing();
     expect(await new AccessTokens(otherNode, 'hearth', TTL).verify(old.token)).toMatchObject({
-      userId: 'user-1',
+      userId: USER_ID,
     });
     expect(kidOf(tokens.issue(claims).token)).toBe(newKid);
     expect(otherNode.signingKey().kid).toBe(newKid);
@@ -172,10 +180,10 @@ describe('signing key rotation', () => {
     expect(await resealSecrets(pool, new FieldCipher(keyB), logger)).toEqual({ resealed: 0, unreadable: [] });
     expect(restarted.signingKey().kid).toBe(newKid);
     const verifier = new AccessTokens(restarted, 'hearth', TTL);
-    expect(await verifier.verify(old.token)).toMatchObject({ userId: 'user-1' });
+    expect(await verifier.verify(old.token)).toMatchObject({ userId: USER_ID });
     expect(
       await verifier.verify(new AccessTokens(restarted, 'hearth', TTL).issue(claims).token),
-    ).toMatchObject({ userId: 'user-1' });
+    ).toMatchObject({ userId: USER_ID });
   });
 });
 

@@ -6,11 +6,58 @@ export interface FieldProblem {
   message: string;
 }
 
+const MAX_PROBLEMS = 20;
+
+interface Step {
+  key: string;
+  parent: Step | undefined;
+}
+
+/**
+ * What PostgreSQL refuses to store: U+0000 (in text and in jsonb), and a lone
+ * UTF-16 surrogate (jsonb refuses its \u escape; JSON.parse lets one through).
+ */
+// eslint-disable-next-line no-control-regex -- U+0000 is exactly what this looks for
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Where the input holds a string PostgreSQL cannot store (UNSTORABLE). Keys
+ * count too (metadata is stored as jsonb). Checked on the raw input, before
+ * the schema, so that no field of any body can carry one to the database and
+ * turn a bad request into a 500.
+ */
+function unstorableStrings(input: unknown): FieldProblem[] {
+  const found: FieldProblem[] = [];
+  const problem = (at: Step | undefined, key?: string) => {
+    const path: string[] = key === undefined ? [] : [key];
+    for (let step = at; step; step = step.parent) path.unshift(step.key);
+    found.push({ path: path.join('.'), message: 'must not contain NUL (\\u0000) or a lone surrogate' });
+  };
+  // An explicit stack, not recursion, and paths kept as parent links: a deeply
+  // nested body must neither exhaust the call stack nor cost quadratic memory.
+  const pending: Array<[unknown, Step | undefined]> = [[input, undefined]];
+  while (pending.length > 0 && found.length < MAX_PROBLEMS) {
+    const [value, at] = pending.pop()!;
+    if (typeof value === 'string') {
+      if (UNSTORABLE.test(value)) problem(at);
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        if (UNSTORABLE.test(key)) problem(at, key);
+        pending.push([item, { key, parent: at }]);
+      }
+    }
+  }
+  return found;
+}
+
 /** Parses untrusted input with a zod schema; a failure is 400 validation/failed listing each field. */
 export function validateBody<T>(schema: z.ZodType<T>, input: unknown): T {
+  const unstorable = unstorableStrings(input);
+  if (unstorable.length > 0)
+    throw new HearthError('validation/failed', undefined, { details: { fields: unstorable } });
   const result = schema.safeParse(input ?? {});
   if (result.success) return result.data;
-  const problems: FieldProblem[] = result.error.issues.slice(0, 20).map((issue) => ({
+  const problems: FieldProblem[] = result.error.issues.slice(0, MAX_PROBLEMS).map((issue) => ({
     path: issue.path.map(String).join('.'),
     message: issue.message,
   }));

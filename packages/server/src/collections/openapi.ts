@@ -4,6 +4,7 @@ import {
   anonymousBody,
   changePasswordBody,
   codeBody,
+  currentFactorBody,
   emailLinkRequestBody,
   loginBody,
   mfaVerifyBody,
@@ -350,14 +351,14 @@ function authPaths(): Json {
         responses: { 204: done },
       }),
     },
-    '/api/auth/mfa/totp/enroll': post('Start TOTP enrolment', undefined, {
+    '/api/auth/mfa/totp/enroll': post('Start TOTP enrolment', currentFactorBody, {
       200: ok('The secret and an otpauth URI.', { type: 'object' }),
     }),
     '/api/auth/mfa/totp/confirm': post('Confirm TOTP with a first code', codeBody, {
       200: ok('Recovery codes.', { type: 'object' }),
     }),
     '/api/auth/mfa/totp/disable': post('Turn TOTP off', codeBody, { 204: done }),
-    '/api/auth/mfa/recovery-codes': post('Issue new recovery codes', undefined, {
+    '/api/auth/mfa/recovery-codes': post('Issue new recovery codes', currentFactorBody, {
       200: ok('Recovery codes.', { type: 'object' }),
     }),
     '/api/auth/mfa/verify': post(

@@ -30,6 +30,10 @@ export const errorTable = {
   'auth/session-revoked': { status: 401, message: 'The session has ended; sign in again.' },
   'auth/invalid-credentials': { status: 401, message: 'The email or password is wrong.' },
   'auth/invalid-mfa-code': { status: 401, message: 'The MFA code is wrong or already used.' },
+  'auth/mfa-code-required': {
+    status: 403,
+    message: 'Replacing or removing a second factor needs a current code or a recovery code.',
+  },
   'auth/email-not-verified': { status: 403, message: 'Confirm your email address before signing in.' },
   'auth/user-disabled': { status: 403, message: 'This account is disabled.' },
   'auth/forbidden': { status: 403, message: 'You are not allowed to do this.' },

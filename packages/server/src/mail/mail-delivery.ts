@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import type { Pool } from '../db/pool.js';
 import type { MailDeliveryOutcome } from '../ops/metrics.js';
+import { redactLinkTokens } from './link-redaction.js';
 import type { MailMessage } from './mailer.js';
+import { insertOutbox } from './outbox.js';
 import { classifySmtpFailure } from './smtp-failure.js';
 
 /** Attempts before a mail is marked failed: with the backoff below, about four hours. */
@@ -54,11 +56,7 @@ export class MailDelivery {
   }
 
   async enqueue(message: MailMessage): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO hearth.outbox ("to", subject, text, html, status, next_attempt_at)
-       VALUES ($1, $2, $3, $4, 'queued', now())`,
-      [message.to, message.subject, message.text, message.html ?? null],
-    );
+    await insertOutbox(this.pool, message, 'queued');
     this.kick();
   }
 
@@ -125,10 +123,13 @@ export class MailDelivery {
     }
     // Outside the try: a database error here is not an SMTP failure. The mail keeps its
     // lease and is sent again when the lease runs out (at least once, never lost).
+    // Delivered, its link is the recipient's alone: the stored copy keeps the link
+    // without its token, so reading the outbox cannot take over the account.
     await this.pool.query(
-      `UPDATE hearth.outbox SET status = 'sent', sent_at = now(), next_attempt_at = NULL, last_error = NULL
+      `UPDATE hearth.outbox SET status = 'sent', sent_at = now(), next_attempt_at = NULL, last_error = NULL,
+         text = $2, html = $3
        WHERE id = $1`,
-      [mail.id],
+      [mail.id, redactLinkTokens(mail.text), mail.html === null ? null : redactLinkTokens(mail.html)],
     );
     this.count('sent');
   }

@@ -4,6 +4,7 @@ import type { Counter } from 'prom-client';
 import type { Pool, PoolClient } from '../db/pool.js';
 import { MailDelivery } from './mail-delivery.js';
 import { runDetached } from '../db/query-cancellation.js';
+import { insertOutbox } from './outbox.js';
 
 export interface MailMessage {
   to: string;
@@ -68,19 +69,6 @@ export function outboxMailer(pool: Pool): Mailer {
     wake: () => undefined,
     close: async () => undefined,
   };
-}
-
-/** One outbox row: 'queued' for the SMTP worker, 'kept' when there is no SMTP. */
-async function insertOutbox(
-  db: Pool | PoolClient,
-  message: MailMessage,
-  status: 'queued' | 'kept',
-): Promise<void> {
-  await db.query(
-    `INSERT INTO hearth.outbox ("to", subject, text, html, status, next_attempt_at)
-     VALUES ($1, $2, $3, $4, $5, CASE WHEN $5 = 'queued' THEN now() END)`,
-    [message.to, message.subject, message.text, message.html ?? null, status],
-  );
 }
 
 export function createMailer(options: {

@@ -1,6 +1,8 @@
-import type { Pool } from '../db/pool.js';
+import type { Pool, PoolClient } from '../db/pool.js';
 import { HearthError } from '../errors/index.js';
 import { decodeCursor, encodeCursor } from '../lib/keyset-cursor.js';
+import { redactLinkTokens } from './link-redaction.js';
+import type { MailMessage } from './mailer.js';
 
 export const outboxStatuses = ['kept', 'queued', 'sent', 'failed'] as const;
 export type OutboxStatus = (typeof outboxStatuses)[number];
@@ -9,7 +11,11 @@ export interface OutboxMail {
   id: string;
   to: string;
   subject: string;
-  text: string;
+  /**
+   * The body. Link tokens are redacted unless the mail is `kept` (no SMTP:
+   * the outbox is where it goes); null for a service key without mail:read.
+   */
+  text: string | null;
   html: string | null;
   createdAt: string;
   /** kept (no SMTP: the outbox is where it goes), queued (awaiting delivery), sent, or failed. */
@@ -34,13 +40,27 @@ interface OutboxRow {
 
 const COLUMNS = 'id, "to", subject, text, html, created_at, status, attempts, last_error, sent_at';
 
-function toMail(row: OutboxRow): OutboxMail {
+/** Who reads the outbox: admin users read bodies; a service key only with the mail:read scope. */
+export interface OutboxReader {
+  readsBodies: boolean;
+}
+
+/**
+ * A mail as the admin API shows it. Only a kept mail shows its live link:
+ * a queued or failed one still holds it for delivery, a sent one has had it
+ * redacted already (mail-delivery.ts), and neither is the reader's to use.
+ */
+function toMail(row: OutboxRow, reader: OutboxReader): OutboxMail {
+  const body = (value: string | null) => {
+    if (value === null || !reader.readsBodies) return null;
+    return row.status === 'kept' ? value : redactLinkTokens(value);
+  };
   return {
     id: row.id,
     to: row.to,
     subject: row.subject,
-    text: row.text,
-    html: row.html,
+    text: body(row.text),
+    html: body(row.html),
     createdAt: row.created_at.toISOString(),
     status: row.status,
     attempts: row.attempts,
@@ -52,6 +72,7 @@ function toMail(row: OutboxRow): OutboxMail {
 /** Newest first, paged by an opaque cursor (createdAt + id of the last item). */
 export async function listOutbox(
   pool: Pool,
+  reader: OutboxReader,
   options: {
     limit: number;
     cursor?: string | undefined;
@@ -80,7 +101,7 @@ export async function listOutbox(
     rows.length > options.limit && last
       ? encodeCursor({ createdAt: last.created_at_exact, id: last.id })
       : null;
-  return { items: page.map(toMail), nextCursor };
+  return { items: page.map((row) => toMail(row, reader)), nextCursor };
 }
 
 /**
@@ -90,7 +111,7 @@ export async function listOutbox(
  * qualifies: a queued one is already on its way, and re-sending a sent one
  * would deliver a second copy of a single-use link.
  */
-export async function retryOutboxMail(pool: Pool, id: string): Promise<OutboxMail> {
+export async function retryOutboxMail(pool: Pool, reader: OutboxReader, id: string): Promise<OutboxMail> {
   const { rows } = await pool.query<OutboxRow>(
     `UPDATE hearth.outbox SET status = 'queued', attempts = 0, next_attempt_at = now()
      WHERE id = $1 AND status = 'failed'
@@ -98,13 +119,26 @@ export async function retryOutboxMail(pool: Pool, id: string): Promise<OutboxMai
     [id],
   );
   const retried = rows[0];
-  if (retried) return toMail(retried);
+  if (retried) return toMail(retried, reader);
   const found = await pool.query<{ status: OutboxStatus }>('SELECT status FROM hearth.outbox WHERE id = $1', [
     id,
   ]);
   const current = found.rows[0];
   if (!current) throw new HearthError('admin/not-found', 'No such mail in the outbox.');
   throw new HearthError('admin/mail-not-failed', undefined, { details: { status: current.status } });
+}
+
+/** One outbox row: 'queued' for the SMTP worker, 'kept' when there is no SMTP. */
+export async function insertOutbox(
+  db: Pool | PoolClient,
+  message: MailMessage,
+  status: 'queued' | 'kept',
+): Promise<void> {
+  await db.query(
+    `INSERT INTO hearth.outbox ("to", subject, text, html, status, next_attempt_at)
+     VALUES ($1, $2, $3, $4, $5, CASE WHEN $5 = 'queued' THEN now() END)`,
+    [message.to, message.subject, message.text, message.html ?? null, status],
+  );
 }
 
 /**

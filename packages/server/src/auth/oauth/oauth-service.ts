@@ -236,12 +236,18 @@ export class OAuthService {
     provider: string,
     identity: ExternalIdentity,
   ): Promise<void> {
-    const { rows } = await db.query<{ user_id: string }>(
-      'SELECT user_id FROM hearth.identities WHERE provider = $1 AND (subject = $2 OR user_id = $3)',
+    const { rows } = await db.query<{ user_id: string; subject: string }>(
+      'SELECT user_id, subject FROM hearth.identities WHERE provider = $1 AND (subject = $2 OR user_id = $3)',
       [provider, identity.subject, userId],
     );
     if (rows.some((row) => row.user_id !== userId))
       throw new HearthError('auth/identity-conflict', 'This provider account is linked to another user.');
+    // One identity per provider and account: a second subject would replace the first without a word.
+    if (rows.some((row) => row.subject !== identity.subject))
+      throw new HearthError(
+        'auth/identity-conflict',
+        'This account is linked to another account of this provider; unlink it first.',
+      );
     if (rows.length > 0) return;
     await this.insertIdentity(db, userId, provider, identity);
   }
@@ -252,10 +258,17 @@ export class OAuthService {
     provider: string,
     identity: ExternalIdentity,
   ): Promise<void> {
-    await db.query(
-      'INSERT INTO hearth.identities (user_id, provider, subject, email) VALUES ($1, $2, $3, $4)',
+    // ON CONFLICT DO NOTHING, then a check: a unique violation would abort the transaction and answer 500.
+    const { rowCount } = await db.query(
+      `INSERT INTO hearth.identities (user_id, provider, subject, email) VALUES ($1, $2, $3, $4)
+       ON CONFLICT DO NOTHING`,
       [userId, provider, identity.subject, identity.email ?? null],
     );
+    if (rowCount === 0)
+      throw new HearthError(
+        'auth/identity-conflict',
+        'This account is already linked to another account of this provider.',
+      );
   }
 
   /** The app trades the one-time code from the redirect for a session (or an MFA challenge). */
