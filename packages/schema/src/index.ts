@@ -13,6 +13,7 @@ export type {
   PathStep,
   RuleFunction,
   CompareOperator,
+  ViewRuleLookup,
 } from './checked-rule.js';
 export {
   evaluateRule,

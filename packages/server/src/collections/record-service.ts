@@ -4,6 +4,7 @@ import {
   isRuleError,
   parseSort,
   quoteIdentifier,
+  relationPathsOf,
   type CheckedRule,
   type FieldModel,
   type RecordLike,
@@ -131,6 +132,12 @@ export class RecordService {
     return rule;
   }
 
+  /** The view rules a filter's relation hops will be held to. */
+  private hopViewRules(schema: LiveSchema, filter: CheckedRule): CheckedRule[] {
+    const targets = new Set(relationPathsOf(filter).flatMap((path) => path.collections));
+    return [...targets].map(schema.viewRuleFor).filter((rule) => rule !== null);
+  }
+
   private needsAuthRow(collection: LiveCollection, ...extra: Array<CheckedRule | null | undefined>): boolean {
     return collection.rulesNeedAuthRow || extra.some((rule) => rule != null && readsAuthRow(rule.expr));
   }
@@ -210,7 +217,7 @@ export class RecordService {
       .filter((f) => caller.admin || !f.hidden)
       .map((f) => `${alias}.${q(f.name)}`)
       .join(', ');
-    const ruleSql = rule ? builder.rule(rule, alias, { auth, now }) : 'TRUE';
+    const ruleSql = rule ? builder.rule(rule, alias, { auth, now, viewRuleFor: null }) : 'TRUE';
     const column = `t.${q(field.name)}`;
     if (field.many) {
       return `(SELECT jsonb_agg(to_jsonb(_xr) - '__pos' ORDER BY _xr.__pos) FROM (SELECT ${columns}, array_position(${column}, ${alias}.id) AS __pos FROM ${target.table} ${alias} WHERE ${alias}.id = ANY(${column}) AND ${ruleSql}) _xr)`;
@@ -322,11 +329,20 @@ export class RecordService {
 
     const now = new Date();
     const expandRules = expansions.map((e) => (caller.admin ? null : (e.target?.rules.view ?? null)));
-    const auth = await caller.auth(db, schema, this.needsAuthRow(collection, filter, ...expandRules));
+    const hopRules = filter && !caller.admin ? this.hopViewRules(schema, filter) : [];
+    const auth = await caller.auth(
+      db,
+      schema,
+      this.needsAuthRow(collection, filter, ...expandRules, ...hopRules),
+    );
     const builder = new StatementBuilder();
     const where: string[] = [];
-    if (rule) where.push(builder.rule(rule, 't', { auth, now }));
-    if (filter) where.push(builder.rule(filter, 't', { auth, now }));
+    if (rule) where.push(builder.rule(rule, 't', { auth, now, viewRuleFor: null }));
+    if (filter) {
+      // The client's filter sees a related record only where the caller may view it.
+      const viewRuleFor = caller.admin ? null : schema.viewRuleFor;
+      where.push(builder.rule(filter, 't', { auth, now, viewRuleFor }));
+    }
     const countParams = [...builder.params];
     const countWhere = [...where];
     if (cursor) where.push(keysetAfter(keys, cursor.k, cursor.i, 't', builder, collection.builtin));
@@ -378,7 +394,7 @@ export class RecordService {
     const auth = await caller.auth(db, schema, this.needsAuthRow(collection, ...expandRules));
     const builder = new StatementBuilder();
     const where = [`t.id = ${builder.param(id.toLowerCase(), 'uuid')}`];
-    if (rule) where.push(builder.rule(rule, 't', { auth, now }));
+    if (rule) where.push(builder.rule(rule, 't', { auth, now, viewRuleFor: null }));
     const expandColumns = expansions.map(
       (e, i) => `${this.expandSql(caller, e, builder, auth, now, i)} AS "${e.column}"`,
     );
@@ -489,7 +505,7 @@ export class RecordService {
         ...Object.fromEntries(values),
       };
       const auth = await caller.auth(scope.db, schema, this.needsAuthRow(collection));
-      ruleSql = builder.rule(rule, 't', { auth, data, now });
+      ruleSql = builder.rule(rule, 't', { auth, data, now, viewRuleFor: null });
       if (ruleSql === 'FALSE')
         throw new HearthError('rules/denied', 'The create rule does not allow this record.');
     }
@@ -535,7 +551,7 @@ export class RecordService {
       const view = collection.rules.view;
       if (!view) return notFound();
       const auth = await caller.auth(db, schema, this.needsAuthRow(collection));
-      where.push(builder.rule(view, 't', { auth, now: new Date() }));
+      where.push(builder.rule(view, 't', { auth, now: new Date(), viewRuleFor: null }));
     }
     const { rows } = await db.query<{ etag: string }>(
       `SELECT t.xmin::text AS etag FROM ${collection.table} t WHERE ${where.join(' AND ')}`,
@@ -569,7 +585,9 @@ export class RecordService {
     if (rule) {
       const auth = await caller.auth(scope.db, schema, this.needsAuthRow(collection));
       const bound = { ...rule, expr: bindUnpatchedDataToRow(rule.expr, new Set(values.keys())) };
-      where.push(builder.rule(bound, 't', { auth, data: Object.fromEntries(values), now }));
+      where.push(
+        builder.rule(bound, 't', { auth, data: Object.fromEntries(values), now, viewRuleFor: null }),
+      );
     }
     if (options.ifMatch !== undefined && options.ifMatch.trim() !== '*') {
       const tags = parseEtags(options.ifMatch);
@@ -621,7 +639,7 @@ export class RecordService {
     const where = [`t.id = ${builder.param(recordId, 'uuid')}`];
     if (rule) {
       const auth = await caller.auth(scope.db, schema, this.needsAuthRow(collection));
-      where.push(builder.rule(rule, 't', { auth, now: new Date() }));
+      where.push(builder.rule(rule, 't', { auth, now: new Date(), viewRuleFor: null }));
     }
     if (options.ifMatch !== undefined && options.ifMatch.trim() !== '*') {
       where.push(`t.xmin::text = ANY(${builder.param(parseEtags(options.ifMatch), 'text[]')})`);

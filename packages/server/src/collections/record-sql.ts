@@ -7,6 +7,7 @@ import {
   type FieldModel,
   type RecordLike,
   type SortKey,
+  type ViewRuleLookup,
 } from '@hearth/schema';
 import type { LiveCollection } from './live-schema.js';
 
@@ -27,11 +28,20 @@ export class StatementBuilder {
     return cast ? `$${this.params.length}::${cast}` : `$${this.params.length}`;
   }
 
-  /** A rule or filter as a strict boolean over `alias`, its values bound here. */
+  /**
+   * A rule or filter as a strict boolean over `alias`, its values bound here.
+   * `viewRuleFor` guards the relation hops of a client's filter; pass null only
+   * for the schema's own rules and for admins.
+   */
   rule(
     rule: CheckedRule,
     alias: string,
-    context: { auth: RecordLike | null; data?: RecordLike | null; now: Date },
+    context: {
+      auth: RecordLike | null;
+      data?: RecordLike | null;
+      now: Date;
+      viewRuleFor: ViewRuleLookup | null;
+    },
   ): string {
     const compiled = compileRuleToSql(rule, {
       alias,
@@ -39,6 +49,7 @@ export class StatementBuilder {
       ...(context.data === undefined ? {} : { data: context.data }),
       now: context.now,
       firstParam: this.params.length + 1,
+      ...(context.viewRuleFor ? { viewRuleFor: context.viewRuleFor } : {}),
     });
     this.params.push(...compiled.params);
     return compiled.sql;
