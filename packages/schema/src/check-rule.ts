@@ -481,7 +481,7 @@ class Checker {
     if (!Number.isFinite(ms)) {
       this.fail(
         'rules/type-mismatch',
-        `"${expr.value}" is not an ISO 8601 date (2024-01-31 or 2024-01-31T12:00:00Z)`,
+        `"${expr.value}" is not an ISO 8601 date from 0001-01-01 to 9999-12-31 (2024-01-31 or 2024-01-31T12:00:00Z)`,
         node.start,
         span(node),
       );
