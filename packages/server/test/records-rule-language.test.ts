@@ -128,3 +128,29 @@ describe('public read, owner write: the owner cannot give a record away', () => 
     expect(bobs.status).toBe(403);
   });
 });
+
+describe('misspelt names get a "did you mean", as filters do', () => {
+  it('sort=-createdAd → 400 suggesting createdAt', async () => {
+    const response = await app.request<Body>('GET', `${records}?sort=-createdAd`, { headers: alice.headers });
+    expect(response.status).toBe(400);
+    expect(response.body.error?.code).toBe('query/invalid');
+    expect(response.body.error?.message).toContain('did you mean "createdAt"?');
+  });
+
+  it('GET /api/collections/psots/records → 404 suggesting posts', async () => {
+    const response = await app.request<Body>('GET', '/api/collections/psots/records', {
+      headers: alice.headers,
+    });
+    expect(response.status).toBe(404);
+    expect(response.body.error?.code).toBe('collections/not-found');
+    expect(response.body.error?.message).toBe('No collection is named "psots"; did you mean "posts"?');
+  });
+
+  it('a name with nothing close gets no suggestion', async () => {
+    const response = await app.request<Body>('GET', '/api/collections/zzzzzzzz/records', {
+      headers: alice.headers,
+    });
+    expect(response.status).toBe(404);
+    expect(response.body.error?.message).toBe('No collection is named "zzzzzzzz".');
+  });
+});

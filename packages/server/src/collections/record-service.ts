@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   checkFilter,
+  didYouMean,
   isRuleError,
   parseSort,
   quoteIdentifier,
@@ -115,8 +116,13 @@ export class RecordService {
 
   collection(name: string, schema: LiveSchema = this.schemas.current()): LiveCollection {
     const collection = schema.collections.get(name);
-    if (!collection)
-      throw new HearthError('collections/not-found', `No collection is named ${JSON.stringify(name)}.`);
+    if (!collection) {
+      const hint = didYouMean(name, schema.collections.keys());
+      throw new HearthError(
+        'collections/not-found',
+        `No collection is named ${JSON.stringify(name)}${hint || '.'}`,
+      );
+    }
     return collection;
   }
 
