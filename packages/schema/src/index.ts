@@ -85,6 +85,7 @@ export {
   type OptionChange,
 } from './diff-schema.js';
 export { isStorableDate, MIN_DATE_MS, MAX_DATE_MS } from './rule-values.js';
+export { filterCost, type FilterCost } from './filter-cost.js';
 export { didYouMean } from './suggest-name.js';
 export { relationPathsOf, type RelationPath } from './relation-paths.js';
 export { matchChannel } from './match-channel.js';

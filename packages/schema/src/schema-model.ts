@@ -51,6 +51,8 @@ export const RESERVED_FIELD_NAMES: ReadonlySet<string> = new Set([
   'null',
   'in',
   'expand',
+  // Names the expanded many-relations a list answer cut short.
+  'expandTruncated',
   'constructor',
   'prototype',
   'oid',

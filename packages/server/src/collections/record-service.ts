@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   checkFilter,
   didYouMean,
+  filterCost,
   isRuleError,
   parseSort,
   quoteIdentifier,
@@ -20,6 +21,7 @@ import { readsAuthRow, type LiveCollection, type LiveSchema } from './live-schem
 import {
   StatementBuilder,
   bindUnpatchedDataToRow,
+  boundExpandedBytes,
   castOf,
   jsonValue,
   keysetAfter,
@@ -64,6 +66,13 @@ export interface ListResult {
   items: Record<string, unknown>[];
   nextCursor: string | null;
   total?: number;
+}
+
+/** Bounds on the work and the size of one read (HEARTH_FILTER_MAX_COST, HEARTH_EXPAND_MAX_*). */
+export interface RecordLimits {
+  filterMaxCost: number;
+  expandMaxItems: number;
+  expandMaxBytes: number;
 }
 
 export const DEFAULT_LIMIT = 20;
@@ -112,6 +121,7 @@ export class RecordService {
     private readonly schemas: SchemaService,
     private readonly cursors: CursorCodec,
     private readonly events: ChangeEvents,
+    private readonly limits: RecordLimits,
   ) {}
 
   collection(name: string, schema: LiveSchema = this.schemas.current()): LiveCollection {
@@ -226,7 +236,9 @@ export class RecordService {
     const ruleSql = rule ? builder.rule(rule, alias, { auth, now, viewRuleFor: null }) : 'TRUE';
     const column = `t.${q(field.name)}`;
     if (field.many) {
-      return `(SELECT jsonb_agg(to_jsonb(_xr) - '__pos' ORDER BY _xr.__pos) FROM (SELECT ${columns}, array_position(${column}, ${alias}.id) AS __pos FROM ${target.table} ${alias} WHERE ${alias}.id = ANY(${column}) AND ${ruleSql}) _xr)`;
+      // One more than the cap, so the answer can say the list was cut.
+      const cap = builder.param(this.limits.expandMaxItems + 1, 'int');
+      return `(SELECT jsonb_agg(to_jsonb(_xr) - '__pos' ORDER BY _xr.__pos) FROM (SELECT ${columns}, array_position(${column}, ${alias}.id) AS __pos FROM ${target.table} ${alias} WHERE ${alias}.id = ANY(${column}) AND ${ruleSql} ORDER BY __pos LIMIT ${cap}) _xr)`;
     }
     return `(SELECT to_jsonb(_xr) FROM (SELECT ${columns} FROM ${target.table} ${alias} WHERE ${alias}.id = ${column} AND ${ruleSql}) _xr)`;
   }
@@ -238,6 +250,7 @@ export class RecordService {
   ) {
     if (expansions.length === 0) return record;
     const expand: Record<string, unknown> = {};
+    const truncated: string[] = [];
     for (const { field, target, column } of expansions) {
       const value = row[column];
       if (value === null || value === undefined || !target) continue;
@@ -246,11 +259,15 @@ export class RecordService {
           if (Object.hasOwn(item, f.name)) item[f.name] = jsonValue(f, item[f.name]);
         return item;
       };
-      expand[field.name] = Array.isArray(value)
-        ? (value as Record<string, unknown>[]).map(convert)
-        : convert(value as Record<string, unknown>);
+      if (Array.isArray(value)) {
+        const items = value as Record<string, unknown>[];
+        if (items.length > this.limits.expandMaxItems) truncated.push(field.name);
+        expand[field.name] = items.slice(0, this.limits.expandMaxItems).map(convert);
+      } else {
+        expand[field.name] = convert(value as Record<string, unknown>);
+      }
     }
-    return { ...record, expand };
+    return truncated.length > 0 ? { ...record, expand, expandTruncated: truncated } : { ...record, expand };
   }
 
   private compileFilter(
@@ -260,8 +277,9 @@ export class RecordService {
     filter: string | undefined,
   ): CheckedRule | null {
     if (filter === undefined || filter.trim() === '') return null;
+    let checked: CheckedRule;
     try {
-      return checkFilter(filter, {
+      checked = checkFilter(filter, {
         schema: schema.model,
         collection: collection.name,
         forbidHidden: !caller.admin,
@@ -271,6 +289,16 @@ export class RecordService {
       const code = error.code === 'rules/hidden-field' ? 'filter/forbidden-field' : 'filter/invalid';
       throw new HearthError(code, error.message, { details: error.toJSON() });
     }
+    const { cost } = filterCost(checked, caller.admin ? undefined : schema.viewRuleFor);
+    const limit = this.limits.filterMaxCost;
+    if (cost > limit) {
+      throw new HearthError(
+        'filter/too-costly',
+        `The filter would cost ${cost} (terms × relation hops, with the view rules each hop must pass); the limit is ${limit}.`,
+        { details: { param: 'filter', cost, limit } },
+      );
+    }
+    return checked;
   }
 
   private parseSort(
@@ -356,15 +384,26 @@ export class RecordService {
     const expandColumns = expansions.map(
       (e, i) => `${this.expandSql(caller, e, builder, auth, now, i)} AS "${e.column}"`,
     );
-    const sql =
+    const pageSql =
       `SELECT ${[selectColumns(collection, 't'), `t.xmin::text AS ${ETAG}`, ...sortValues, ...expandColumns].join(', ')} ` +
       `FROM ${collection.table} t${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ` +
       `ORDER BY ${orderBy(keys, 't')} LIMIT ${builder.param(limit + 1, 'int')}`;
+    const sql =
+      expansions.length === 0
+        ? pageSql
+        : boundExpandedBytes(
+            pageSql,
+            keys,
+            expansions.map((e) => e.column),
+            builder.param(this.limits.expandMaxBytes, 'bigint'),
+          );
     const { rows } = await readQuery(db, schema, sql, builder.params);
+    // Fewer rows than the page query found: the expanded records filled the byte budget.
+    const endedEarly = rows.length > 0 && rows.length < Number(rows[0]?.__xall ?? rows.length);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     const nextCursor =
-      rows.length > limit && last
+      (rows.length > limit || endedEarly) && last
         ? this.cursors.encode({
             c: collection.name,
             s: sortText,

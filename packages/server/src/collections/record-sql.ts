@@ -196,3 +196,24 @@ export function keysetAfter(
   };
   return chain(0);
 }
+
+/**
+ * Wraps a page query whose rows carry expanded records in `columns`: the page
+ * ends at the first row after which the expanded JSON passed `budget` bytes
+ * (the first row always stays), so one response stays bounded however many
+ * relations the rows hold. `__xall` is how many rows the page had before the
+ * cut; fewer rows back means the page ended early and has a next cursor.
+ */
+export function boundExpandedBytes(
+  pageSql: string,
+  keys: readonly SortKey[],
+  columns: readonly string[],
+  budget: string,
+): string {
+  const bytes = columns.map((c) => `coalesce(octet_length(_p."${c}"::text), 0)`).join(' + ');
+  const running = `sum(${bytes}) OVER (ORDER BY ${orderBy(keys, '_p')} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`;
+  return (
+    `SELECT * FROM (SELECT _p.*, ${bytes} AS "__xb", ${running} AS "__xsum", count(*) OVER ()::int AS "__xall" ` +
+    `FROM (${pageSql}) _p) _w WHERE _w."__xsum" - _w."__xb" < ${budget} ORDER BY ${orderBy(keys, '_w')}`
+  );
+}
