@@ -106,6 +106,12 @@ export const relationFieldSchema = z.strictObject({
     ),
   min: nonNegativeInt.optional().describe('Minimum number of ids (many only).'),
   max: nonNegativeInt.optional().describe('Maximum number of ids (many only).'),
+  viewable: z
+    .boolean()
+    .optional()
+    .describe(
+      "A write may set this relation only to records the writer may view (the target's view rule); admins and service keys are exempt.",
+    ),
 });
 export const fileFieldSchema = z.strictObject({
   type: z.literal('file'),
