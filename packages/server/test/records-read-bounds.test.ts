@@ -122,6 +122,15 @@ describe('expand over many-relations is bounded', () => {
     expect(bundle?.refs).toHaveLength(DOCS);
     expect(bundle?.expand?.refs).toHaveLength(MAX_ITEMS);
     expect(bundle?.expandTruncated).toEqual(['refs']);
+    const one = await app.request<Page['items'][number]>(
+      'GET',
+      `/api/collections/bundles/records/${bundle?.id}?expand=refs`,
+      {
+        headers: user.headers,
+      },
+    );
+    expect(one.body.expand?.refs).toHaveLength(MAX_ITEMS);
+    expect(one.body.expandTruncated).toEqual(['refs']);
   });
 
   it('a page of expanded many-relations stops at the byte budget and pages on with nextCursor, losing nothing', async () => {

@@ -395,7 +395,8 @@ export class RecordService {
             pageSql,
             keys,
             expansions.map((e) => e.column),
-            builder.param(this.limits.expandMaxBytes, 'bigint'),
+            // At least 1, so the first record is always in the page.
+            builder.param(Math.max(1, this.limits.expandMaxBytes), 'bigint'),
           );
     const { rows } = await readQuery(db, schema, sql, builder.params);
     // Fewer rows than the page query found: the expanded records filled the byte budget.
