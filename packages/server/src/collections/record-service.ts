@@ -30,6 +30,7 @@ import {
   selectColumns,
 } from './record-sql.js';
 import { isUuid, validateRecordInput, validationError } from './record-validation.js';
+import { checkRelationTargets } from './relation-targets.js';
 import type { SchemaService } from './schema-service.js';
 
 export type Db = Pool | PoolClient;
@@ -456,67 +457,6 @@ export class RecordService {
     return { record, etag: `"${row.__etag as string}"` };
   }
 
-  /**
-   * Ids in a to-many relation must exist; single relations are checked by
-   * their foreign key. A relation marked `viewable` may only point at records
-   * the writer passes the target's view rule for (admins and keys are
-   * exempt); a missing id and a hidden one get the same answer.
-   */
-  private async checkRelations(
-    caller: Caller,
-    schema: LiveSchema,
-    collection: LiveCollection,
-    values: Map<string, unknown>,
-    db: Db,
-  ) {
-    const errors: Record<string, { code: string; message: string }> = {};
-    for (const [name, value] of values) {
-      const field = collection.writable.get(name);
-      if (!field?.target || value === null || value === undefined) continue;
-      const target = schema.collections.get(field.target);
-      if (!target) continue;
-      const ids = [...new Set(Array.isArray(value) ? (value as string[]) : [value as string])];
-      if (ids.length === 0) continue;
-      if (field.viewable && !caller.admin) {
-        if (!(await this.allViewable(caller, schema, target, ids, db)))
-          errors[name] = {
-            code: 'relation',
-            message: `refers to ${field.target} records that do not exist or that you may not view`,
-          };
-        continue;
-      }
-      if (!field.many) continue;
-      const { rows } = await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM ${target.table} WHERE id = ANY($1::uuid[])`,
-        [ids],
-      );
-      if ((rows[0]?.n ?? 0) !== ids.length)
-        errors[name] = { code: 'relation', message: `refers to ${field.target} records that do not exist` };
-    }
-    if (Object.keys(errors).length > 0) throw validationError(errors);
-  }
-
-  /** Whether the caller may view every one of `ids` in `target`. */
-  private async allViewable(
-    caller: Caller,
-    schema: LiveSchema,
-    target: LiveCollection,
-    ids: string[],
-    db: Db,
-  ): Promise<boolean> {
-    const view = target.rules.view;
-    if (!view) return false;
-    const auth = await caller.auth(db, schema, this.needsAuthRow(target, view));
-    const builder = new StatementBuilder();
-    const idsParam = builder.param(ids, 'uuid[]');
-    const ruleSql = builder.rule(view, 'x', { auth, now: new Date(), viewRuleFor: null });
-    const { rows } = await db.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${target.table} x WHERE x.id = ANY(${idsParam}) AND ${ruleSql}`,
-      builder.params,
-    );
-    return (rows[0]?.n ?? 0) === ids.length;
-  }
-
   private emit(scope: WriteScope, event: ChangeEvent): void {
     if (scope.deferred) scope.deferred.push(event);
     else this.events.emit(event);
@@ -568,7 +508,7 @@ export class RecordService {
     }
     const rule = this.ruleFor(caller, collection, 'create');
     const values = validateRecordInput(collection, body, 'create');
-    await this.checkRelations(caller, schema, collection, values, scope.db);
+    await checkRelationTargets(caller, schema, collection, values, scope.db);
     const id = randomUUID();
     const now = new Date();
     const builder = new StatementBuilder();
@@ -662,7 +602,7 @@ export class RecordService {
     if (!isUuid(id)) throw notFound();
     const recordId = id.toLowerCase();
     const values = validateRecordInput(collection, body, 'update');
-    await this.checkRelations(caller, schema, collection, values, scope.db);
+    await checkRelationTargets(caller, schema, collection, values, scope.db);
     const now = new Date();
     const builder = new StatementBuilder();
     const where = [`t.id = ${builder.param(recordId, 'uuid')}`];
