@@ -115,7 +115,11 @@ describe('collection(name) with a generated Schema', () => {
     const comments = await hearth.collection('comments').list({ expand: ['post', 'author'] });
     expectTypeOf(comments.items[0]!.expand.post).toEqualTypeOf<PostsRecord | undefined>();
     const both = await posts.get('id', { fields: ['title'], expand: ['editors'] });
-    expectTypeOf(both).toEqualTypeOf<{ title: string; expand: { editors?: UsersRecord[] } }>();
+    expectTypeOf(both).toEqualTypeOf<{
+      title: string;
+      expand: { editors?: UsersRecord[] };
+      expandTruncated?: 'editors'[];
+    }>();
     // Without expand there is no expand property.
     // @ts-expect-error: nothing was expanded
     void (await posts.get('id')).expand;

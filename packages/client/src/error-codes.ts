@@ -42,6 +42,7 @@ export const knownErrorCodes = [
   'records/referenced',
   'rules/denied',
   'filter/invalid',
+  'filter/too-costly',
   'filter/forbidden-field',
   'query/invalid',
   'batch/invalid',

@@ -64,7 +64,8 @@ type Simplify<T> = { [K in keyof T]: T[K] } & {};
 /**
  * The record a read returns: only the `fields` asked for (all when none),
  * plus an `expand` object with the relations asked for (each may be missing
- * when the related record is gone or the caller may not view it).
+ * when the related record is gone or the caller may not view it), and
+ * `expandTruncated` naming the many-relations cut at the server's limit.
  */
 export type SelectedRecord<
   Schema,
@@ -74,11 +75,17 @@ export type SelectedRecord<
 > = [Fields[number]] extends [never]
   ? [Expand[number]] extends [never]
     ? RecordOf<Schema, Name>
-    : Simplify<RecordOf<Schema, Name> & { expand: ExpandPart<Schema, Name, Expand[number]> }>
+    : Simplify<RecordOf<Schema, Name> & Expanded<Schema, Name, Expand[number]>>
   : Simplify<
       PickFields<Schema, Name, Fields[number]> &
-        ([Expand[number]] extends [never] ? unknown : { expand: ExpandPart<Schema, Name, Expand[number]> })
+        ([Expand[number]] extends [never] ? unknown : Expanded<Schema, Name, Expand[number]>)
     >;
+
+/** `expand`, and the many-relations the server cut at its per-field limit (HEARTH_EXPAND_MAX_ITEMS). */
+type Expanded<Schema, Name extends string, Keys extends string> = {
+  expand: ExpandPart<Schema, Name, Keys>;
+  expandTruncated?: Keys[];
+};
 
 type PickFields<Schema, Name extends string, Keys extends string> =
   IsAny<Schema> extends true

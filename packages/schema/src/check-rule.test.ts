@@ -74,12 +74,23 @@ describe('checkRule', () => {
     [
       'publishedAt > "yesterday"',
       'rules/type-mismatch',
-      '"yesterday" is not an ISO 8601 date (2024-01-31 or 2024-01-31T12:00:00Z)',
+      '"yesterday" is not an ISO 8601 date from 0001-01-01 to 9999-12-31 (2024-01-31 or 2024-01-31T12:00:00Z)',
     ],
     [
       'publishedAt > "2024-01-31T12:00:00"',
       'rules/type-mismatch',
-      '"2024-01-31T12:00:00" is not an ISO 8601 date (2024-01-31 or 2024-01-31T12:00:00Z)',
+      '"2024-01-31T12:00:00" is not an ISO 8601 date from 0001-01-01 to 9999-12-31 (2024-01-31 or 2024-01-31T12:00:00Z)',
+    ],
+    // PostgreSQL has no year 0: out-of-range dates are the caller's error, never a database error.
+    [
+      'publishedAt > "0000-01-01"',
+      'rules/type-mismatch',
+      '"0000-01-01" is not an ISO 8601 date from 0001-01-01 to 9999-12-31 (2024-01-31 or 2024-01-31T12:00:00Z)',
+    ],
+    [
+      'publishedAt in ["2024-01-01", "0001-01-01T00:30:00+01:00"]',
+      'rules/type-mismatch',
+      '"0001-01-01T00:30:00+01:00" is not an ISO 8601 date from 0001-01-01 to 9999-12-31 (2024-01-31 or 2024-01-31T12:00:00Z)',
     ],
     [
       'auth.id in title',

@@ -27,6 +27,7 @@ import {
   type SchemaModel,
 } from './schema-model.js';
 import type { SourcePosition } from './source-text.js';
+import { didYouMean } from './suggest-name.js';
 
 export interface CheckRuleOptions {
   schema: SchemaDocument | SchemaModel;
@@ -288,7 +289,7 @@ class Checker {
   ): PathStep {
     const field = collection.fields.get(name);
     if (!field) {
-      const hint = suggest(name, [...collection.fields.keys()]);
+      const hint = didYouMean(name, [...collection.fields.keys()]);
       return this.fail(
         'rules/unknown-name',
         `unknown field "${name}" in ${collection.name}${hint}`,
@@ -481,7 +482,7 @@ class Checker {
     if (!Number.isFinite(ms)) {
       this.fail(
         'rules/type-mismatch',
-        `"${expr.value}" is not an ISO 8601 date (2024-01-31 or 2024-01-31T12:00:00Z)`,
+        `"${expr.value}" is not an ISO 8601 date from 0001-01-01 to 9999-12-31 (2024-01-31 or 2024-01-31T12:00:00Z)`,
         node.start,
         span(node),
       );
@@ -569,31 +570,4 @@ function equatable(a: ValueType, b: ValueType): boolean {
 
 function span(node: RuleNode): number {
   return Math.max(1, node.end - node.start.offset);
-}
-
-function suggest(name: string, candidates: string[]): string {
-  let best: string | null = null;
-  let bestDistance = name.length <= 4 ? 2 : 3;
-  for (const candidate of candidates) {
-    const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  return best ? `; did you mean "${best}"?` : '';
-}
-
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 2) return 3;
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
-    }
-    prev = cur;
-  }
-  return prev[b.length] ?? 0;
 }

@@ -73,6 +73,14 @@ export interface CheckedRule {
   expr: CheckedExpr;
 }
 
+/**
+ * The view rule a relation hop must pass to see a record of `collection`, for
+ * the same caller. Null means only admins may view that collection, so the hop
+ * sees nothing. Callers pass this for expressions a client wrote (filters);
+ * rules the schema's author wrote read related records directly.
+ */
+export type ViewRuleLookup = (collection: string) => CheckedRule | null;
+
 export const BOOL: ValueType = { kind: 'bool' };
 export const STRING: ValueType = { kind: 'string' };
 export const NUMBER: ValueType = { kind: 'number' };

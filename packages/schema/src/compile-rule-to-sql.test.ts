@@ -35,6 +35,50 @@ describe('compileRuleToSql', () => {
     );
   });
 
+  describe('viewRuleFor: hops of a client filter pass the target view rule', () => {
+    // Views that follow relations in a cycle: projects → teams → users → teams.
+    const views: Record<string, string> = {
+      projects: 'owner == auth.id || auth.id in team.members',
+      teams: 'owner.team.owner == auth.id',
+      users: 'id == auth.id || team.name == "open"',
+    };
+    const viewRuleFor = (collection: string) =>
+      views[collection]
+        ? checkRule(views[collection], { schema: blogSchema, kind: 'view', collection })
+        : null;
+    const filter = (source: string) =>
+      compileRuleToSql(checkRule(source, { schema: blogSchema, kind: 'filter', collection: 'posts' }), {
+        auth: ALICE,
+        now: NOW,
+        viewRuleFor,
+      });
+
+    test('the view rule is ANDed into the join, over the joined row', () => {
+      expect(filter('project.title == "x"').sql).toBe(
+        'EXISTS (SELECT 1 FROM app."projects" _r1 WHERE _r1."id" = t."project" AND ((_r1."owner" IS NOT NULL AND _r1."owner" = $1::uuid) OR EXISTS (SELECT 1 FROM app."teams" _r2 WHERE _r2."id" = _r1."team" AND COALESCE($2::uuid = ANY(_r2."members"), FALSE))) AND (_r1."title" IS NOT NULL AND _r1."title" = $3::text))',
+      );
+    });
+
+    test('view rules that follow relations in a cycle compile once per hop and terminate', () => {
+      // Three hops, each with its view rule; the view rules' own hops are not guarded again.
+      const { sql } = filter('project.team.owner.name == "x"');
+      expect(sql.match(/EXISTS/g)).toHaveLength(1 + 1 + 1 + 1);
+      expect(sql.match(/app."teams"|hearth."users"|app."projects"/g)?.length).toBeLessThanOrEqual(9);
+    });
+
+    test('a hop into a collection with no view rule sees nothing', () => {
+      const noTeams = (collection: string) => (collection === 'teams' ? null : viewRuleFor(collection));
+      const rule = checkRule('project.team.name == "x" || title == "y"', {
+        schema: blogSchema,
+        kind: 'filter',
+        collection: 'posts',
+      });
+      expect(compileRuleToSql(rule, { auth: ALICE, now: NOW, viewRuleFor: noTeams }).sql).toBe(
+        '(t."title" IS NOT NULL AND t."title" = $1::text)',
+      );
+    });
+  });
+
   test('a comparison that follows two paths joins both in one EXISTS, sharing a common prefix', () => {
     expect(compile('project.owner == project.team.owner').sql).toBe(
       'EXISTS (SELECT 1 FROM app."projects" _r1, app."teams" _r2 WHERE _r1."id" = t."project" AND _r2."id" = _r1."team" AND (_r1."owner" IS NOT DISTINCT FROM _r2."owner"))',

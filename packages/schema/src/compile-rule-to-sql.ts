@@ -1,4 +1,11 @@
-import type { CheckedExpr, CheckedRule, CompareOperator, PathStep, ValueType } from './checked-rule.js';
+import type {
+  CheckedExpr,
+  CheckedRule,
+  CompareOperator,
+  PathStep,
+  ValueType,
+  ViewRuleLookup,
+} from './checked-rule.js';
 import type { RecordLike } from './evaluate-rule.js';
 import {
   ABSENT,
@@ -31,6 +38,14 @@ export interface CompileRuleOptions {
   firstParam?: number;
   /** The SQL table for a collection (trusted text). Default: `hearth."users"` for users, `app."<name>"` otherwise. */
   tableFor?: (collection: string) => string;
+  /**
+   * When set, each relation hop of the expression joins a related row only if
+   * that collection's view rule holds for it (compiled over the joined row,
+   * same `auth` and `now`); a collection without one is seen by no hop. The
+   * view rules themselves are compiled without this guard. Leave it unset for
+   * rules and for admins.
+   */
+  viewRuleFor?: ViewRuleLookup;
 }
 
 export interface CompiledSql {
@@ -101,13 +116,15 @@ class SqlCompiler {
   readonly values: unknown[] = [];
   private scope: Scope = newScope();
   private aliasCount = 0;
+  /** Set while a hop's view rule is compiled: its own hops are the schema author's, unguarded. */
+  private inGuard = false;
   private readonly now: number;
   private readonly tableFor: (collection: string) => string;
 
   constructor(
     private readonly rule: CheckedRule,
     private readonly options: CompileRuleOptions,
-    private readonly alias: string,
+    private alias: string,
   ) {
     this.now = dateMillis(options.now ?? new Date()) ?? Date.now();
     this.tableFor = options.tableFor ?? defaultTableFor;
@@ -268,14 +285,34 @@ class SqlCompiler {
       let alias = this.scope.joins.get(key);
       if (!alias) {
         alias = `_r${++this.aliasCount}`;
+        const guard = this.hopGuard(target, alias);
+        if (guard === false) return { k: 'const', value: ABSENT, type };
         this.scope.joins.set(key, alias);
         this.scope.from.push(`${this.tableFor(target)} ${alias}`);
         this.scope.where.push(`${alias}."id" = ${current.sql}`);
+        if (guard !== true) this.scope.where.push(guard);
       }
       current = this.column(alias, next);
       step = next;
     }
     return current;
+  }
+
+  /** The target's view rule over the joined row `alias`, or false when no hop may see it. */
+  private hopGuard(target: string, alias: string): Atom {
+    const lookup = this.options.viewRuleFor;
+    if (!lookup || this.inGuard) return true;
+    const view = lookup(target);
+    if (!view) return false;
+    const outer = this.alias;
+    this.alias = alias;
+    this.inGuard = true;
+    try {
+      return this.atom(view.expr);
+    } finally {
+      this.alias = outer;
+      this.inGuard = false;
+    }
   }
 
   private column(alias: string, step: PathStep): Operand {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isStorableDate } from './rule-values.js';
 
 /**
  * The `hearth.schema.json` document: its zod schema (the runtime shape) and the
@@ -105,6 +106,12 @@ export const relationFieldSchema = z.strictObject({
     ),
   min: nonNegativeInt.optional().describe('Minimum number of ids (many only).'),
   max: nonNegativeInt.optional().describe('Maximum number of ids (many only).'),
+  viewable: z
+    .boolean()
+    .optional()
+    .describe(
+      "A write may set this relation only to records the writer may view (the target's view rule); admins and service keys are exempt.",
+    ),
 });
 export const fileFieldSchema = z.strictObject({
   type: z.literal('file'),
@@ -205,7 +212,7 @@ export function parseByteSize(size: string): number {
   return Math.floor(parseFloat(size) * factor);
 }
 
-/** Milliseconds for a strict ISO 8601 date or date-time (with a zone), or NaN; Feb 30 is NaN. */
+/** Milliseconds for a strict ISO 8601 date or date-time (with a zone), or NaN; Feb 30 and year 0000 are NaN. */
 export function parseIsoDate(value: string): number {
   const match =
     /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?(?:Z|[+-](\d{2}):(\d{2})))?$/.exec(
@@ -219,5 +226,6 @@ export function parseIsoDate(value: string): number {
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return NaN;
   if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59 || Number(oh) > 23 || Number(om) > 59) return NaN;
-  return Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value);
+  const ms = Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value);
+  return isStorableDate(ms) ? ms : NaN;
 }

@@ -33,6 +33,18 @@ describe('evaluateRule', () => {
     );
   });
 
+  test('an owner cannot give a record away: data.owner == owner pins the owner on update', () => {
+    const rule = 'owner == auth.id && data.owner == owner';
+    // `data` is the record as it will be stored.
+    const keep = { record: post, auth: ALICE, data: { ...post, title: 'new' } };
+    const move = { record: post, auth: ALICE, data: { ...post, owner: BOB.id } };
+    const clear = { record: post, auth: ALICE, data: { ...post, owner: null } };
+    expect(run(rule, keep, 'update')).toBe(true);
+    expect(run(rule, move, 'update')).toBe(false);
+    expect(run(rule, clear, 'update')).toBe(false);
+    expect(run('owner == auth.id', move, 'update')).toBe(true);
+  });
+
   describe('null semantics', () => {
     const record = { ...post, title: null, body: null, score: null, published: null };
     test.each([

@@ -1,4 +1,4 @@
-import type { CheckedExpr, CheckedRule, PathStep } from './checked-rule.js';
+import type { CheckedExpr, CheckedRule, PathStep, ViewRuleLookup } from './checked-rule.js';
 import { RuleError } from './rule-error.js';
 import {
   ABSENT,
@@ -35,6 +35,13 @@ export interface RuleContext {
    * related record itself (pre-expanded, `{ id, ...fields }`), which needs no resolver.
    */
   resolve?: RelatedRecordResolver;
+  /**
+   * When set, each relation hop sees a related record only if that
+   * collection's view rule holds for it with the same `auth` and `now`; a
+   * collection without one is seen by no hop. The view rules themselves read
+   * related records directly. Leave it unset for rules and for admins.
+   */
+  viewRuleFor?: ViewRuleLookup;
 }
 
 /**
@@ -55,14 +62,32 @@ export function evaluateRule(rule: CheckedRule, context: RuleContext): boolean {
   return new Evaluator(rule, context).predicate(rule.expr);
 }
 
+/** A hop's view rule, run on the related record: the schema author's rule, so its own hops are not guarded. */
+function passesViewRule(view: CheckedRule, record: RecordLike, context: RuleContext): boolean {
+  const { viewRuleFor: _guard, data: _data, ...rest } = context;
+  return new Evaluator(view, { ...rest, record }).predicate(view.expr);
+}
+
 class Evaluator {
   private readonly now: number;
+
+  private readonly hops: HopReader;
 
   constructor(
     private readonly rule: CheckedRule,
     private readonly context: RuleContext,
   ) {
     this.now = dateMillis(context.now ?? new Date()) ?? Date.now();
+    const lookup = context.viewRuleFor;
+    this.hops = {
+      resolve: context.resolve,
+      visible: lookup
+        ? (collection, record) => {
+            const view = lookup(collection);
+            return view !== null && passesViewRule(view, record, context);
+          }
+        : undefined,
+    };
   }
 
   predicate(expr: CheckedExpr): boolean {
@@ -122,13 +147,19 @@ class Evaluator {
       case 'channel':
         return typeof ctx.channel === 'string' ? ctx.channel : null;
       case 'auth':
-        return walkPath(ctx.auth ?? null, expr.steps, expr.type, ctx.resolve, this.rule);
+        return walkPath(ctx.auth ?? null, expr.steps, expr.type, this.hops, this.rule);
       case 'data':
-        return walkPath(ctx.data ?? {}, expr.steps, expr.type, ctx.resolve, this.rule);
+        return walkPath(ctx.data ?? {}, expr.steps, expr.type, this.hops, this.rule);
       case 'record':
-        return walkPath(ctx.record ?? {}, expr.steps, expr.type, ctx.resolve, this.rule);
+        return walkPath(ctx.record ?? {}, expr.steps, expr.type, this.hops, this.rule);
     }
   }
+}
+
+/** How a path reaches related records, and (for client filters) whether a hop may see one. */
+interface HopReader {
+  resolve: RelatedRecordResolver | undefined;
+  visible: ((collection: string, record: RecordLike) => boolean) | undefined;
 }
 
 /**
@@ -139,7 +170,7 @@ export function walkPath(
   start: unknown,
   steps: readonly PathStep[],
   type: CheckedExpr['type'],
-  resolve: RelatedRecordResolver | undefined,
+  hops: HopReader,
   rule: CheckedRule,
 ): RuleValue {
   if (steps.length === 0) return normalizeValue(start, type);
@@ -149,14 +180,22 @@ export function walkPath(
     if (current === null || current === undefined) return ABSENT;
     const raw = ownProperty(current, step.field.name);
     if (i === steps.length - 1) return normalizeValue(raw, step.type);
-    current = related(raw, step, resolve, rule);
+    current = related(raw, step, hops, rule);
   }
   return ABSENT;
 }
 
-function related(
+function related(raw: unknown, step: PathStep, hops: HopReader, rule: CheckedRule): unknown {
+  const target = step.field.target ?? '';
+  const record = relatedRecord(raw, step, target, hops.resolve, rule);
+  if (record === null || !hops.visible) return record;
+  return hops.visible(target, record as RecordLike) ? record : null;
+}
+
+function relatedRecord(
   raw: unknown,
   step: PathStep,
+  target: string,
   resolve: RelatedRecordResolver | undefined,
   rule: CheckedRule,
 ): unknown {
@@ -164,7 +203,6 @@ function related(
   if (typeof raw === 'object' && !Array.isArray(raw)) return raw;
   const id = normalizeValue(raw, step.type);
   if (typeof id !== 'string') return null;
-  const target = step.field.target ?? '';
   if (!resolve) {
     throw new RuleError({
       code: 'rules/relation-not-loaded',

@@ -13,6 +13,7 @@ export type {
   PathStep,
   RuleFunction,
   CompareOperator,
+  ViewRuleLookup,
 } from './checked-rule.js';
 export {
   evaluateRule,
@@ -83,5 +84,8 @@ export {
   type PlanStepKind,
   type OptionChange,
 } from './diff-schema.js';
+export { isStorableDate, MIN_DATE_MS, MAX_DATE_MS } from './rule-values.js';
+export { filterCost, type FilterCost } from './filter-cost.js';
+export { didYouMean } from './suggest-name.js';
 export { relationPathsOf, type RelationPath } from './relation-paths.js';
 export { matchChannel } from './match-channel.js';

@@ -41,6 +41,12 @@ describe('parseSort', () => {
     expect(error.col).toBe(col);
   });
 
+  test('a misspelt sort key gets a "did you mean", as filters do', () => {
+    expect(sortError('-ownr').message).toContain('unknown field "ownr" in posts; did you mean "owner"?');
+    expect(sortError('createdAd').message).toContain('did you mean "createdAt"?');
+    expect(sortError('zzzzzz').message).not.toContain('did you mean');
+  });
+
   test('admins may sort on hidden fields', () => {
     expect(parseSort('secret', { ...options, forbidHidden: false })).toHaveLength(1);
   });

@@ -1,6 +1,7 @@
 import type { SchemaDocument } from './document.js';
 import { RuleError, type RuleErrorCode } from './rule-error.js';
 import { quoteIdentifier, toSchemaModel, type FieldModel, type SchemaModel } from './schema-model.js';
+import { didYouMean } from './suggest-name.js';
 
 export interface SortKey {
   field: string;
@@ -54,7 +55,12 @@ export function parseSort(text: string, options: ParseSortOptions): SortKey[] {
       fail('rules/syntax', `"${trimmed}" is not a field name`, at, trimmed.length);
     const field = collection.fields.get(name);
     if (!field)
-      fail('rules/unknown-name', `unknown field "${name}" in ${collection.name}`, nameAt, name.length);
+      fail(
+        'rules/unknown-name',
+        `unknown field "${name}" in ${collection.name}${didYouMean(name, collection.fields.keys())}`,
+        nameAt,
+        name.length,
+      );
     const f = field as FieldModel;
     if (f.hidden && (options.forbidHidden ?? true))
       fail('rules/hidden-field', `field "${name}" is hidden and cannot be sorted on`, nameAt, name.length);

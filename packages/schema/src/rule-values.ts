@@ -60,14 +60,26 @@ export function normalizeValue(raw: unknown, type: ValueType): RuleValue {
   }
 }
 
-/** Dates compare as milliseconds since the epoch. */
+/**
+ * The dates both back ends can hold: 0001-01-01 to 9999-12-31 (UTC). PostgreSQL
+ * has no year 0 and reads only four-digit years in ISO text, so a date outside
+ * this range can never be bound as a parameter.
+ */
+export const MIN_DATE_MS = Date.parse('0001-01-01T00:00:00.000Z');
+export const MAX_DATE_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
+export function isStorableDate(ms: number): boolean {
+  return Number.isFinite(ms) && ms >= MIN_DATE_MS && ms <= MAX_DATE_MS;
+}
+
+/** Dates compare as milliseconds since the epoch; one outside the storable range is no date (null). */
 export function dateMillis(raw: unknown): number | null {
   let ms: number;
   if (raw instanceof Date) ms = raw.getTime();
   else if (typeof raw === 'string') ms = Date.parse(raw);
   else if (typeof raw === 'number') ms = raw;
   else return null;
-  return Number.isFinite(ms) ? ms : null;
+  return isStorableDate(ms) ? ms : null;
 }
 
 /** `==` is null-safe (null == null); ordering with null is false. Operands are never ABSENT here. */

@@ -12,6 +12,7 @@ const WORKED: [string | null, RuleKind, string][] = [
   ['posts', 'create', 'auth != null && data.owner == auth.id'],
   ['posts', 'update', 'owner == auth.id && data.owner == auth.id'],
   ['posts', 'list', 'published || owner == auth.id'],
+  ['posts', 'update', 'owner == auth.id && data.owner == owner'],
   ['projects', 'list', 'auth.id in team.members || team.owner == auth.id'],
   ['projects', 'update', 'team.owner == auth.id && !archived'],
   ['posts', 'create', 'auth != null && data.owner == auth.id && data.status == "draft"'],

@@ -51,6 +51,8 @@ export const RESERVED_FIELD_NAMES: ReadonlySet<string> = new Set([
   'null',
   'in',
   'expand',
+  // Names the expanded many-relations a list answer cut short.
+  'expandTruncated',
   'constructor',
   'prototype',
   'oid',
@@ -79,6 +81,8 @@ export interface FieldModel {
   /** Relations only: the target collection, and whether it holds a list of ids. */
   target: string | null;
   many: boolean;
+  /** Relations only: writes must point at records the writer may view. */
+  viewable: boolean;
   /** select only. */
   values: readonly string[] | null;
 }
@@ -135,6 +139,7 @@ function collectionModel(name: string, definition: CollectionDefinition | null):
       hidden: field.hidden === true,
       target: field.type === 'relation' ? field.to : null,
       many: field.type === 'relation' && field.many === true,
+      viewable: field.type === 'relation' && field.viewable === true,
       values: field.type === 'select' ? field.values : null,
     });
   }
@@ -150,6 +155,7 @@ function systemField(name: string, type: FieldType): FieldModel {
     hidden: false,
     target: null,
     many: false,
+    viewable: false,
     values: null,
   };
 }

@@ -123,7 +123,7 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
       metrics,
     });
     cleanups.push(async () => auth.close());
-    const collections = await createCollections({ pool, logger });
+    const collections = await createCollections({ pool, logger, limits: config });
     cleanups.push(() => collections.close());
 
     const app = createApp({

@@ -8,7 +8,7 @@ import { ChangeEvents } from './change-events.js';
 import { CursorCodec } from './cursor.js';
 import { openApiRoutes } from './openapi.js';
 import { recordEdgeRoutes, recordRoutes } from './record-routes.js';
-import { RecordService } from './record-service.js';
+import { RecordService, type RecordLimits } from './record-service.js';
 import type { EdgeRoute } from '../http/edge-routes.js';
 import { schemaAdminRoutes } from './schema-routes.js';
 import { SchemaService } from './schema-service.js';
@@ -28,14 +28,18 @@ export interface Collections {
 /** How often a node checks for a schema another node applied. */
 const SCHEMA_POLL_MS = 2_000;
 
-export async function createCollections(options: { pool: Pool; logger: Logger }): Promise<Collections> {
+export async function createCollections(options: {
+  pool: Pool;
+  logger: Logger;
+  limits: RecordLimits;
+}): Promise<Collections> {
   const { pool, logger } = options;
   const schemas = new SchemaService(pool, logger);
   await schemas.load();
   schemas.watch(SCHEMA_POLL_MS);
   const cursors = new CursorCodec(await ensureSecret(pool, secretNames.signingKey));
   const events = new ChangeEvents();
-  const records = new RecordService(schemas, cursors, events);
+  const records = new RecordService(schemas, cursors, events, options.limits);
   // Lists run caller-written filters, the one read that can be slow: they may hold at most
   // half the pool, so record reads, writes and sign-ins keep connections under a flood of them.
   const listSlots = new ConcurrencyLimit(

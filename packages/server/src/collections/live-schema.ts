@@ -12,6 +12,7 @@ import {
   type FieldModel,
   type SchemaDocument,
   type SchemaModel,
+  type ViewRuleLookup,
 } from '@hearth/schema';
 import { physicalCollection, tableName, type PhysicalIndex } from './physical-schema.js';
 import { DEFAULT_USERS_RULES } from './users-collection.js';
@@ -44,6 +45,8 @@ export interface LiveSchema {
   document: SchemaDocument;
   model: SchemaModel;
   collections: Map<string, LiveCollection>;
+  /** What a relation hop in a client's filter must pass: the target's view rule (none: admin-only). */
+  viewRuleFor: ViewRuleLookup;
 }
 
 /** `auth.id`, `auth.email`, `auth.role` and `auth.verified` come from the token; anything else needs the row. */
@@ -121,7 +124,8 @@ export function buildLiveSchema(
       foreignKeys,
     });
   }
-  return { version, appliedAt, document, model, collections };
+  const viewRuleFor: ViewRuleLookup = (name) => collections.get(name)?.rules.view ?? null;
+  return { version, appliedAt, document, model, collections, viewRuleFor };
 }
 
 export const quote = quoteIdentifier;

@@ -466,6 +466,12 @@ export function openApiDocument(): Json {
             createdAt: { type: 'string', format: 'date-time' },
             updatedAt: { type: 'string', format: 'date-time' },
             expand: { type: 'object', description: 'Related records asked for with ?expand=.' },
+            expandTruncated: {
+              type: 'array',
+              items: { type: 'string' },
+              description:
+                'Expanded many-relation fields cut at HEARTH_EXPAND_MAX_ITEMS records (present only when one was).',
+            },
           },
           additionalProperties: true,
           description: 'The fields of the collection the caller may see.',

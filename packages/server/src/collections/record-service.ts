@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import {
   checkFilter,
+  didYouMean,
+  filterCost,
   isRuleError,
   parseSort,
   quoteIdentifier,
+  relationPathsOf,
   type CheckedRule,
   type FieldModel,
   type RecordLike,
@@ -18,6 +21,7 @@ import { readsAuthRow, type LiveCollection, type LiveSchema } from './live-schem
 import {
   StatementBuilder,
   bindUnpatchedDataToRow,
+  boundExpandedBytes,
   castOf,
   jsonValue,
   keysetAfter,
@@ -26,6 +30,7 @@ import {
   selectColumns,
 } from './record-sql.js';
 import { isUuid, validateRecordInput, validationError } from './record-validation.js';
+import { checkRelationTargets } from './relation-targets.js';
 import type { SchemaService } from './schema-service.js';
 
 export type Db = Pool | PoolClient;
@@ -62,6 +67,13 @@ export interface ListResult {
   items: Record<string, unknown>[];
   nextCursor: string | null;
   total?: number;
+}
+
+/** Bounds on the work and the size of one read (HEARTH_FILTER_MAX_COST, HEARTH_EXPAND_MAX_*). */
+export interface RecordLimits {
+  filterMaxCost: number;
+  expandMaxItems: number;
+  expandMaxBytes: number;
 }
 
 export const DEFAULT_LIMIT = 20;
@@ -110,12 +122,18 @@ export class RecordService {
     private readonly schemas: SchemaService,
     private readonly cursors: CursorCodec,
     private readonly events: ChangeEvents,
+    private readonly limits: RecordLimits,
   ) {}
 
   collection(name: string, schema: LiveSchema = this.schemas.current()): LiveCollection {
     const collection = schema.collections.get(name);
-    if (!collection)
-      throw new HearthError('collections/not-found', `No collection is named ${JSON.stringify(name)}.`);
+    if (!collection) {
+      const hint = didYouMean(name, schema.collections.keys());
+      throw new HearthError(
+        'collections/not-found',
+        `No collection is named ${JSON.stringify(name)}${hint || '.'}`,
+      );
+    }
     return collection;
   }
 
@@ -129,6 +147,12 @@ export class RecordService {
     const rule = collection.rules[op];
     if (!rule) throw denied(collection.name, op);
     return rule;
+  }
+
+  /** The view rules a filter's relation hops will be held to. */
+  private hopViewRules(schema: LiveSchema, filter: CheckedRule): CheckedRule[] {
+    const targets = new Set(relationPathsOf(filter).flatMap((path) => path.collections));
+    return [...targets].map(schema.viewRuleFor).filter((rule) => rule !== null);
   }
 
   private needsAuthRow(collection: LiveCollection, ...extra: Array<CheckedRule | null | undefined>): boolean {
@@ -210,10 +234,12 @@ export class RecordService {
       .filter((f) => caller.admin || !f.hidden)
       .map((f) => `${alias}.${q(f.name)}`)
       .join(', ');
-    const ruleSql = rule ? builder.rule(rule, alias, { auth, now }) : 'TRUE';
+    const ruleSql = rule ? builder.rule(rule, alias, { auth, now, viewRuleFor: null }) : 'TRUE';
     const column = `t.${q(field.name)}`;
     if (field.many) {
-      return `(SELECT jsonb_agg(to_jsonb(_xr) - '__pos' ORDER BY _xr.__pos) FROM (SELECT ${columns}, array_position(${column}, ${alias}.id) AS __pos FROM ${target.table} ${alias} WHERE ${alias}.id = ANY(${column}) AND ${ruleSql}) _xr)`;
+      // One more than the cap, so the answer can say the list was cut.
+      const cap = builder.param(this.limits.expandMaxItems + 1, 'int');
+      return `(SELECT jsonb_agg(to_jsonb(_xr) - '__pos' ORDER BY _xr.__pos) FROM (SELECT ${columns}, array_position(${column}, ${alias}.id) AS __pos FROM ${target.table} ${alias} WHERE ${alias}.id = ANY(${column}) AND ${ruleSql} ORDER BY __pos LIMIT ${cap}) _xr)`;
     }
     return `(SELECT to_jsonb(_xr) FROM (SELECT ${columns} FROM ${target.table} ${alias} WHERE ${alias}.id = ${column} AND ${ruleSql}) _xr)`;
   }
@@ -225,6 +251,7 @@ export class RecordService {
   ) {
     if (expansions.length === 0) return record;
     const expand: Record<string, unknown> = {};
+    const truncated: string[] = [];
     for (const { field, target, column } of expansions) {
       const value = row[column];
       if (value === null || value === undefined || !target) continue;
@@ -233,11 +260,15 @@ export class RecordService {
           if (Object.hasOwn(item, f.name)) item[f.name] = jsonValue(f, item[f.name]);
         return item;
       };
-      expand[field.name] = Array.isArray(value)
-        ? (value as Record<string, unknown>[]).map(convert)
-        : convert(value as Record<string, unknown>);
+      if (Array.isArray(value)) {
+        const items = value as Record<string, unknown>[];
+        if (items.length > this.limits.expandMaxItems) truncated.push(field.name);
+        expand[field.name] = items.slice(0, this.limits.expandMaxItems).map(convert);
+      } else {
+        expand[field.name] = convert(value as Record<string, unknown>);
+      }
     }
-    return { ...record, expand };
+    return truncated.length > 0 ? { ...record, expand, expandTruncated: truncated } : { ...record, expand };
   }
 
   private compileFilter(
@@ -247,8 +278,9 @@ export class RecordService {
     filter: string | undefined,
   ): CheckedRule | null {
     if (filter === undefined || filter.trim() === '') return null;
+    let checked: CheckedRule;
     try {
-      return checkFilter(filter, {
+      checked = checkFilter(filter, {
         schema: schema.model,
         collection: collection.name,
         forbidHidden: !caller.admin,
@@ -258,6 +290,16 @@ export class RecordService {
       const code = error.code === 'rules/hidden-field' ? 'filter/forbidden-field' : 'filter/invalid';
       throw new HearthError(code, error.message, { details: error.toJSON() });
     }
+    const { cost } = filterCost(checked, caller.admin ? undefined : schema.viewRuleFor);
+    const limit = this.limits.filterMaxCost;
+    if (cost > limit) {
+      throw new HearthError(
+        'filter/too-costly',
+        `The filter would cost ${cost} (terms × relation hops, with the view rules each hop must pass); the limit is ${limit}.`,
+        { details: { param: 'filter', cost, limit } },
+      );
+    }
+    return checked;
   }
 
   private parseSort(
@@ -322,11 +364,20 @@ export class RecordService {
 
     const now = new Date();
     const expandRules = expansions.map((e) => (caller.admin ? null : (e.target?.rules.view ?? null)));
-    const auth = await caller.auth(db, schema, this.needsAuthRow(collection, filter, ...expandRules));
+    const hopRules = filter && !caller.admin ? this.hopViewRules(schema, filter) : [];
+    const auth = await caller.auth(
+      db,
+      schema,
+      this.needsAuthRow(collection, filter, ...expandRules, ...hopRules),
+    );
     const builder = new StatementBuilder();
     const where: string[] = [];
-    if (rule) where.push(builder.rule(rule, 't', { auth, now }));
-    if (filter) where.push(builder.rule(filter, 't', { auth, now }));
+    if (rule) where.push(builder.rule(rule, 't', { auth, now, viewRuleFor: null }));
+    if (filter) {
+      // The client's filter sees a related record only where the caller may view it.
+      const viewRuleFor = caller.admin ? null : schema.viewRuleFor;
+      where.push(builder.rule(filter, 't', { auth, now, viewRuleFor }));
+    }
     const countParams = [...builder.params];
     const countWhere = [...where];
     if (cursor) where.push(keysetAfter(keys, cursor.k, cursor.i, 't', builder, collection.builtin));
@@ -334,15 +385,27 @@ export class RecordService {
     const expandColumns = expansions.map(
       (e, i) => `${this.expandSql(caller, e, builder, auth, now, i)} AS "${e.column}"`,
     );
-    const sql =
+    const pageSql =
       `SELECT ${[selectColumns(collection, 't'), `t.xmin::text AS ${ETAG}`, ...sortValues, ...expandColumns].join(', ')} ` +
       `FROM ${collection.table} t${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ` +
       `ORDER BY ${orderBy(keys, 't')} LIMIT ${builder.param(limit + 1, 'int')}`;
+    const sql =
+      expansions.length === 0
+        ? pageSql
+        : boundExpandedBytes(
+            pageSql,
+            keys,
+            expansions.map((e) => e.column),
+            // At least 1, so the first record is always in the page.
+            builder.param(Math.max(1, this.limits.expandMaxBytes), 'bigint'),
+          );
     const { rows } = await readQuery(db, schema, sql, builder.params);
+    // Fewer rows than the page query found: the expanded records filled the byte budget.
+    const endedEarly = rows.length > 0 && rows.length < Number(rows[0]?.__xall ?? rows.length);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     const nextCursor =
-      rows.length > limit && last
+      (rows.length > limit || endedEarly) && last
         ? this.cursors.encode({
             c: collection.name,
             s: sortText,
@@ -378,7 +441,7 @@ export class RecordService {
     const auth = await caller.auth(db, schema, this.needsAuthRow(collection, ...expandRules));
     const builder = new StatementBuilder();
     const where = [`t.id = ${builder.param(id.toLowerCase(), 'uuid')}`];
-    if (rule) where.push(builder.rule(rule, 't', { auth, now }));
+    if (rule) where.push(builder.rule(rule, 't', { auth, now, viewRuleFor: null }));
     const expandColumns = expansions.map(
       (e, i) => `${this.expandSql(caller, e, builder, auth, now, i)} AS "${e.column}"`,
     );
@@ -392,29 +455,6 @@ export class RecordService {
       expansions,
     );
     return { record, etag: `"${row.__etag as string}"` };
-  }
-
-  /** Ids in a to-many relation must exist; single relations are checked by their foreign key. */
-  private async checkManyRelations(
-    schema: LiveSchema,
-    collection: LiveCollection,
-    values: Map<string, unknown>,
-    db: Db,
-  ) {
-    const errors: Record<string, { code: string; message: string }> = {};
-    for (const [name, value] of values) {
-      const field = collection.writable.get(name);
-      if (!field?.many || !Array.isArray(value) || value.length === 0 || !field.target) continue;
-      const target = schema.collections.get(field.target);
-      if (!target) continue;
-      const { rows } = await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM ${target.table} WHERE id = ANY($1::uuid[])`,
-        [value],
-      );
-      if ((rows[0]?.n ?? 0) !== value.length)
-        errors[name] = { code: 'relation', message: `refers to ${field.target} records that do not exist` };
-    }
-    if (Object.keys(errors).length > 0) throw validationError(errors);
   }
 
   private emit(scope: WriteScope, event: ChangeEvent): void {
@@ -468,7 +508,7 @@ export class RecordService {
     }
     const rule = this.ruleFor(caller, collection, 'create');
     const values = validateRecordInput(collection, body, 'create');
-    await this.checkManyRelations(schema, collection, values, scope.db);
+    await checkRelationTargets(caller, schema, collection, values, scope.db);
     const id = randomUUID();
     const now = new Date();
     const builder = new StatementBuilder();
@@ -489,7 +529,7 @@ export class RecordService {
         ...Object.fromEntries(values),
       };
       const auth = await caller.auth(scope.db, schema, this.needsAuthRow(collection));
-      ruleSql = builder.rule(rule, 't', { auth, data, now });
+      ruleSql = builder.rule(rule, 't', { auth, data, now, viewRuleFor: null });
       if (ruleSql === 'FALSE')
         throw new HearthError('rules/denied', 'The create rule does not allow this record.');
     }
@@ -535,7 +575,7 @@ export class RecordService {
       const view = collection.rules.view;
       if (!view) return notFound();
       const auth = await caller.auth(db, schema, this.needsAuthRow(collection));
-      where.push(builder.rule(view, 't', { auth, now: new Date() }));
+      where.push(builder.rule(view, 't', { auth, now: new Date(), viewRuleFor: null }));
     }
     const { rows } = await db.query<{ etag: string }>(
       `SELECT t.xmin::text AS etag FROM ${collection.table} t WHERE ${where.join(' AND ')}`,
@@ -562,14 +602,16 @@ export class RecordService {
     if (!isUuid(id)) throw notFound();
     const recordId = id.toLowerCase();
     const values = validateRecordInput(collection, body, 'update');
-    await this.checkManyRelations(schema, collection, values, scope.db);
+    await checkRelationTargets(caller, schema, collection, values, scope.db);
     const now = new Date();
     const builder = new StatementBuilder();
     const where = [`t.id = ${builder.param(recordId, 'uuid')}`];
     if (rule) {
       const auth = await caller.auth(scope.db, schema, this.needsAuthRow(collection));
       const bound = { ...rule, expr: bindUnpatchedDataToRow(rule.expr, new Set(values.keys())) };
-      where.push(builder.rule(bound, 't', { auth, data: Object.fromEntries(values), now }));
+      where.push(
+        builder.rule(bound, 't', { auth, data: Object.fromEntries(values), now, viewRuleFor: null }),
+      );
     }
     if (options.ifMatch !== undefined && options.ifMatch.trim() !== '*') {
       const tags = parseEtags(options.ifMatch);
@@ -621,7 +663,7 @@ export class RecordService {
     const where = [`t.id = ${builder.param(recordId, 'uuid')}`];
     if (rule) {
       const auth = await caller.auth(scope.db, schema, this.needsAuthRow(collection));
-      where.push(builder.rule(rule, 't', { auth, now: new Date() }));
+      where.push(builder.rule(rule, 't', { auth, now: new Date(), viewRuleFor: null }));
     }
     if (options.ifMatch !== undefined && options.ifMatch.trim() !== '*') {
       where.push(`t.xmin::text = ANY(${builder.param(parseEtags(options.ifMatch), 'text[]')})`);

@@ -7,6 +7,7 @@ import {
   type FieldModel,
   type RecordLike,
   type SortKey,
+  type ViewRuleLookup,
 } from '@hearth/schema';
 import type { LiveCollection } from './live-schema.js';
 
@@ -27,11 +28,20 @@ export class StatementBuilder {
     return cast ? `$${this.params.length}::${cast}` : `$${this.params.length}`;
   }
 
-  /** A rule or filter as a strict boolean over `alias`, its values bound here. */
+  /**
+   * A rule or filter as a strict boolean over `alias`, its values bound here.
+   * `viewRuleFor` guards the relation hops of a client's filter; pass null only
+   * for the schema's own rules and for admins.
+   */
   rule(
     rule: CheckedRule,
     alias: string,
-    context: { auth: RecordLike | null; data?: RecordLike | null; now: Date },
+    context: {
+      auth: RecordLike | null;
+      data?: RecordLike | null;
+      now: Date;
+      viewRuleFor: ViewRuleLookup | null;
+    },
   ): string {
     const compiled = compileRuleToSql(rule, {
       alias,
@@ -39,6 +49,7 @@ export class StatementBuilder {
       ...(context.data === undefined ? {} : { data: context.data }),
       now: context.now,
       firstParam: this.params.length + 1,
+      ...(context.viewRuleFor ? { viewRuleFor: context.viewRuleFor } : {}),
     });
     this.params.push(...compiled.params);
     return compiled.sql;
@@ -184,4 +195,25 @@ export function keysetAfter(
     return rest === 'FALSE' ? `(${after})` : `(${after} OR (${equal} AND ${rest}))`;
   };
   return chain(0);
+}
+
+/**
+ * Wraps a page query whose rows carry expanded records in `columns`: the page
+ * ends at the first row after which the expanded JSON passed `budget` bytes
+ * (the first row always stays), so one response stays bounded however many
+ * relations the rows hold. `__xall` is how many rows the page had before the
+ * cut; fewer rows back means the page ended early and has a next cursor.
+ */
+export function boundExpandedBytes(
+  pageSql: string,
+  keys: readonly SortKey[],
+  columns: readonly string[],
+  budget: string,
+): string {
+  const bytes = columns.map((c) => `coalesce(octet_length(_p."${c}"::text), 0)`).join(' + ');
+  const running = `sum(${bytes}) OVER (ORDER BY ${orderBy(keys, '_p')} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)`;
+  return (
+    `SELECT * FROM (SELECT _p.*, ${bytes} AS "__xb", ${running} AS "__xsum", count(*) OVER ()::int AS "__xall" ` +
+    `FROM (${pageSql}) _p) _w WHERE _w."__xsum" - _w."__xb" < ${budget} ORDER BY ${orderBy(keys, '_w')}`
+  );
 }

@@ -1,4 +1,4 @@
-import type { FieldDefinition, FieldModel } from '@hearth/schema';
+import { isStorableDate, type FieldDefinition, type FieldModel } from '@hearth/schema';
 import { HearthError } from '../errors/index.js';
 import type { LiveCollection } from './live-schema.js';
 
@@ -77,7 +77,7 @@ function checkValue(
     case 'date': {
       if (typeof value !== 'string' || !ISO_DATE.test(value)) return fail('type', 'must be an ISO 8601 date');
       const ms = Date.parse(value);
-      if (!Number.isFinite(ms)) return fail('type', 'must be an ISO 8601 date');
+      if (!isStorableDate(ms)) return fail('type', 'must be an ISO 8601 date from 0001-01-01 to 9999-12-31');
       if (field.min !== undefined && ms < Date.parse(field.min))
         return fail('min', `must be on or after ${field.min}`);
       if (field.max !== undefined && ms > Date.parse(field.max))

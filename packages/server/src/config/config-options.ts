@@ -410,6 +410,30 @@ export const configOptions = {
     default: '1mb',
     schema: byteSize,
   },
+  filterMaxCost: {
+    env: 'HEARTH_FILTER_MAX_COST',
+    key: 'filterMaxCost',
+    description:
+      'Most a record filter may cost, as terms × (1 + relation hops), counting the view rules each hop must pass; costlier filters get 400 filter/too-costly before they run.',
+    default: '2000',
+    schema: positiveInt(1_000_000),
+  },
+  expandMaxItems: {
+    env: 'HEARTH_EXPAND_MAX_ITEMS',
+    key: 'expandMaxItems',
+    description:
+      'Most related records one expanded many-relation field of one record embeds; the rest are left out and the field is named in expandTruncated.',
+    default: '100',
+    schema: positiveInt(10_000),
+  },
+  expandMaxBytes: {
+    env: 'HEARTH_EXPAND_MAX_BYTES',
+    key: 'expandMaxBytes',
+    description:
+      'Most bytes of expanded records in one list page; a page that would pass it ends early with a nextCursor (always at least one record).',
+    default: '2mb',
+    schema: byteSize,
+  },
   logLevel: {
     env: 'HEARTH_LOG_LEVEL',
     key: 'logLevel',

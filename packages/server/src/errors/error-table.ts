@@ -77,6 +77,10 @@ export const errorTable = {
   'records/referenced': { status: 409, message: 'Other records still refer to this record.' },
   'rules/denied': { status: 403, message: 'The collection rules do not allow this.' },
   'filter/invalid': { status: 400, message: 'The filter is not a valid expression for this collection.' },
+  'filter/too-costly': {
+    status: 400,
+    message: 'The filter would do too much work (terms × relation hops); simplify it.',
+  },
   'filter/forbidden-field': {
     status: 400,
     message: 'The query uses a hidden field; only admins may filter, sort or expand on it.',
