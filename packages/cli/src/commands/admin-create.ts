@@ -6,6 +6,7 @@ import {
   createAdminUser,
   createLogger,
   createPool,
+  endPool,
   loadConfig,
   migrateSystemSchema,
   startEmbeddedPostgres,
@@ -111,7 +112,7 @@ async function inDatabase(flags: Flags, password: string): Promise<CreatedAdmin>
       );
       return { id: row.id, email: row.email, role: row.role };
     } finally {
-      await pool.end();
+      await endPool(pool);
     }
   } catch (error) {
     if (error instanceof EmbeddedPostgresError)
