@@ -5,8 +5,9 @@ import { readFile, rm } from 'node:fs/promises';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { temporaryDataDir } from '@hearth/server';
-import { createTestDatabase } from '@hearth/testkit';
+import { findFreePort, temporaryDataDir } from '@hearth/server';
+import { TEST_PASSWORD, createTestDatabase } from '@hearth/testkit';
+import { runHearth, tempDir, userEnv } from './run-hearth.js';
 
 const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 const dataDir = temporaryDataDir('hearth-cli-start-');
@@ -189,6 +190,51 @@ describe('a port already in use (found only after a new database cluster was cre
     } finally {
       blocker.close();
       await rm(freshDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('hearth admin create while hearth start holds the embedded database', () => {
+  it('suggests the setup link only while it works, and never a spent one', async () => {
+    const port = await findFreePort();
+    const ownDir = temporaryDataDir('hearth-cli-admin-busy-');
+    const configHome = await tempDir();
+    try {
+      const hearth = await startHearth(['--port', String(port), '--data-dir', ownDir]);
+      const adminCreate = () =>
+        runHearth(['admin', 'create', '--email', 'second@example.test', '--data-dir', ownDir], {
+          env: userEnv(configHome, { HEARTH_PORT: String(port) }),
+          stdin: TEST_PASSWORD,
+        });
+
+      const before = await adminCreate();
+      expect(before.code).toBe(1);
+      expect(before.stderr.trim().split('\n')).toHaveLength(1);
+      expect(before.stderr).toMatch(
+        /is in use by another Hearth .*or use --setup-token with the link it printed$/m,
+      );
+
+      const token = /setup\?token=([\w-]+)/.exec(hearth.stdout())?.[1];
+      const setup = await fetch(`${hearth.url}/api/admin/setup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token, email: 'first@example.test', password: TEST_PASSWORD }),
+      });
+      expect(setup.status).toBe(201);
+
+      const after = await adminCreate();
+      expect(after.code).toBe(1);
+      expect(after.stderr.trim().split('\n')).toHaveLength(1);
+      expect(after.stderr).not.toMatch(/setup-token|setup link/);
+      expect(after.stderr).toContain(
+        'run `hearth users create --email second@example.test --role admin --password`',
+      );
+
+      hearth.child.kill('SIGTERM');
+      expect((await exitOf(hearth.child)).code).toBe(0);
+    } finally {
+      await rm(ownDir, { recursive: true, force: true });
+      await rm(configHome, { recursive: true, force: true });
     }
   });
 });
