@@ -1,7 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -168,6 +168,37 @@ describe('Ctrl-C in a terminal (SIGINT to the whole process group)', () => {
     const atShutdown = hearth.stdout().slice(before.stdout) + hearth.stderr().slice(before.stderr);
     expect(atShutdown).toBe('Stopping Hearth (SIGINT)\n');
     expect(existsSync(`${dataDir}/postgres/postmaster.pid`)).toBe(false);
+  });
+
+  it('under pnpm, a package script that execs hearth start also exits 0 on Ctrl-C', async () => {
+    // dash, pnpm's script shell on Debian, does not exec a script's last command, and dies of the
+    // terminal's SIGINT itself (pnpm then exits 130); `exec` hands the signal to Hearth alone.
+    const project = await tempDir('hearth-cli-pnpm-');
+    try {
+      const script = `exec ${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} start --port 0 --data-dir ${JSON.stringify(dataDir)}`;
+      await writeFile(
+        `${project}/package.json`,
+        JSON.stringify({ name: 'ctrl-c-under-pnpm', private: true, scripts: { start: script } }),
+      );
+      const child = spawn('pnpm', ['--silent', 'start'], {
+        cwd: project,
+        env: cleanEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
+      children.push(child);
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      while (!/Hearth is running at/.test(output) && child.exitCode === null)
+        await new Promise((r) => setTimeout(r, 50));
+      const before = output.length;
+      process.kill(-child.pid!, 'SIGINT');
+      expect(await exitOf(child)).toEqual({ code: 0, signal: null });
+      expect(output.slice(before)).toBe('Stopping Hearth (SIGINT)\n');
+    } finally {
+      await rm(project, { recursive: true, force: true });
+    }
   });
 });
 
