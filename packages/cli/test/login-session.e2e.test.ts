@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Secret, TOTP } from 'otpauth';
@@ -11,7 +12,7 @@ import {
   type TestApp,
   type TestUser,
 } from '@hearth/testkit';
-import { assertBuilt, runHearth, tempDir, userEnv } from './run-hearth.js';
+import { HEARTH_BIN, assertBuilt, runHearth, tempDir, userEnv } from './run-hearth.js';
 
 interface SavedSessionFile {
   url: string;
@@ -175,6 +176,37 @@ describe('hearth login --email on an account with MFA', () => {
     expect(envRun.stderr).toBe('');
     expect(envRun.code).toBe(0);
     expect((await runHearth(['keys', 'list'], { env: byEnv.env })).code).toBe(0);
+  });
+});
+
+describe('hearth login --email at a terminal', () => {
+  it('asks for the password and then the MFA code, without echoing either', async () => {
+    const { env, file } = freshEnv();
+    // util-linux `script` gives the CLI a pseudo-terminal, as a user's shell would.
+    const command = [process.execPath, HEARTH_BIN, 'login', '--url', app.url, '--email', mfaAdmin.email]
+      .map((part) => `'${part}'`)
+      .join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let screen = '';
+    child.stdout.on('data', (chunk: Buffer) => (screen += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const waitFor = async (text: string) => {
+      while (!screen.includes(text)) {
+        if (child.exitCode !== null) throw new Error(`exited before "${text}": ${screen}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+
+    await waitFor('Password: ');
+    child.stdin.write(`${TEST_PASSWORD}\r`);
+    await waitFor('Authentication code');
+    const code = totpCode(mfaAdmin.secret, 1);
+    child.stdin.write(`${code}\r`);
+    expect(await exited).toBe(0);
+    child.stdin.end();
+    expect(screen).not.toContain(TEST_PASSWORD);
+    expect(screen).not.toContain(code);
+    expect((await readSaved(file)).email).toBe(mfaAdmin.email);
   });
 });
 
