@@ -37,6 +37,56 @@ describe('client options', () => {
     expect(() => resolveClientOptions('http://h', { fetch: 'x' as never })).toThrow(/fetch/);
   });
 
+  // The docs promise a TypeError for every option of the wrong type; one row per option and wrong type.
+  it.each<[string, unknown]>([
+    ['fetch', 'x'],
+    ['fetch', {}],
+    ['headers', 'x'],
+    ['headers', ['x-a', 'b']],
+    ['headers', { 'x-a': 1 }],
+    ['headers', new Map([['x-a', 'b']])],
+    ['headers', null],
+    ['storage', {}],
+    ['storage', 'localStorage'],
+    ['storageKey', 42],
+    ['storageKey', ''],
+    ['autoRefresh', 'false'],
+    ['autoRefresh', 0],
+    ['refreshMarginSeconds', '60'],
+    ['refreshMarginSeconds', -1],
+    ['refreshMarginSeconds', Number.NaN],
+    ['tabSync', 'yes'],
+    ['tabSync', { channelName: 7 }],
+    ['tabSync', { channel: 'c' }],
+    ['tabSync', null],
+  ])('createClient throws a TypeError for the wrong-typed option %s: %o', (key, value) => {
+    expect(() => createClient('http://h', { [key]: value } as never)).toThrow(
+      new RegExp(`^Hearth: option "${key}" must be `),
+    );
+    expect(() => createClient('http://h', { [key]: value } as never)).toThrow(TypeError);
+  });
+
+  it('accepts every option with a value of its documented type, and undefined as the default', () => {
+    const resolved = resolveClientOptions('http://h', {
+      fetch: () => Promise.resolve(new Response()),
+      headers: { 'x-app': 'demo' },
+      storage: memoryStorage(),
+      storageKey: 'k',
+      autoRefresh: false,
+      refreshMarginSeconds: 0,
+      tabSync: { channelName: 'c' },
+    });
+    expect(resolved.headers).toEqual({ 'x-app': 'demo' });
+    expect(resolved.autoRefresh).toBe(false);
+    expect(
+      resolveClientOptions('http://h', { headers: undefined, autoRefresh: undefined } as never).autoRefresh,
+    ).toBe(true);
+  });
+
+  it('createClient rejects options that are not an object', () => {
+    expect(() => createClient('http://h', 'x' as never)).toThrow(/options must be an object/);
+  });
+
   it('createClient rejects a URL that is not absolute', () => {
     expect(() => createClient('localhost:8090')).toThrow(TypeError);
   });

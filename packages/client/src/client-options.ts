@@ -40,35 +40,75 @@ export interface ResolvedClientOptions {
   lock: CrossTabLock | undefined;
 }
 
-const KNOWN_OPTIONS = new Set<string>([
-  'fetch',
-  'headers',
-  'storage',
-  'storageKey',
-  'autoRefresh',
-  'refreshMarginSeconds',
-  'tabSync',
-] satisfies (keyof HearthClientOptions)[]);
+type OptionCheck = { test: (value: unknown) => boolean; expected: string };
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Every option and the type it must have: one entry per option, so a new
+ * option cannot be added without saying what it accepts. `undefined` always
+ * means "the default".
+ */
+const OPTION_CHECKS: { [K in keyof Required<HearthClientOptions>]: OptionCheck } = {
+  fetch: { test: (value) => typeof value === 'function', expected: 'a function' },
+  headers: {
+    test: (value) =>
+      isPlainObject(value) &&
+      [Object.prototype, null].includes(Object.getPrototypeOf(value)) &&
+      Object.values(value).every((v) => typeof v === 'string'),
+    expected: 'an object of header names to string values',
+  },
+  storage: { test: isStorage, expected: 'an object with getItem, setItem and removeItem' },
+  storageKey: {
+    test: (value) => typeof value === 'string' && value !== '',
+    expected: 'a non-empty string',
+  },
+  autoRefresh: { test: (value) => typeof value === 'boolean', expected: 'true or false' },
+  refreshMarginSeconds: {
+    test: (value) => typeof value === 'number' && Number.isFinite(value) && value >= 0,
+    expected: 'a number of seconds >= 0',
+  },
+  tabSync: {
+    test: (value) =>
+      typeof value === 'boolean' ||
+      (isPlainObject(value) &&
+        Object.keys(value).every((key) => key === 'channelName') &&
+        (value.channelName === undefined ||
+          (typeof value.channelName === 'string' && value.channelName !== ''))),
+    expected: 'true, false or { channelName: string }',
+  },
+};
 
 export const DEFAULT_REFRESH_MARGIN_SECONDS = 60;
 
-/** The one place defaults are decided. Unknown or ill-typed options throw, so a typo never passes silently. */
-export function resolveClientOptions(url: string, options: HearthClientOptions = {}): ResolvedClientOptions {
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) {
-      throw new TypeError(`Hearth: unknown option "${key}" (known: ${[...KNOWN_OPTIONS].join(', ')})`);
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'string' ? `the string ${JSON.stringify(value.slice(0, 40))}` : `a ${typeof value}`;
+}
+
+/** Throws a TypeError naming the first unknown or ill-typed option. */
+function assertOptions(options: unknown): asserts options is HearthClientOptions {
+  if (!isPlainObject(options)) {
+    throw new TypeError(`Hearth: the options must be an object, not ${describeValue(options)}`);
+  }
+  const known = Object.keys(OPTION_CHECKS);
+  for (const [key, value] of Object.entries(options)) {
+    if (!Object.hasOwn(OPTION_CHECKS, key)) {
+      throw new TypeError(`Hearth: unknown option "${key}" (known: ${known.join(', ')})`);
+    }
+    const check = OPTION_CHECKS[key as keyof HearthClientOptions];
+    if (value !== undefined && !check.test(value)) {
+      throw new TypeError(`Hearth: option "${key}" must be ${check.expected}, not ${describeValue(value)}`);
     }
   }
-  if (options.fetch !== undefined && typeof options.fetch !== 'function') {
-    throw new TypeError('Hearth: option "fetch" must be a function');
-  }
+}
+
+/** The one place defaults are decided. Unknown or ill-typed options throw, so a typo never passes silently. */
+export function resolveClientOptions(url: string, options: HearthClientOptions = {}): ResolvedClientOptions {
+  assertOptions(options);
   const margin = options.refreshMarginSeconds ?? DEFAULT_REFRESH_MARGIN_SECONDS;
-  if (typeof margin !== 'number' || !Number.isFinite(margin) || margin < 0) {
-    throw new TypeError('Hearth: option "refreshMarginSeconds" must be a number of seconds >= 0');
-  }
-  if (options.storage !== undefined && !isStorage(options.storage)) {
-    throw new TypeError('Hearth: option "storage" must have getItem, setItem and removeItem');
-  }
 
   const storage = options.storage ?? defaultSessionStorage().storage;
   const storageKey = options.storageKey ?? `hearth.auth:${url.replace(/\/+$/, '')}`;

@@ -1,5 +1,6 @@
 import { Route, Router, Switch } from 'wouter';
 import { ConfirmEmailPage } from './pages/confirm-email-page.tsx';
+import { KeysPage } from './features/keys/keys-page.tsx';
 import { ForgotPasswordPage } from './pages/forgot-password-page.tsx';
 import { HomePage } from './pages/home-page.tsx';
 import { LoginPage } from './pages/login-page.tsx';
@@ -21,6 +22,7 @@ export function App() {
         <Route path="/" component={HomePage} />
         <Route path="/login" component={LoginPage} />
         <Route path="/mail" component={MailPage} />
+        <Route path="/keys" component={KeysPage} />
         <Route path="/setup" component={SetupPage} />
         <Route path="/auth/verify-email" component={VerifyEmailPage} />
         <Route path="/auth/confirm-email" component={ConfirmEmailPage} />

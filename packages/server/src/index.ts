@@ -3,6 +3,7 @@ export { loadConfig, ConfigError, configOptions, type HearthConfig } from './con
 export { errorTable, errorCodes, HearthError, type ErrorCode } from './errors/index.js';
 export {
   createPool,
+  endPool,
   withTransaction,
   migrateSystemSchema,
   startEmbeddedPostgres,

@@ -8,11 +8,12 @@ import { createCollections, type Collections } from './collections/create-collec
 import type { HearthConfig } from './config/index.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded-postgres.js';
 import { migrateSystemSchema } from './db/migrate.js';
-import { createPool, type Pool } from './db/pool.js';
+import { createPool, endPool, type Pool } from './db/pool.js';
 import { createApp } from './http/create-app.js';
 import { authEdgeRoutes } from './auth/routes.js';
 import { retiredKeyPublishSeconds } from './auth/signing-keys.js';
 import { createEdge } from './http/edge.js';
+import { assertPortFree } from './lib/free-port.js';
 import { createLogger } from './lib/logger.js';
 import { createRedisClient } from './lib/redis-connection.js';
 import { countOutboxByStatus } from './mail/outbox.js';
@@ -70,6 +71,8 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
   };
 
   try {
+    // Before the data dir or the database is touched: a taken port is one clear error, not a new cluster.
+    if (config.port !== 0) await assertPortFree(config.port, config.host);
     let databaseUrl = config.databaseUrl;
     let embedded: EmbeddedPostgres | undefined;
     if (!databaseUrl) {
@@ -90,7 +93,7 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
       statementTimeoutMs: config.databaseStatementTimeoutMs,
       poolWaitMs: config.databasePoolWaitMs,
     });
-    cleanups.push(() => pool.end());
+    cleanups.push(() => endPool(pool));
     await migrateSystemSchema(pool, logger);
     await ensureSecret(pool, secretNames.signingKey);
     const fieldCipher = new FieldCipher(config.encryptionKey, config.encryptionKeyPrevious);

@@ -23,6 +23,8 @@ describe('/_/setup', { timeout: BROWSER_TEST_TIMEOUT }, () => {
   const adminEmail = uniqueTestEmail('first-admin');
 
   it('explains a wrong token and keeps no token in the address bar', async () => {
+    const state = await app.request<{ complete: boolean }>('GET', '/api/admin/setup');
+    expect(state).toMatchObject({ status: 200, body: { complete: false } });
     const { page, problems } = await watchedPage(browser());
     await page.goto(`${app.url}/_/setup?token=not-the-token`);
     await page.getByRole('heading', { name: 'Create the first admin' }).waitFor();
@@ -86,18 +88,28 @@ describe('/_/setup', { timeout: BROWSER_TEST_TIMEOUT }, () => {
     expect(login.body.user.role).toBe('admin');
   });
 
-  it('refuses a second use of the link and points at sign-in', async () => {
+  it('a used setup link says it was used and points to sign-in, instead of showing the form', async () => {
     const { page, problems } = await watchedPage(browser());
     await page.goto(app.hearth.setupUrl!);
-    await page.getByLabel('Email', { exact: true }).fill(uniqueTestEmail('second-admin'));
-    await page.getByLabel('Password', { exact: true }).fill(TEST_PASSWORD);
-    await page.getByLabel('Confirm password').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Create admin' }).click();
-    const alert = page.getByRole('alert');
-    await expect(alert.textContent()).resolves.toMatch(/Setup is already complete/);
-    await alert.getByRole('link', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Setup is complete' }).waitFor();
+    await expect(page.getByRole('alert').textContent()).resolves.toMatch(/setup link was already used/);
+    expect(await page.getByLabel('Email', { exact: true }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Create admin' }).count()).toBe(0);
+    expect(addressOf(page)).toBe('/_/setup');
+    await page.getByRole('link', { name: 'Sign in' }).click();
     await page.waitForURL(`${app.url}/_/login`);
-    expect(problems([409])).toEqual([]);
+    expect(problems()).toEqual([]);
+  });
+
+  it('the API the page asks: GET /api/admin/setup says setup is complete, and a second use is still 409', async () => {
+    const state = await app.request<{ complete: boolean }>('GET', '/api/admin/setup');
+    expect(state).toMatchObject({ status: 200, body: { complete: true } });
+    const token = new URL(app.hearth.setupUrl!).searchParams.get('token');
+    const again = await app.request<{ error: { code: string } }>('POST', '/api/admin/setup', {
+      body: { token, email: uniqueTestEmail('second-admin'), password: TEST_PASSWORD },
+    });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('admin/setup-complete');
   });
 
   it('without a token, says which link to open', async () => {

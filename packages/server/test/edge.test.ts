@@ -184,7 +184,7 @@ describe('routes served by the edge', () => {
     expect(second.headers.get('idempotent-replayed')).toBe('true');
     expect(((await second.json()) as { id: string }).id).toBe(((await first.json()) as { id: string }).id);
     // Express adds helmet's full set; the edge only the API headers.
-    expect(first.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect(first.headers.get('x-dns-prefetch-control')).toBe('off');
   });
 
   it('are measured under their route template', async () => {

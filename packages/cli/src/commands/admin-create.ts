@@ -6,11 +6,13 @@ import {
   createAdminUser,
   createLogger,
   createPool,
+  endPool,
   loadConfig,
   migrateSystemSchema,
   startEmbeddedPostgres,
   withTransaction,
   type EmbeddedPostgres,
+  type HearthConfig,
 } from '@hearth/server';
 import { CliError, EXIT } from '../cli-error.js';
 import { normalizeServerUrl } from '../config/credentials.js';
@@ -111,12 +113,12 @@ async function inDatabase(flags: Flags, password: string): Promise<CreatedAdmin>
       );
       return { id: row.id, email: row.email, role: row.role };
     } finally {
-      await pool.end();
+      await endPool(pool);
     }
   } catch (error) {
     if (error instanceof EmbeddedPostgresError)
       throw new CliError(
-        `${error.message.split('\n')[0] ?? ''}; stop the server first, or use --setup-token with the link it printed`,
+        `${error.message.split('\n')[0] ?? ''}; stop the server first, ${await whileServerRuns(flags, config)}`,
       );
     if (error instanceof HearthError) throw new CliError(`${error.message} (${error.code})`);
     const code = (error as { code?: unknown }).code;
@@ -129,6 +131,35 @@ async function inDatabase(flags: Flags, password: string): Promise<CreatedAdmin>
   } finally {
     await embedded?.stop();
   }
+}
+
+/**
+ * What else works while the server holds the database. The setup link only
+ * while no admin exists: once one does, it is spent, so suggesting it would
+ * send the user to a page that can only refuse.
+ */
+async function whileServerRuns(flags: Flags, config: HearthConfig): Promise<string> {
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url =
+    flags.url ??
+    process.env.HEARTH_URL ??
+    config.publicUrl ??
+    `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
+  const signedIn = `or, signed in as an admin (\`hearth login\`), run \`hearth users create --email ${flags.email} --role admin --password\``;
+  let complete: boolean | undefined;
+  try {
+    const answer = await new ApiClient(normalizeServerUrl(url), undefined).request<{ complete?: unknown }>(
+      'GET',
+      '/api/admin/setup',
+      { anonymous: true },
+    );
+    complete = typeof answer?.complete === 'boolean' ? answer.complete : undefined;
+  } catch {
+    complete = undefined;
+  }
+  if (complete === false) return 'or use --setup-token with the link it printed';
+  if (complete === true) return signedIn;
+  return `${signedIn} (while no admin exists, --setup-token with the link it printed works too)`;
 }
 
 async function overHttp(flags: Flags, tokenOrLink: string, password: string): Promise<CreatedAdmin> {

@@ -66,7 +66,9 @@ async function start(flags: StartFlags): Promise<void> {
     // Found only once the database is open, e.g. secrets encrypted under a key that is not configured.
     if (error instanceof ConfigError) throw new CliError(`config error: ${error.message}`);
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new CliError(`port ${config.port} is already in use; choose another with --port`);
+      throw new CliError(
+        `port ${config.port} on ${config.host} is already in use; stop what uses it, or choose another with --port`,
+      );
     }
     throw error;
   }
@@ -84,7 +86,9 @@ async function start(flags: StartFlags): Promise<void> {
       // A second signal while stopping changes nothing; the deadline below still holds.
       if (stopping) return;
       stopping = true;
-      running.logger.info({ signal }, 'shutting down');
+      // The one line a Ctrl-C prints: PostgreSQL runs in its own process group, so nothing else is interrupted.
+      process.stdout.write(`Stopping Hearth (${signal})\n`);
+      running.logger.debug({ signal }, 'shutting down');
       // A stuck dependency must not keep the process alive past the deadline.
       const deadline = setTimeout(() => {
         running.logger.error('shutdown deadline passed; exiting');

@@ -5,16 +5,32 @@ import { z } from 'zod';
 import { CliError } from '../cli-error.js';
 
 /**
- * The credentials `hearth login` saves: one server URL and service key, in a
- * file only the user can read. The path never comes from a HEARTH_ variable,
- * because the server rejects HEARTH_ variables it does not know.
+ * The credentials `hearth login` saves, in a file only the user can read: one
+ * server URL with either a service key or an admin's session (from email and
+ * password; it is refreshed in place as its access token expires). The path
+ * never comes from a HEARTH_ variable, because the server rejects HEARTH_
+ * variables it does not know.
  */
-const storedCredentials = z.object({
+const storedKey = z.object({
   url: z.url(),
   key: z.string().min(1),
   savedAt: z.string().optional(),
 });
+export const storedSession = z.object({
+  accessToken: z.string().min(1),
+  refreshToken: z.string().min(1),
+  /** When the access token expires, in epoch seconds (as the server's session says). */
+  expiresAt: z.number(),
+});
+const storedAdminSession = z.object({
+  url: z.url(),
+  email: z.string(),
+  session: storedSession,
+  savedAt: z.string().optional(),
+});
+const storedCredentials = z.union([storedKey, storedAdminSession]);
 export type StoredCredentials = z.infer<typeof storedCredentials>;
+export type StoredSession = z.infer<typeof storedSession>;
 
 export function credentialsPath(env: NodeJS.ProcessEnv = process.env): string {
   const base =

@@ -16,8 +16,9 @@ export async function readStdin(): Promise<string> {
 export async function readSecret(question: string): Promise<string> {
   const stdin = process.stdin;
   if (stdin.isTTY !== true) return readStdin();
-  process.stderr.write(question);
+  // Echo off before the prompt shows, so nothing typed (or pasted) in reply is ever echoed.
   stdin.setRawMode(true);
+  process.stderr.write(question);
   stdin.setEncoding('utf8');
   stdin.resume();
   return new Promise((resolve, reject) => {

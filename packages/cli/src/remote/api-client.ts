@@ -1,5 +1,6 @@
 import { CliError, EXIT } from '../cli-error.js';
 import type { ServerTarget } from '../config/credentials.js';
+import { serviceKeyCredential, type Credential } from './credential.js';
 
 /** An error answer from the server: `{"error":{"code","message","details"?}}`. */
 export class ApiError extends Error {
@@ -27,29 +28,49 @@ export interface RequestOptions {
 /**
  * The CLI's one HTTP client (global fetch). Connection failures, timeouts and
  * rejected credentials become exit code 3 with a hint; other error answers
- * are ApiErrors for the command to map.
+ * (and a 401 to a request sent without credentials) are ApiErrors for the
+ * command to map.
  */
 export class ApiClient {
+  private readonly credential: Credential | undefined;
+
   constructor(
     readonly url: string,
-    private readonly key: string | undefined,
-  ) {}
+    credential: Credential | string | undefined,
+  ) {
+    this.credential = typeof credential === 'string' ? serviceKeyCredential(credential) : credential;
+  }
 
   static for(target: ServerTarget): ApiClient {
-    return new ApiClient(target.url, target.key);
+    return new ApiClient(target.url, target.credential);
   }
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const credential = options.anonymous ? undefined : this.credential;
+    let response = await this.send(method, path, options, credential);
+    // An access token that expired early, or was refreshed by another run: renew once and resend.
+    if (response.status === 401 && credential && (await credential.renew())) {
+      await response.arrayBuffer();
+      response = await this.send(method, path, options, credential);
+    }
+    return this.answer<T>(response, credential);
+  }
+
+  private async send(
+    method: string,
+    path: string,
+    options: RequestOptions,
+    credential: Credential | undefined,
+  ): Promise<Response> {
     const url = new URL(path, `${this.url}/`);
     for (const [name, value] of Object.entries(options.query ?? {}))
       if (value !== undefined) url.searchParams.set(name, String(value));
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (this.key && !options.anonymous) headers.authorization = `Bearer ${this.key}`;
+    if (credential) headers.authorization = await credential.authorization();
     if (options.body !== undefined) headers['content-type'] = 'application/json';
 
-    let response: Response;
     try {
-      response = await fetch(url, {
+      return await fetch(url, {
         method,
         headers,
         ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
@@ -61,7 +82,9 @@ export class ApiClient {
         EXIT.unreachable,
       );
     }
+  }
 
+  private async answer<T>(response: Response, credential: Credential | undefined): Promise<T> {
     const text = await response.text();
     let parsed: unknown;
     try {
@@ -75,15 +98,15 @@ export class ApiClient {
       ?.error;
     const code = typeof error?.code === 'string' ? error.code : `http/${response.status}`;
     const message = typeof error?.message === 'string' ? error.message : response.statusText;
-    if (response.status === 401) {
+    if (response.status === 401 && credential) {
       throw new CliError(
-        `${this.url} rejected the service key (${code}); check HEARTH_SERVICE_KEY or run \`hearth login\` with a valid key`,
+        `${this.url} rejected the ${credential.description} (${code}); ${credential.fix}`,
         EXIT.unreachable,
       );
     }
     if (response.status === 403 && (code === 'auth/forbidden' || code === 'auth/unauthenticated')) {
       throw new CliError(
-        `${this.url} does not allow this key to do that (${code}); use a service key or an admin's credentials`,
+        `${this.url} does not allow this ${credential?.description ?? 'request'} to do that (${code}); use a service key or an admin's credentials`,
         EXIT.unreachable,
       );
     }

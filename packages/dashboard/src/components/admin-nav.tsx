@@ -4,6 +4,7 @@ import { Link, useLocation } from 'wouter';
 const adminPages = [
   { href: '/', label: 'Overview' },
   { href: '/mail', label: 'Mail' },
+  { href: '/keys', label: 'Keys' },
 ];
 
 /** The signed-in navigation; the current page is marked for assistive technology with aria-current. */

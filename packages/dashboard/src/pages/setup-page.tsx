@@ -7,6 +7,7 @@ import { PublicLayout } from '../components/public-layout.tsx';
 import { SubmitButton } from '../components/submit-button.tsx';
 import { useFormState } from '../hooks/use-form-state.ts';
 import { useLinkToken } from '../hooks/use-link-token.ts';
+import { useSetupState } from '../hooks/use-setup-state.ts';
 import { formProblem } from '../lib/form-problem.ts';
 import { confirmationProblem, passwordPolicyHint } from '../lib/password-confirmation.ts';
 import { hearth } from '../hearth.ts';
@@ -35,6 +36,7 @@ export function SetupPage() {
   const form = useFormState();
   const { fieldError, formError, pending, formRef, alertRef } = form;
   const [setupOver, setSetupOver] = useState(false);
+  const setupState = useSetupState();
 
   if (token === undefined) {
     return (
@@ -45,6 +47,26 @@ export function SetupPage() {
         </FormAlert>
         <p className="aside">
           Already set up? <Link href="/login">Sign in</Link>
+        </p>
+      </PublicLayout>
+    );
+  }
+  if (setupState === 'checking') {
+    return (
+      <PublicLayout title="Set up Hearth">
+        <p aria-live="polite">Checking the setup link…</p>
+      </PublicLayout>
+    );
+  }
+  // A spent link (the admin was created with it, or with `hearth admin create`) can only fail.
+  if (setupState === 'used') {
+    return (
+      <PublicLayout title="Setup is complete">
+        <FormAlert>
+          This setup link was already used: the first admin exists, and the link works only once.
+        </FormAlert>
+        <p className="aside">
+          <Link href="/login">Sign in</Link> as an admin instead.
         </p>
       </PublicLayout>
     );

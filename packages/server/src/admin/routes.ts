@@ -8,6 +8,7 @@ import { validateBody } from '../auth/validate-body.js';
 import { listOutbox, outboxStatuses, retryOutboxMail, type OutboxReader } from '../mail/outbox.js';
 import { SERVICE_KEY_SCOPES } from './service-keys.js';
 import { setupFirstAdmin } from './setup.js';
+import { isSetupComplete } from './setup-token.js';
 
 const setupBody = z.strictObject({
   token: z.string().min(1).max(512),
@@ -56,6 +57,11 @@ function idParam(value: unknown, what: string): string {
 export function adminRoutes(auth: Auth): Router {
   const router = Router();
   const { pool } = auth.deps;
+
+  // Public, like the setup itself: the setup page asks before it shows a form for a spent link.
+  router.get('/api/admin/setup', async (_req, res) => {
+    res.json({ complete: await isSetupComplete(pool) });
+  });
 
   router.post('/api/admin/setup', async (req, res) => {
     const body = validateBody(setupBody, req.body);

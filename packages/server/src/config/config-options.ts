@@ -517,5 +517,5 @@ export type HearthConfig = {
  * Variables with the HEARTH_ prefix that belong to other tools (the CLI and
  * the test harness), so the server does not reject them as unknown.
  */
-export const foreignEnvVars = ['HEARTH_URL', 'HEARTH_SERVICE_KEY', 'HEARTH_CONFIG_FILE'];
+export const foreignEnvVars = ['HEARTH_URL', 'HEARTH_SERVICE_KEY', 'HEARTH_MFA_CODE', 'HEARTH_CONFIG_FILE'];
 export const foreignEnvPrefixes = ['HEARTH_TEST_', 'HEARTH_BENCH_'];

@@ -202,6 +202,9 @@ function startPostmaster(
         ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
         env: { ...process.env, LC_ALL: 'C' },
         stdio: ['ignore', 'ignore', 'pipe'],
+        // Its own session, so Ctrl-C in a terminal (SIGINT to the whole foreground process group)
+        // reaches only Hearth, which then stops PostgreSQL itself, after its own connections.
+        detached: true,
       },
     );
     let settled = false;

@@ -169,3 +169,22 @@ export function createPool(options: {
   pool.on('error', (error) => options.logger.warn({ err: error }, 'idle database connection failed'));
   return pool;
 }
+
+/**
+ * pool.end(), and then the wait it skips: pg-pool resolves end() once it has
+ * asked each client to close, before the connections are closed. Stopping the
+ * embedded PostgreSQL in that gap makes every idle client fail with
+ * "terminating connection due to administrator command".
+ */
+export async function endPool(pool: Pool): Promise<void> {
+  let open = pool.totalCount;
+  const closed = new Promise<void>((resolve) => {
+    if (open === 0) return resolve();
+    pool.on('remove', () => {
+      open -= 1;
+      if (open <= 0) resolve();
+    });
+  });
+  await pool.end();
+  await closed;
+}

@@ -52,7 +52,7 @@ export function createApp(context: AppContext): Express {
   installJsonResponse(app);
 
   // Request ids, logging, metrics and CORS are the edge's (src/http/edge.ts).
-  app.use(securityHeadersMiddleware());
+  app.use(securityHeadersMiddleware({ publicUrl: config.publicUrl }));
   app.use(jsonBody({ limit: config.bodyLimit, formPaths: [/^\/api\/auth\/oauth\/[^/]+\/callback$/] }));
 
   const domains: Router[] = [

@@ -39,10 +39,15 @@ export function tagRequest(req: IncomingMessage, res: ServerResponse, logger: Lo
   return tagged;
 }
 
-/** One line per finished request: 5xx as error, 4xx as info, the rest as debug. */
+/**
+ * One line per finished request: 5xx as error, the rest as info, so the
+ * default level shows every request (docs/configuration.md). pino serialises
+ * the one small object straight to its buffer; HEARTH_LOG_LEVEL=warn (the
+ * benchmark's setting) skips it before anything is built.
+ */
 export function logCompletion(req: TaggedRequest, res: ServerResponse, startedAt: number): void {
   const status = res.statusCode;
-  const level = status >= 500 ? 'error' : status >= 400 ? 'info' : 'debug';
+  const level = status >= 500 ? 'error' : 'info';
   if (!req.log.isLevelEnabled(level)) return;
   req.log[level](
     {

@@ -2,32 +2,42 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import cors from 'cors';
 import helmet from 'helmet';
 
-const helmetOptions: Parameters<typeof helmet>[0] = {
-  contentSecurityPolicy: {
-    directives: {
-      defaultSrc: ["'self'"],
-      connectSrc: ["'self'"],
-      imgSrc: ["'self'", 'data:', 'blob:'],
-      styleSrc: ["'self'", "'unsafe-inline'"],
-      frameAncestors: ["'none'"],
+function helmetOptions(https: boolean): Parameters<typeof helmet>[0] {
+  return {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        frameAncestors: ["'none'"],
+        // Helmet adds it by default; null leaves it out.
+        upgradeInsecureRequests: https ? [] : null,
+      },
     },
-  },
-  crossOriginResourcePolicy: { policy: 'cross-origin' },
-};
+    // Browsers ignore COOP on an untrustworthy (plain HTTP) origin, and say so in the console.
+    crossOriginOpenerPolicy: https,
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+  };
+}
 
 /**
  * The headers helmet sets with our options. They do not depend on the
- * request, so they are worked out once by running helmet against a recorder,
- * and each response then gets them in one loop.
+ * request beyond its scheme, so they are worked out once per scheme by
+ * running helmet against a recorder, and each response then gets them in one loop.
+ *
+ * `upgrade-insecure-requests` only on HTTPS: on a page served over plain HTTP
+ * (`docker run` reached by IP) it makes the browser fetch every script from
+ * https://, which is not there, and the dashboard stays blank.
  */
-export function securityHeaders(): Array<[string, string]> {
+export function securityHeaders(options: { https: boolean }): Array<[string, string]> {
   const headers: Array<[string, string]> = [];
   const recorder = {
     setHeader: (name: string, value: string) => void headers.push([name, String(value)]),
     removeHeader: () => undefined,
   };
   let finished = false;
-  helmet(helmetOptions)({} as never, recorder as never, () => (finished = true));
+  helmet(helmetOptions(options.https))({} as never, recorder as never, () => (finished = true));
   if (!finished) throw new Error('helmet did not complete synchronously');
   return headers;
 }
@@ -47,11 +57,20 @@ export const apiSecurityHeaders: ReadonlyArray<[string, string]> = [
   ['Strict-Transport-Security', 'max-age=31536000; includeSubDomains'],
 ];
 
-/** Express middleware: helmet's full set, for everything that is not an edge route. */
-export function securityHeadersMiddleware(): (req: unknown, res: ServerResponse, next: () => void) => void {
-  const headers = securityHeaders();
-  return (_req, res, next) => {
-    for (const [name, value] of headers) res.setHeader(name, value);
+/**
+ * Express middleware: helmet's full set, for everything that is not an edge
+ * route. A request counts as HTTPS when it came over TLS or through a
+ * HEARTH_TRUST_PROXY proxy that says so (X-Forwarded-Proto, Express's
+ * `req.secure`), or always when HEARTH_PUBLIC_URL is https.
+ */
+export function securityHeadersMiddleware(options: {
+  publicUrl: string | undefined;
+}): (req: { secure: boolean }, res: ServerResponse, next: () => void) => void {
+  const httpsOnly = options.publicUrl?.startsWith('https:') === true;
+  const overHttps = securityHeaders({ https: true });
+  const overHttp = httpsOnly ? overHttps : securityHeaders({ https: false });
+  return (req, res, next) => {
+    for (const [name, value] of req.secure ? overHttps : overHttp) res.setHeader(name, value);
     next();
   };
 }

@@ -15,3 +15,17 @@ export function findFreePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * Fails with the OS's own error (EADDRINUSE, EACCES, EADDRNOTAVAIL) when
+ * `port` cannot be listened on at `host`. Start-up runs it before anything
+ * is written, so a taken port never leaves a new database cluster behind.
+ */
+export function assertPortFree(port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve()));
+  });
+}

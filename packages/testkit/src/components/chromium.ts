@@ -16,6 +16,8 @@ export interface ChromiumHandle {
 export interface StartChromiumOptions {
   env?: NodeJS.ProcessEnv;
   launchTimeoutMs?: number;
+  /** More command-line switches, e.g. `--host-resolver-rules=MAP lan.test 127.0.0.1` for a non-loopback name. */
+  args?: string[];
 }
 
 // Quiet and offline apart from what the test asks for: no update checks, no QUIC, no sync.
@@ -59,7 +61,7 @@ export async function startChromium(options: StartChromiumOptions = {}): Promise
   const browser = await chromium.launch({
     executablePath,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
     timeout: options.launchTimeoutMs ?? 30_000,
   });
   const newContext = (contextOptions: BrowserContextOptions = {}): Promise<BrowserContext> =>

@@ -1,0 +1,77 @@
+import { useState } from 'react';
+import { AdminLayout } from '../../components/admin-layout.tsx';
+import { FormAlert } from '../../components/form-alert.tsx';
+import { RequireAdmin } from '../../components/require-admin.tsx';
+import { formProblem } from '../../lib/form-problem.ts';
+import { CreatedKey } from './created-key.tsx';
+import { revokeServiceKey, type CreatedServiceKey, type ServiceKey } from './keys-api.ts';
+import { KeysTable } from './keys-table.tsx';
+import { NewKeyForm } from './new-key-form.tsx';
+import { useServiceKeys } from './use-service-keys.ts';
+
+/** Service keys, for admins: create one (shown once), see which exist and when they were used, revoke. */
+export function KeysPage() {
+  return (
+    <RequireAdmin>
+      {(user) => (
+        <AdminLayout title="Keys" user={user}>
+          <KeysView />
+        </AdminLayout>
+      )}
+    </RequireAdmin>
+  );
+}
+
+function KeysView() {
+  const keys = useServiceKeys();
+  const [created, setCreated] = useState<CreatedServiceKey>();
+  const [revoking, setRevoking] = useState<ReadonlySet<string>>(new Set());
+  const [problem, setProblem] = useState<string>();
+
+  async function revoke(key: ServiceKey): Promise<void> {
+    if (!window.confirm(`Revoke the key "${key.name}"? Whatever uses it stops working at once.`)) return;
+    setProblem(undefined);
+    setRevoking((ids) => new Set(ids).add(key.id));
+    try {
+      await revokeServiceKey(key.id);
+    } catch (error) {
+      setProblem(`The key "${key.name}" could not be revoked. ${formProblem(error).message}`);
+    } finally {
+      setRevoking((ids) => {
+        const rest = new Set(ids);
+        rest.delete(key.id);
+        return rest;
+      });
+      keys.refresh();
+    }
+  }
+
+  return (
+    <>
+      <p className="intro">
+        A service key acts as an admin for CI and servers (<code>HEARTH_SERVICE_KEY</code>,{' '}
+        <code>Authorization: Bearer hearth_sk_…</code>). Hearth keeps only its hash, so a key is shown once,
+        when it is created.
+      </p>
+      {created === undefined ? null : <CreatedKey created={created} onDone={() => setCreated(undefined)} />}
+      <NewKeyForm
+        onCreated={(key) => {
+          setCreated(key);
+          keys.refresh();
+        }}
+      />
+      {keys.problem === undefined ? null : <FormAlert>{keys.problem}</FormAlert>}
+      {problem === undefined ? null : <FormAlert>{problem}</FormAlert>}
+      <p role="status" data-testid="keys-summary">
+        {keys.state === 'loading'
+          ? 'Loading keys…'
+          : keys.items.length === 0
+            ? 'No service keys yet.'
+            : `${keys.items.length} ${keys.items.length === 1 ? 'key' : 'keys'}.`}
+      </p>
+      {keys.items.length === 0 ? null : (
+        <KeysTable items={keys.items} revoking={revoking} onRevoke={(key) => void revoke(key)} />
+      )}
+    </>
+  );
+}
