@@ -207,8 +207,16 @@ function checkSemantics(document: SchemaDocument, add: AddIssue, options: Valida
       switch (field.type) {
         case 'relation':
           if (!known.has(field.to)) add([...fat, 'to'], `unknown collection "${field.to}"`);
-          if (field.many && field.cascade)
-            add([...fat, 'cascade'], 'cascade applies to single relations only');
+          if (field.cascade === true && field.onDelete !== undefined && field.onDelete !== 'cascade')
+            add(
+              [...fat, 'cascade'],
+              `"cascade": true contradicts "onDelete": "${field.onDelete}" (cascade is deprecated; keep onDelete)`,
+            );
+          if (field.onDelete === 'setNull' && field.required === true)
+            add(
+              [...fat, 'onDelete'],
+              'a required relation cannot be set to null; use "restrict" or "cascade", or make it optional',
+            );
           if (!field.many && (field.min !== undefined || field.max !== undefined))
             add(
               [...fat, field.min !== undefined ? 'min' : 'max'],
