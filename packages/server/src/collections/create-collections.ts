@@ -30,6 +30,7 @@ export async function createCollections(options: { pool: Pool; logger: Logger })
   const { pool, logger } = options;
   const schemas = new SchemaService(pool, logger);
   await schemas.load();
+  await schemas.ensureDeleteTriggers();
   schemas.watch(SCHEMA_POLL_MS);
   const cursors = new CursorCodec(await ensureSecret(pool, secretNames.signingKey));
   const events = new ChangeEvents();
