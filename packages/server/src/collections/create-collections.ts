@@ -10,6 +10,7 @@ import { RecordService } from './record-service.js';
 import type { EdgeRoute } from '../http/edge-routes.js';
 import { schemaAdminRoutes } from './schema-routes.js';
 import { SchemaService } from './schema-service.js';
+import type { WriteRateLimit } from './write-rate-limit.js';
 
 /** Collections, records and rules: what the rest of the server may use. */
 export interface Collections {
@@ -26,8 +27,13 @@ export interface Collections {
 /** How often a node checks for a schema another node applied. */
 const SCHEMA_POLL_MS = 2_000;
 
-export async function createCollections(options: { pool: Pool; logger: Logger }): Promise<Collections> {
-  const { pool, logger } = options;
+export async function createCollections(options: {
+  pool: Pool;
+  logger: Logger;
+  /** The record write rate limit (HEARTH_WRITE_RATE_LIMIT_USER and _IP). */
+  writes: WriteRateLimit;
+}): Promise<Collections> {
+  const { pool, logger, writes } = options;
   const schemas = new SchemaService(pool, logger);
   await schemas.load();
   await schemas.ensureDeleteTriggers();
@@ -39,8 +45,8 @@ export async function createCollections(options: { pool: Pool; logger: Logger })
     schemas,
     records,
     events,
-    routers: [schemaAdminRoutes(schemas), recordRoutes(records, pool, events), openApiRoutes()],
-    edgeRoutes: recordEdgeRoutes(records, pool),
+    routers: [schemaAdminRoutes(schemas), recordRoutes(records, pool, events, writes), openApiRoutes()],
+    edgeRoutes: recordEdgeRoutes(records, pool, writes),
     async close() {
       schemas.stop();
     },

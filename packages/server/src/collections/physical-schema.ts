@@ -113,7 +113,11 @@ export function physicalCollection(name: string, definition: CollectionDefinitio
       });
     }
     if (field.type === 'relation' && many) {
-      manyRelations.set(fieldName, { field: fieldName, target: field.to, onDelete: effectiveOnDelete(field) });
+      manyRelations.set(fieldName, {
+        field: fieldName,
+        target: field.to,
+        onDelete: effectiveOnDelete(field),
+      });
     }
     if (field.unique) {
       indexes.set(`u:${fieldName}`, {

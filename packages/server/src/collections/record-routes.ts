@@ -15,6 +15,8 @@ import {
   type StoredResponse,
 } from './idempotency.js';
 import type { ListParams, RecordService, WriteScope } from './record-service.js';
+import type { WriteRateLimit } from './write-rate-limit.js';
+import { clientInfo } from '../auth/client-info.js';
 
 /** The most requests one `POST /api/batch` may carry. */
 export const MAX_BATCH_REQUESTS = 100;
@@ -66,7 +68,7 @@ const BATCH_PATH = /^\/api\/collections\/([^/]+)\/records(?:\/([^/]+))?$/;
  * Listing and viewing records: the hottest reads, served by the edge before
  * Express (src/http/edge.ts). Thin: parse, call the service, map.
  */
-export function recordEdgeRoutes(records: RecordService, pool: Pool): EdgeRoute[] {
+export function recordEdgeRoutes(records: RecordService, pool: Pool, writes: WriteRateLimit): EdgeRoute[] {
   return [
     {
       method: 'GET',
@@ -95,7 +97,8 @@ export function recordEdgeRoutes(records: RecordService, pool: Pool): EdgeRoute[
       template: '/api/collections/:name/records',
       // A create with an Idempotency-Key needs its transaction and stored reply: Express serves it.
       serves: (headers) => headers['idempotency-key'] === undefined,
-      async handle({ principal, params, body }) {
+      async handle({ principal, params, body, ip }) {
+        await writes.consume(principal, ip);
         const name = params.name ?? '';
         const result = await records.create(new Caller(principal), name, body, { db: pool });
         return {
@@ -108,11 +111,22 @@ export function recordEdgeRoutes(records: RecordService, pool: Pool): EdgeRoute[
   ];
 }
 
-/** Writes to `/api/collections/:name/records[/:id]` and `POST /api/batch`. Thin: parse, call the service, map. */
-export function recordRoutes(records: RecordService, pool: Pool, events: ChangeEvents): Router {
+/**
+ * Writes to `/api/collections/:name/records[/:id]` and `POST /api/batch`. Thin: parse, call the service, map.
+ * Every write is counted against the write rate limit first, as the edge's create is.
+ */
+export function recordRoutes(
+  records: RecordService,
+  pool: Pool,
+  events: ChangeEvents,
+  writes: WriteRateLimit,
+): Router {
   const router = Router();
+  const countWrites = (req: Request, n = 1) =>
+    writes.consume(req.principal ?? anonymous, clientInfo(req).ip, n);
 
   router.post('/api/collections/:name/records', async (req, res) => {
+    await countWrites(req);
     const caller = callerOf(req);
     const name = req.params.name;
     const header = req.get('idempotency-key');
@@ -148,6 +162,7 @@ export function recordRoutes(records: RecordService, pool: Pool, events: ChangeE
   });
 
   router.patch('/api/collections/:name/records/:id', async (req, res) => {
+    await countWrites(req);
     const result = await records.update(
       callerOf(req),
       req.params.name,
@@ -160,6 +175,7 @@ export function recordRoutes(records: RecordService, pool: Pool, events: ChangeE
   });
 
   router.delete('/api/collections/:name/records/:id', async (req, res) => {
+    await countWrites(req);
     await records.delete(
       callerOf(req),
       req.params.name,
@@ -187,6 +203,7 @@ export function recordRoutes(records: RecordService, pool: Pool, events: ChangeE
     }
     const caller = callerOf(req);
     const requests = parsed.data.requests;
+    await countWrites(req, requests.filter((request) => request.method !== 'GET').length);
     const targets = requests.map((request, index) => {
       const url = new URL(request.path, 'http://batch.invalid');
       const match = BATCH_PATH.exec(url.pathname);
