@@ -100,6 +100,10 @@ describe('validateSchemaDocument', () => {
       '/collections/posts/fields/owner/cascade: "cascade": true contradicts "onDelete": "restrict" (cascade is deprecated; keep onDelete)',
     ],
     [
+      { collections: { users: { fields: { team: { type: 'relation', to: 'users', onDelete: 'cascade' } } } } },
+      '/collections/users/fields/team/onDelete: a relation of users cannot cascade: deleting a record must not delete user accounts (use "setNull" or "restrict"; delete users through the admin API)',
+    ],
+    [
       posts({ owner: { type: 'relation', to: 'users', onDelete: 'delete' } }),
       '/collections/posts/fields/owner/onDelete: Invalid option: expected one of "cascade"|"setNull"|"restrict"',
     ],

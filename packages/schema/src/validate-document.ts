@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { checkRule } from './check-rule.js';
 import type { RuleKind } from './checked-rule.js';
-import { parseIsoDate, schemaDocumentSchema, type SchemaDocument } from './document.js';
+import { effectiveOnDelete, parseIsoDate, schemaDocumentSchema, type SchemaDocument } from './document.js';
 import {
   JsonSyntaxError,
   jsonPointer,
@@ -211,6 +211,11 @@ function checkSemantics(document: SchemaDocument, add: AddIssue, options: Valida
             add(
               [...fat, 'cascade'],
               `"cascade": true contradicts "onDelete": "${field.onDelete}" (cascade is deprecated; keep onDelete)`,
+            );
+          if (name === USERS_COLLECTION && effectiveOnDelete(field) === 'cascade')
+            add(
+              [...fat, field.onDelete !== undefined ? 'onDelete' : 'cascade'],
+              'a relation of users cannot cascade: deleting a record must not delete user accounts (use "setNull" or "restrict"; delete users through the admin API)',
             );
           if (field.onDelete === 'setNull' && field.required === true)
             add(
