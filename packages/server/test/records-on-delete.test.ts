@@ -196,6 +196,26 @@ describe('onDelete', () => {
     expect(statuses.sort()).toEqual([204, 404, 404, 404, 404, 404]);
   });
 
+  it('concurrent deletes of targets that the same records point at all succeed (no deadlock 500)', async () => {
+    const targets = await Promise.all(Array.from({ length: 8 }, () => target()));
+    const referrers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        create(i % 2 === 0 ? 'manySetNull' : 'manyCascade', { t: i % 4 < 2 ? targets : [...targets].reverse() }),
+      ),
+    );
+    const statuses = await Promise.all(
+      targets.map((id) =>
+        app.request('DELETE', records('targets', id), { headers: alice.headers }).then((r) => r.status),
+      ),
+    );
+    expect(statuses).toEqual(targets.map(() => 204));
+    for (const [i, id] of referrers.entries()) {
+      const after = await read(i % 2 === 0 ? 'manySetNull' : 'manyCascade', id);
+      if (i % 2 === 0) expect(after.body.t).toEqual([]);
+      else expect(after.status).toBe(404);
+    }
+  });
+
   it.each([
     ['an unknown id', '00000000-0000-4000-8000-000000000000'],
     ['a malformed id', 'not-a-uuid'],
