@@ -171,10 +171,13 @@ describe('hearth users delete', () => {
   }
 
   async function createUser(email: string): Promise<string> {
-    const created = await runHearth(['users', 'create', '--email', email, '--password', '--verified', '--json'], {
-      env: asService(),
-      stdin: TEST_PASSWORD,
-    });
+    const created = await runHearth(
+      ['users', 'create', '--email', email, '--password', '--verified', '--json'],
+      {
+        env: asService(),
+        stdin: TEST_PASSWORD,
+      },
+    );
     expect(created.code).toBe(0);
     return (JSON.parse(created.stdout) as { user: { id: string } }).user.id;
   }

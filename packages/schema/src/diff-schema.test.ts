@@ -184,9 +184,9 @@ describe('diffSchemas', () => {
       description: 'change posts.owner: onDelete "setNull" → "cascade"',
     });
     const legacy = setOwner({ type: 'relation', to: 'users', cascade: true });
-    expect(diffSchemas(legacy, setOwner({ type: 'relation', to: 'users', onDelete: 'cascade' })).steps).toEqual(
-      [],
-    );
+    expect(
+      diffSchemas(legacy, setOwner({ type: 'relation', to: 'users', onDelete: 'cascade' })).steps,
+    ).toEqual([]);
     // Making an optional relation required also changes its default onDelete.
     expect(
       diffSchemas(base, setOwner({ type: 'relation', to: 'users', required: true })).steps[0]?.description,

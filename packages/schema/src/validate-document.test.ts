@@ -100,7 +100,9 @@ describe('validateSchemaDocument', () => {
       '/collections/posts/fields/owner/cascade: "cascade": true contradicts "onDelete": "restrict" (cascade is deprecated; keep onDelete)',
     ],
     [
-      { collections: { users: { fields: { team: { type: 'relation', to: 'users', onDelete: 'cascade' } } } } },
+      {
+        collections: { users: { fields: { team: { type: 'relation', to: 'users', onDelete: 'cascade' } } } },
+      },
       '/collections/users/fields/team/onDelete: a relation of users cannot cascade: deleting a record must not delete user accounts (use "setNull" or "restrict"; delete users through the admin API)',
     ],
     [
@@ -254,7 +256,8 @@ describe('validateSchemaDocument', () => {
     expect(effectiveOnDelete({ cascade: true, required: true })).toBe('cascade');
     expect(effectiveOnDelete({ onDelete: 'restrict' })).toBe('restrict');
     expect(
-      validateSchemaDocument(posts({ tags: { type: 'relation', to: 'users', many: true, cascade: true } })).ok,
+      validateSchemaDocument(posts({ tags: { type: 'relation', to: 'users', many: true, cascade: true } }))
+        .ok,
     ).toBe(true);
   });
 

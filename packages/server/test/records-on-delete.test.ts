@@ -16,7 +16,11 @@ import {
  */
 
 const open = { list: 'true', view: 'true', create: 'true', update: 'true', delete: 'true' };
-const relation = (to: string, options: Record<string, unknown> = {}) => ({ type: 'relation', to, ...options });
+const relation = (to: string, options: Record<string, unknown> = {}) => ({
+  type: 'relation',
+  to,
+  ...options,
+});
 
 const schema = {
   collections: {
@@ -151,7 +155,8 @@ describe('onDelete', () => {
 
   it('a chain of cascades deeper than the bound is refused whole, with a stable code (not a 500)', async () => {
     const chain = [await create('nodes', { name: 'n0' })];
-    for (let i = 1; i <= 40; i += 1) chain.push(await create('nodes', { name: `n${i}`, links: [chain[i - 1]] }));
+    for (let i = 1; i <= 40; i += 1)
+      chain.push(await create('nodes', { name: `n${i}`, links: [chain[i - 1]] }));
 
     const refused = await app.request('DELETE', records('nodes', chain[0] as string), {
       headers: alice.headers,
@@ -200,7 +205,9 @@ describe('onDelete', () => {
     const targets = await Promise.all(Array.from({ length: 8 }, () => target()));
     const referrers = await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
-        create(i % 2 === 0 ? 'manySetNull' : 'manyCascade', { t: i % 4 < 2 ? targets : [...targets].reverse() }),
+        create(i % 2 === 0 ? 'manySetNull' : 'manyCascade', {
+          t: i % 4 < 2 ? targets : [...targets].reverse(),
+        }),
       ),
     );
     const statuses = await Promise.all(

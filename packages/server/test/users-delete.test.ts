@@ -69,7 +69,9 @@ describe('DELETE /api/admin/users/:id', () => {
       app.request<ErrorBody>('GET', records('comments'), { headers: bearer(session.accessToken) });
     expect((await probe()).status).toBe(200);
 
-    const deleted = await app.request('DELETE', `/api/admin/users/${user.id}`, { headers: bearer(adminToken) });
+    const deleted = await app.request('DELETE', `/api/admin/users/${user.id}`, {
+      headers: bearer(adminToken),
+    });
     expect(deleted.status).toBe(204);
 
     const refused = await probe();
@@ -86,7 +88,9 @@ describe('DELETE /api/admin/users/:id', () => {
       body: { email: user.email, password: PASSWORD },
     });
     expect(login.status).toBe(401);
-    expect((await app.request('GET', `/api/admin/users/${user.id}`, { headers: keyHeaders })).status).toBe(404);
+    expect((await app.request('GET', `/api/admin/users/${user.id}`, { headers: keyHeaders })).status).toBe(
+      404,
+    );
   });
 
   it('removes sessions, refresh tokens, MFA factors, OAuth identities, mail tokens and outbox mail', async () => {
@@ -106,7 +110,9 @@ describe('DELETE /api/admin/users/:id', () => {
     const deleted = await app.request('DELETE', `/api/admin/users/${user.id}`, { headers: keyHeaders });
     expect(deleted.status).toBe(204);
     for (const table of ['sessions', 'identities', 'mfa_recovery_codes', 'email_tokens']) {
-      expect(await count(`SELECT count(*)::int AS n FROM hearth.${table} WHERE user_id = $1`, user.id)).toBe(0);
+      expect(await count(`SELECT count(*)::int AS n FROM hearth.${table} WHERE user_id = $1`, user.id)).toBe(
+        0,
+      );
     }
     expect(
       await count(
@@ -127,7 +133,9 @@ describe('DELETE /api/admin/users/:id', () => {
     expect((await app.request('DELETE', `/api/admin/users/${user.id}`, { headers: keyHeaders })).status).toBe(
       204,
     );
-    expect((await app.request('GET', records('profiles', profile), { headers: keyHeaders })).status).toBe(404);
+    expect((await app.request('GET', records('profiles', profile), { headers: keyHeaders })).status).toBe(
+      404,
+    );
     const read = (name: string, id: string) =>
       app.request<Record<string, unknown>>('GET', records(name, id), { headers: keyHeaders });
     expect((await read('comments', comment)).body.author).toBeNull();
@@ -143,8 +151,13 @@ describe('DELETE /api/admin/users/:id', () => {
       headers: keyHeaders,
     });
     expect(refused.status).toBe(409);
-    expect(refused.body.error).toMatchObject({ code: 'records/referenced', details: { collection: 'invoices' } });
-    expect((await app.request('GET', '/api/auth/me', { headers: bearer(session.accessToken) })).status).toBe(200);
+    expect(refused.body.error).toMatchObject({
+      code: 'records/referenced',
+      details: { collection: 'invoices' },
+    });
+    expect((await app.request('GET', '/api/auth/me', { headers: bearer(session.accessToken) })).status).toBe(
+      200,
+    );
     expect(await count('SELECT count(*)::int AS n FROM app.profiles WHERE owner = $1', user.id)).toBe(1);
   });
 
@@ -164,7 +177,9 @@ describe('DELETE /api/admin/users/:id', () => {
     ['a malformed id', 'not-a-uuid'],
     ['an id with SQL in it', "1'%20OR%20'1'='1"],
   ])('deleting %s is a 404 admin/not-found, not a 500', async (_what, id) => {
-    const response = await app.request<ErrorBody>('DELETE', `/api/admin/users/${id}`, { headers: keyHeaders });
+    const response = await app.request<ErrorBody>('DELETE', `/api/admin/users/${id}`, {
+      headers: keyHeaders,
+    });
     expect(response.status).toBe(404);
     expect(response.body.error.code).toBe('admin/not-found');
   });
@@ -180,9 +195,13 @@ describe('DELETE /api/admin/users/:id', () => {
 
   it('the record API does not delete users (it would leave their sessions alive)', async () => {
     const { user } = await signUpVerified(app);
-    const response = await app.request<ErrorBody>('DELETE', records('users', user.id), { headers: keyHeaders });
+    const response = await app.request<ErrorBody>('DELETE', records('users', user.id), {
+      headers: keyHeaders,
+    });
     expect(response.status).toBe(403);
-    expect((await app.request('GET', `/api/admin/users/${user.id}`, { headers: keyHeaders })).status).toBe(200);
+    expect((await app.request('GET', `/api/admin/users/${user.id}`, { headers: keyHeaders })).status).toBe(
+      200,
+    );
   });
 });
 
@@ -206,7 +225,10 @@ describe('DELETE /api/auth/me', () => {
     expect(wrong.status).toBe(401);
     expect((await app.request('DELETE', '/api/auth/me', { headers })).status).toBe(403);
 
-    const reauth = await app.request('POST', '/api/auth/reauthenticate', { headers, body: { password: PASSWORD } });
+    const reauth = await app.request('POST', '/api/auth/reauthenticate', {
+      headers,
+      body: { password: PASSWORD },
+    });
     expect(reauth.status).toBe(204);
     expect((await app.request('DELETE', '/api/auth/me', { headers })).status).toBe(204);
     expect((await app.request('GET', '/api/auth/me', { headers })).status).toBe(401);
