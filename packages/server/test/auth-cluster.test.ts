@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, startHearth, type HearthInstance } from '@hearth/server';
 import { startRedis, useComponent, type RedisHandle, type TestApp } from '@hearth/testkit';
-import { bearer, createFirstAdmin, signUpVerified, startAuthApp, type ErrorBody } from './auth-test-helpers.js';
+import {
+  bearer,
+  createFirstAdmin,
+  signUpVerified,
+  startAuthApp,
+  type ErrorBody,
+} from './auth-test-helpers.js';
 
 /** Two nodes on one database and one Redis, with a long revocation cache so only the broadcast can explain a fast 401. */
 const redis = useComponent<RedisHandle>(() => startRedis());
