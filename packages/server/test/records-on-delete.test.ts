@@ -39,6 +39,7 @@ const schema = {
     chainB: { fields: { a: relation('targets', { onDelete: 'cascade' }) }, rules: open },
     chainC: { fields: { b: relation('chainB', { many: true, onDelete: 'cascade' }) }, rules: open },
     chainD: { fields: { c: relation('chainC', { many: true }) }, rules: open },
+    tree: { fields: { parent: relation('tree', { onDelete: 'restrict' }) }, rules: open },
     nodes: {
       fields: { name: { type: 'text' }, links: relation('nodes', { many: true, onDelete: 'cascade' }) },
       rules: open,
@@ -126,6 +127,16 @@ describe('onDelete', () => {
       },
     });
     expect(JSON.stringify(refused.body)).not.toContain(hidden.id);
+  });
+
+  it('a record that a record of its own collection restricts is 409 records/referenced, not a 400', async () => {
+    const root = await create('tree', {});
+    await create('tree', { parent: root });
+    const refused = await app.request('DELETE', records('tree', root), { headers: alice.headers });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({
+      error: { code: 'records/referenced', details: { collection: 'tree' } },
+    });
   });
 
   it('cascades chain through single and to-many relations in one delete', async () => {
