@@ -269,6 +269,22 @@ describe('onDelete', () => {
     await applyTestSchema(app, keyHeaders, schema);
   });
 
+  it('every to-many relation column has a GIN index, so its delete trigger does not scan the table', async () => {
+    const { rows } = await app.hearth.pool.query<{ table: string; definition: string }>(
+      `SELECT tablename AS table, indexdef AS definition FROM pg_indexes
+       WHERE schemaname = 'app' AND indexdef LIKE '%USING gin%' ORDER BY tablename`,
+    );
+    expect(rows.map((row) => row.table)).toEqual([
+      'chainC',
+      'chainD',
+      'hiddenRefs',
+      'manyCascade',
+      'manyRestrict',
+      'manySetNull',
+      'nodes',
+    ]);
+  });
+
   it('triggers missing from the database (one from before they existed) are rebuilt at start-up', async () => {
     await app.hearth.pool.query(
       `DO $$ DECLARE f text; BEGIN

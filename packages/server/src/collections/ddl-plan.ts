@@ -1,5 +1,6 @@
 import { quoteIdentifier, type FieldDefinition, type SchemaDocument } from '@hearth/schema';
 import {
+  indexKey,
   physicalSchema,
   schemaOf,
   tableName,
@@ -123,6 +124,7 @@ function columnDefinition(column: PhysicalColumn): string {
 
 function indexSql(collection: string, index: PhysicalIndex): string {
   const columns = index.fields.map(q).join(', ');
+  if (index.gin) return `CREATE INDEX ${q(index.name)} ON ${tableName(collection)} USING gin (${columns})`;
   if (index.unique) {
     return `ALTER TABLE ${tableName(collection)} ADD CONSTRAINT ${q(index.name)} UNIQUE (${columns})`;
   }
@@ -257,7 +259,7 @@ export function planDdl(
     }
     for (const index of oldCollection.indexes.values()) {
       const fields = index.fields.map((f) => newFieldName(oldName, f));
-      const key = `${index.unique ? 'u' : 'i'}:${fields.join(',')}`;
+      const key = indexKey(index, fields as string[]);
       const match = fields.every((f) => f !== undefined) ? newCollection?.indexes.get(key) : undefined;
       if (match && name !== undefined) {
         if (match.name !== index.name) {
@@ -446,7 +448,7 @@ export function planDdl(
     for (const [key, index] of collection.indexes) {
       const oldKeyMatches = [...old.indexes.values()].some((o) => {
         const fields = o.fields.map((f) => newFieldName(from, f));
-        return `${o.unique ? 'u' : 'i'}:${fields.join(',')}` === key;
+        return indexKey(o, fields as string[]) === key;
       });
       if (oldKeyMatches) continue;
       add({

@@ -45,6 +45,13 @@ export interface PhysicalIndex {
   name: string;
   fields: string[];
   unique: boolean;
+  /** A GIN index: on each to-many relation, so its delete trigger finds the ids without a scan. */
+  gin?: true;
+}
+
+/** How indexes are matched between two documents: kind plus field list. */
+export function indexKey(index: Pick<PhysicalIndex, 'unique' | 'gin'>, fields: readonly string[]): string {
+  return `${index.gin ? 'g' : index.unique ? 'u' : 'i'}:${fields.join(',')}`;
 }
 
 export interface PhysicalCollection {
@@ -54,7 +61,7 @@ export interface PhysicalCollection {
   columns: Map<string, PhysicalColumn>;
   foreignKeys: Map<string, PhysicalForeignKey>;
   manyRelations: Map<string, PhysicalManyRelation>;
-  /** Keyed by `u:` or `i:` plus the field list. */
+  /** Keyed by indexKey: `u:`, `i:` or `g:` plus the field list. */
   indexes: Map<string, PhysicalIndex>;
 }
 
@@ -118,6 +125,8 @@ export function physicalCollection(name: string, definition: CollectionDefinitio
         target: field.to,
         onDelete: effectiveOnDelete(field),
       });
+      const gin = { name: `gx_${shortHash(`${name}:${fieldName}:gin`)}`, fields: [fieldName], unique: false };
+      indexes.set(indexKey({ unique: false, gin: true }, [fieldName]), { ...gin, gin: true });
     }
     if (field.unique) {
       indexes.set(`u:${fieldName}`, {
