@@ -110,7 +110,8 @@ export const relationFieldSchema = z.strictObject({
   cascade: z
     .boolean()
     .optional()
-    .describe('Deprecated: use "onDelete": "cascade". true is the same as "onDelete": "cascade".'),
+    .describe('Deprecated: use "onDelete": "cascade". true is the same as "onDelete": "cascade".')
+    .meta({ deprecated: true }),
   min: nonNegativeInt.optional().describe('Minimum number of ids (many only).'),
   max: nonNegativeInt.optional().describe('Maximum number of ids (many only).'),
 });
