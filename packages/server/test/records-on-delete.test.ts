@@ -39,6 +39,13 @@ const schema = {
     chainB: { fields: { a: relation('targets', { onDelete: 'cascade' }) }, rules: open },
     chainC: { fields: { b: relation('chainB', { many: true, onDelete: 'cascade' }) }, rules: open },
     chainD: { fields: { c: relation('chainC', { many: true }) }, rules: open },
+    both: {
+      fields: {
+        c: relation('targets', { many: true, onDelete: 'cascade' }),
+        r: relation('targets', { many: true, onDelete: 'restrict' }),
+      },
+      rules: open,
+    },
     tree: { fields: { parent: relation('tree', { onDelete: 'restrict' }) }, rules: open },
     nodes: {
       fields: { name: { type: 'text' }, links: relation('nodes', { many: true, onDelete: 'cascade' }) },
@@ -127,6 +134,20 @@ describe('onDelete', () => {
       },
     });
     expect(JSON.stringify(refused.body)).not.toContain(hidden.id);
+  });
+
+  it('a record that one relation cascades and another restricts goes: the restrict is checked after the cascade', async () => {
+    const doomed = await target();
+    const referrer = await create('both', { c: [doomed], r: [doomed] });
+    const blocked = await target();
+    await create('both', { r: [blocked] });
+    expect((await app.request('DELETE', records('targets', doomed), { headers: alice.headers })).status).toBe(
+      204,
+    );
+    expect((await read('both', referrer)).status).toBe(404);
+    expect(
+      (await app.request('DELETE', records('targets', blocked), { headers: alice.headers })).status,
+    ).toBe(409);
   });
 
   it('a record that a record of its own collection restricts is 409 records/referenced, not a 400', async () => {
@@ -275,6 +296,8 @@ describe('onDelete', () => {
        WHERE schemaname = 'app' AND indexdef LIKE '%USING gin%' ORDER BY tablename`,
     );
     expect(rows.map((row) => row.table)).toEqual([
+      'both',
+      'both',
       'chainC',
       'chainD',
       'hiddenRefs',

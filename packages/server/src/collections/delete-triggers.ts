@@ -45,7 +45,9 @@ function triggerName(collection: string, field: string, target: string, onDelete
   const hash = createHash('sha256')
     .update(`v${TRIGGER_VERSION}:${collection}:${field}:${target}:${onDelete}`)
     .digest('hex');
-  return `${DELETE_TRIGGER_PREFIX}${hash.slice(0, 24)}`;
+  // Triggers on one table fire in name order: restrict checks last, so a record that a cascade on
+  // the same table has just deleted no longer counts as pointing at the target.
+  return `${DELETE_TRIGGER_PREFIX}${onDelete === 'restrict' ? 'z' : 'a'}${hash.slice(0, 24)}`;
 }
 
 /** The triggers a document needs, by name. */
