@@ -1,6 +1,6 @@
 /**
  * Exit codes are part of the CLI's contract (docs/cli.md). `schema push` uses
- * all of them; other commands use 0, 1 and 3.
+ * all of them; `users delete` uses 4 too; other commands use 0, 1 and 3.
  */
 export const EXIT = {
   ok: 0,
@@ -10,7 +10,7 @@ export const EXIT = {
   destructive: 2,
   /** The server cannot be reached, or refused the credentials. */
   unreachable: 3,
-  /** A conflict: the schema changed since it was planned, or another push is running. */
+  /** A conflict: the schema changed since it was planned, another push is running, or a delete was refused. */
   conflict: 4,
 } as const;
 

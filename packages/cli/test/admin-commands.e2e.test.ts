@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_PASSWORD, startTestApp, type TestApp } from '@hearth/testkit';
-import { assertBuilt, runHearth, tempDir, userEnv } from './run-hearth.js';
+import { HEARTH_BIN, assertBuilt, runHearth, tempDir, userEnv, type HearthRun } from './run-hearth.js';
 
 let app: TestApp;
 let dir: string;
@@ -152,5 +153,85 @@ describe('hearth users', () => {
     const missing = await runHearth(['users', 'disable', 'nobody@example.test'], { env: asService() });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^hearth: no user has the email nobody@example\.test/);
+  }, 60_000);
+});
+
+describe('hearth users delete', () => {
+  /** Runs the CLI with a terminal for stdin and stderr (util-linux `script`), typing `answer`. */
+  function runAtTerminal(args: string[], answer: string): Promise<HearthRun> {
+    const command = [process.execPath, HEARTH_BIN, ...args].map((a) => `'${a}'`).join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], { env: asService({ NO_COLOR: '1' }) });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stdin.write(answer);
+    return new Promise((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr: '' }));
+    });
+  }
+
+  async function createUser(email: string): Promise<string> {
+    const created = await runHearth(
+      ['users', 'create', '--email', email, '--password', '--verified', '--json'],
+      {
+        env: asService(),
+        stdin: TEST_PASSWORD,
+      },
+    );
+    expect(created.code).toBe(0);
+    return (JSON.parse(created.stdout) as { user: { id: string } }).user.id;
+  }
+
+  it('asks at a terminal, refuses without --yes elsewhere, and deletes with --yes (exit 0)', async () => {
+    const id = await createUser('del@example.test');
+
+    const piped = await runHearth(['users', 'delete', 'del@example.test'], { env: asService() });
+    expect(piped.code).toBe(1);
+    expect(piped.stderr).toMatch(/^hearth: not deleting del@example\.test without confirmation; pass --yes/);
+    expect((await signIn('del@example.test')).status).toBe(200);
+
+    const declined = await runAtTerminal(['users', 'delete', 'del@example.test'], 'n\n');
+    expect(declined.stdout).toMatch(/Delete del@example\.test \([0-9a-f-]{36}\) .*\[y\/N\]/);
+    expect(declined.code).toBe(1);
+    expect((await signIn('del@example.test')).status).toBe(200);
+
+    const accepted = await runAtTerminal(['users', 'delete', id], 'y\n');
+    expect(accepted.code).toBe(0);
+    expect(accepted.stdout).toContain(`Deleted del@example.test (${id})`);
+    expect((await signIn('del@example.test')).status).toBe(401);
+
+    const again = await runHearth(['users', 'delete', 'del@example.test', '--yes'], { env: asService() });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^hearth: no user has the email del@example\.test/);
+    const unknownId = await runHearth(['users', 'delete', id, '--yes'], { env: asService() });
+    expect(unknownId.code).toBe(1);
+    expect(unknownId.stderr).toMatch(/^hearth: no user has the id /);
+  }, 60_000);
+
+  it('exits 4 when a restricting relation still points at the user, and 0 with --yes --json otherwise', async () => {
+    const id = await createUser('owes@example.test');
+    const schema = {
+      collections: {
+        invoices: { fields: { customer: { type: 'relation', to: 'users', required: true } }, rules: {} },
+      },
+    };
+    const headers = { authorization: `Bearer ${key}` };
+    expect((await app.request('PUT', '/api/admin/schema', { body: { schema }, headers })).status).toBe(200);
+    const invoice = await app.request<{ id: string }>('POST', '/api/collections/invoices/records', {
+      body: { customer: id },
+      headers,
+    });
+
+    const refused = await runHearth(['users', 'delete', 'owes@example.test', '--yes'], { env: asService() });
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toMatch(/^hearth: records of invoices still refer to owes@example\.test/);
+    expect((await signIn('owes@example.test')).status).toBe(200);
+
+    await app.request('DELETE', `/api/collections/invoices/records/${invoice.body.id}`, { headers });
+    const deleted = await runHearth(['users', 'delete', 'owes@example.test', '--yes', '--json'], {
+      env: asService(),
+    });
+    expect(deleted.code).toBe(0);
+    expect(JSON.parse(deleted.stdout)).toEqual({ deleted: { id, email: 'owes@example.test' } });
   }, 60_000);
 });

@@ -326,6 +326,20 @@ export class AuthClient implements AccessTokenSource {
   }
 
   /**
+   * Deletes the signed-in user's account for good (`DELETE /api/auth/me`),
+   * then forgets the session here (SIGNED_OUT). The server wants credentials
+   * presented within the last 10 minutes: pass `{password}` (or an MFA
+   * `{code}`) to re-authenticate first, or it rejects with
+   * `auth/recent-auth-required`. Records that point at the user follow their
+   * relation's `onDelete`; a `restrict` one rejects with `records/referenced`.
+   */
+  async deleteAccount(reauthenticate?: ReauthenticateParams): Promise<void> {
+    if (reauthenticate !== undefined) await this.reauthenticate(reauthenticate);
+    await this.call('DELETE', '/me');
+    await this.forget();
+  }
+
+  /**
    * Changes the password. The server ends every other session and hands this
    * client a new one, which it adopts (TOKEN_REFRESHED).
    */

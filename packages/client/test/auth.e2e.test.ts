@@ -257,6 +257,26 @@ describe('@hearth/client against the real server', () => {
     expect(phone.events).toEqual(['SIGNED_IN', 'SIGNED_OUT']);
   });
 
+  it('deleteAccount re-authenticates, deletes the user, signs this client out and the other devices with it', async () => {
+    const laptop = await signedUp();
+    const phone = client();
+    await phone.auth.signIn({ email: laptop.email, password: PASSWORD });
+    await app.hearth.pool.query(
+      "UPDATE hearth.sessions SET auth_time = now() - interval '1 hour' WHERE user_id = (SELECT id FROM hearth.users WHERE email = $1)",
+      [laptop.email],
+    );
+    expect((await failure(laptop.auth.deleteAccount())).code).toBe('auth/recent-auth-required');
+    expect(laptop.auth.session()).not.toBeNull();
+
+    await laptop.auth.deleteAccount({ password: PASSWORD });
+    expect(laptop.auth.session()).toBeNull();
+    expect(laptop.events).toEqual(['SIGNED_IN', 'SIGNED_OUT']);
+    await failure(phone.auth.getUser());
+    expect((await failure(client().auth.signIn({ email: laptop.email, password: PASSWORD }))).code).toBe(
+      'auth/invalid-credentials',
+    );
+  });
+
   it('password reset request is accepted whatever the address', async () => {
     await expect(client().auth.requestPasswordReset(uniqueEmail('nobody'))).resolves.toBeUndefined();
   });

@@ -171,6 +171,28 @@ describe('diffSchemas', () => {
     });
   });
 
+  test('a change of onDelete shows in the plan; cascade: true → onDelete: "cascade" is no change', () => {
+    const setOwner = (owner: unknown) =>
+      withPosts((p) => {
+        (p.fields as Record<string, unknown>).owner = owner;
+      });
+    const [step] = diffSchemas(base, setOwner({ type: 'relation', to: 'users', onDelete: 'cascade' })).steps;
+    expect(step).toMatchObject({
+      kind: 'change-field-options',
+      field: 'owner',
+      changes: [{ option: 'onDelete', from: 'setNull', to: 'cascade' }],
+      description: 'change posts.owner: onDelete "setNull" → "cascade"',
+    });
+    const legacy = setOwner({ type: 'relation', to: 'users', cascade: true });
+    expect(
+      diffSchemas(legacy, setOwner({ type: 'relation', to: 'users', onDelete: 'cascade' })).steps,
+    ).toEqual([]);
+    // Making an optional relation required also changes its default onDelete.
+    expect(
+      diffSchemas(base, setOwner({ type: 'relation', to: 'users', required: true })).steps[0]?.description,
+    ).toBe('change posts.owner: required unset → true, onDelete "setNull" → "restrict"');
+  });
+
   test('indexes and rules', () => {
     const desired = withPosts((p) => {
       p.indexes = [{ fields: ['title'], unique: true }];

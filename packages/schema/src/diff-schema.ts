@@ -8,6 +8,7 @@ import {
   type FieldType,
   type IndexDefinition,
   type SchemaDocument,
+  effectiveOnDelete,
   parseByteSize,
 } from './document.js';
 import { USERS_COLLECTION, sqlColumnType } from './schema-model.js';
@@ -396,12 +397,18 @@ function diffField(
   const changes: OptionChange[] = [];
   const keys = new Set([...Object.keys(from), ...Object.keys(to)]);
   for (const key of [...keys].sort()) {
-    if (key === 'type' || key === 'renamedFrom') continue;
+    // onDelete is compared by what it means, below: cascade: true and onDelete: "cascade" are one thing.
+    if (key === 'type' || key === 'renamedFrom' || key === 'cascade' || key === 'onDelete') continue;
     const a = (from as Record<string, unknown>)[key];
     const b = (to as Record<string, unknown>)[key];
     // A relation that follows its target's rename has not changed.
     if (key === 'to' && typeof a === 'string' && (collectionRenames.get(a) ?? a) === b) continue;
     if (stableJson(a) !== stableJson(b)) changes.push({ option: key, from: a, to: b });
+  }
+  if (from.type === 'relation' && to.type === 'relation') {
+    const before = effectiveOnDelete(from);
+    const after = effectiveOnDelete(to);
+    if (before !== after) changes.push({ option: 'onDelete', from: before, to: after });
   }
   if (changes.length === 0) return;
   steps.push({

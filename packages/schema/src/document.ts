@@ -93,17 +93,26 @@ export const selectFieldSchema = z.strictObject({
   values: z.array(z.string().min(1).max(200)).min(1).max(200),
   default: z.string().optional(),
 });
+/** What a relation does when its target is deleted (see effectiveOnDelete). */
+export const ON_DELETE_ACTIONS = ['cascade', 'setNull', 'restrict'] as const;
+export type OnDeleteAction = (typeof ON_DELETE_ACTIONS)[number];
+
 export const relationFieldSchema = z.strictObject({
   type: z.literal('relation'),
   ...common,
   to: name.describe('The target collection (or "users").'),
   many: z.boolean().optional().describe('Holds a list of ids instead of one.'),
+  onDelete: z
+    .enum(ON_DELETE_ACTIONS)
+    .optional()
+    .describe(
+      'What happens to this record when a record it points at is deleted: "cascade" deletes it too, "setNull" clears the field (removes the id from a many relation), "restrict" refuses the delete. Default: "restrict" when required, else "setNull".',
+    ),
   cascade: z
     .boolean()
     .optional()
-    .describe(
-      'Delete this record when the target is deleted (single relations only); otherwise the field is set to null.',
-    ),
+    .describe('Deprecated: use "onDelete": "cascade". true is the same as "onDelete": "cascade".')
+    .meta({ deprecated: true }),
   min: nonNegativeInt.optional().describe('Minimum number of ids (many only).'),
   max: nonNegativeInt.optional().describe('Maximum number of ids (many only).'),
   viewable: z
@@ -188,6 +197,20 @@ export type IndexDefinition = z.infer<typeof indexSchema>;
 export type CollectionRules = z.infer<typeof collectionRulesSchema>;
 export type BucketDefinition = z.infer<typeof bucketSchema>;
 export type ChannelDefinition = z.infer<typeof channelSchema>;
+export type RelationFieldDefinition = z.infer<typeof relationFieldSchema>;
+
+/**
+ * The onDelete a relation field means: its own `onDelete`, else the
+ * deprecated `cascade: true`, else "restrict" for a required field (it cannot
+ * be cleared) and "setNull" for an optional one.
+ */
+export function effectiveOnDelete(
+  field: Pick<RelationFieldDefinition, 'onDelete' | 'cascade' | 'required'>,
+): OnDeleteAction {
+  if (field.onDelete !== undefined) return field.onDelete;
+  if (field.cascade === true) return 'cascade';
+  return field.required === true ? 'restrict' : 'setNull';
+}
 export type CollectionRuleName = keyof CollectionRules;
 export const COLLECTION_RULE_NAMES: readonly CollectionRuleName[] = [
   'list',

@@ -47,6 +47,8 @@ export {
 export {
   schemaDocumentSchema,
   parseByteSize,
+  effectiveOnDelete,
+  ON_DELETE_ACTIONS,
   FIELD_TYPES,
   COLLECTION_RULE_NAMES,
   NAME_PATTERN,
@@ -54,6 +56,8 @@ export {
   type CollectionDefinition,
   type FieldDefinition,
   type FieldType,
+  type OnDeleteAction,
+  type RelationFieldDefinition,
   type IndexDefinition,
   type CollectionRules,
   type CollectionRuleName,

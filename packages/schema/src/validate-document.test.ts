@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { blogSchema } from '../test/fixture-schema.ts';
 import {
   assertSchemaDocument,
+  effectiveOnDelete,
   parseSchemaDocument,
   SchemaError,
   validateSchemaDocument,
@@ -87,8 +88,26 @@ describe('validateSchemaDocument', () => {
       '/collections/posts/fields/owner/to: unknown collection "usr"',
     ],
     [
-      posts({ tags: { type: 'relation', to: 'users', many: true, cascade: true } }),
-      '/collections/posts/fields/tags/cascade: cascade applies to single relations only',
+      posts({ owner: { type: 'relation', to: 'users', required: true, onDelete: 'setNull' } }),
+      '/collections/posts/fields/owner/onDelete: a required relation cannot be set to null; use "restrict" or "cascade", or make it optional',
+    ],
+    [
+      posts({ tags: { type: 'relation', to: 'users', many: true, required: true, onDelete: 'setNull' } }),
+      '/collections/posts/fields/tags/onDelete: a required relation cannot be set to null; use "restrict" or "cascade", or make it optional',
+    ],
+    [
+      posts({ owner: { type: 'relation', to: 'users', cascade: true, onDelete: 'restrict' } }),
+      '/collections/posts/fields/owner/cascade: "cascade": true contradicts "onDelete": "restrict" (cascade is deprecated; keep onDelete)',
+    ],
+    [
+      {
+        collections: { users: { fields: { team: { type: 'relation', to: 'users', onDelete: 'cascade' } } } },
+      },
+      '/collections/users/fields/team/onDelete: a relation of users cannot cascade: deleting a record must not delete user accounts (use "setNull" or "restrict"; delete users through the admin API)',
+    ],
+    [
+      posts({ owner: { type: 'relation', to: 'users', onDelete: 'delete' } }),
+      '/collections/posts/fields/owner/onDelete: Invalid option: expected one of "cascade"|"setNull"|"restrict"',
     ],
     [
       posts({ s: { type: 'select', values: ['a', 'b'], default: 'c' } }),
@@ -216,6 +235,30 @@ describe('validateSchemaDocument', () => {
       'collections.posts.rules.list:1:21: unknown field "ownr" in posts; did you mean "owner"?\n  owner == auth.id || ownr == auth.id\n                      ^~~~',
     );
     expect(text.split('\n')[4]?.slice(46, 50)).toBe('ownr');
+  });
+
+  test('a setNull on a required relation is located at its onDelete (line:col)', () => {
+    const text = `{
+  "collections": {
+    "posts": {
+      "fields": { "owner": { "type": "relation", "to": "users", "required": true, "onDelete": "setNull" } }
+    }
+  }
+}`;
+    expect(issues(text).map((i) => [i.pointer, i.line, i.col])).toEqual([
+      ['/collections/posts/fields/owner/onDelete', 4, 95],
+    ]);
+  });
+
+  test('onDelete defaults to restrict when required and setNull when optional; cascade: true still means cascade', () => {
+    expect(effectiveOnDelete({ required: true })).toBe('restrict');
+    expect(effectiveOnDelete({})).toBe('setNull');
+    expect(effectiveOnDelete({ cascade: true, required: true })).toBe('cascade');
+    expect(effectiveOnDelete({ onDelete: 'restrict' })).toBe('restrict');
+    expect(
+      validateSchemaDocument(posts({ tags: { type: 'relation', to: 'users', many: true, cascade: true } }))
+        .ok,
+    ).toBe(true);
   });
 
   test('unknown keys are located at the key', () => {

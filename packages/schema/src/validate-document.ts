@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { checkRule } from './check-rule.js';
 import type { RuleKind } from './checked-rule.js';
-import { parseIsoDate, schemaDocumentSchema, type SchemaDocument } from './document.js';
+import { effectiveOnDelete, parseIsoDate, schemaDocumentSchema, type SchemaDocument } from './document.js';
 import {
   JsonSyntaxError,
   jsonPointer,
@@ -207,8 +207,21 @@ function checkSemantics(document: SchemaDocument, add: AddIssue, options: Valida
       switch (field.type) {
         case 'relation':
           if (!known.has(field.to)) add([...fat, 'to'], `unknown collection "${field.to}"`);
-          if (field.many && field.cascade)
-            add([...fat, 'cascade'], 'cascade applies to single relations only');
+          if (field.cascade === true && field.onDelete !== undefined && field.onDelete !== 'cascade')
+            add(
+              [...fat, 'cascade'],
+              `"cascade": true contradicts "onDelete": "${field.onDelete}" (cascade is deprecated; keep onDelete)`,
+            );
+          if (name === USERS_COLLECTION && effectiveOnDelete(field) === 'cascade')
+            add(
+              [...fat, field.onDelete !== undefined ? 'onDelete' : 'cascade'],
+              'a relation of users cannot cascade: deleting a record must not delete user accounts (use "setNull" or "restrict"; delete users through the admin API)',
+            );
+          if (field.onDelete === 'setNull' && field.required === true)
+            add(
+              [...fat, 'onDelete'],
+              'a required relation cannot be set to null; use "restrict" or "cascade", or make it optional',
+            );
           if (!field.many && (field.min !== undefined || field.max !== undefined))
             add(
               [...fat, field.min !== undefined ? 'min' : 'max'],

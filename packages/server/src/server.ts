@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { pendingSetupToken } from './admin/setup-token.js';
 import { createAuth } from './auth/create-auth.js';
 import { createCollections, type Collections } from './collections/create-collections.js';
+import { WriteRateLimit } from './collections/write-rate-limit.js';
 import type { HearthConfig } from './config/index.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded-postgres.js';
 import { migrateSystemSchema } from './db/migrate.js';
@@ -126,7 +127,15 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
       metrics,
     });
     cleanups.push(async () => auth.close());
-    const collections = await createCollections({ pool, logger, limits: config });
+    const collections = await createCollections({
+      pool,
+      logger,
+      limits: config,
+      writes: new WriteRateLimit(redis, {
+        perUser: config.writeRateLimitUser,
+        perIp: config.writeRateLimitIp,
+      }),
+    });
     cleanups.push(() => collections.close());
 
     const app = createApp({

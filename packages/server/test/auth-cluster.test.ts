@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, startHearth, type HearthInstance } from '@hearth/server';
 import { startRedis, useComponent, type RedisHandle, type TestApp } from '@hearth/testkit';
-import { bearer, signUpVerified, startAuthApp, type ErrorBody } from './auth-test-helpers.js';
+import {
+  bearer,
+  createFirstAdmin,
+  signUpVerified,
+  startAuthApp,
+  type ErrorBody,
+} from './auth-test-helpers.js';
 
 /** Two nodes on one database and one Redis, with a long revocation cache so only the broadcast can explain a fast 401. */
 const redis = useComponent<RedisHandle>(() => startRedis());
@@ -46,5 +52,18 @@ describe('revocation across nodes', () => {
     await expect.poll(async () => (await onB()).status, { timeout: 2_000, interval: 50 }).toBe(401);
     const body = (await (await onB()).json()) as ErrorBody;
     expect(body.error.code).toBe('auth/session-revoked');
+  });
+
+  it('a user deleted on one node has its access token refused on another at once', async () => {
+    const admin = await createFirstAdmin(nodeA!);
+    const { user, session } = await signUpVerified(nodeA!);
+    // GET sessions reads no user row: only node B's cached "valid" answer keeps it 200.
+    const onB = () => fetch(`${nodeB!.url}/api/auth/sessions`, { headers: bearer(session.accessToken) });
+    expect((await onB()).status).toBe(200);
+    const deleted = await nodeA!.request('DELETE', `/api/admin/users/${user.id}`, {
+      headers: bearer(admin.session.accessToken),
+    });
+    expect(deleted.status).toBe(204);
+    await expect.poll(async () => (await onB()).status, { timeout: 2_000, interval: 50 }).toBe(401);
   });
 });

@@ -1,8 +1,8 @@
 import { Option, type Command } from 'commander';
-import { CliError } from '../cli-error.js';
+import { CliError, EXIT } from '../cli-error.js';
 import { formatTable, printJson } from '../output/print.js';
 import { withProgress } from '../output/progress.js';
-import { readSecret } from '../output/prompt.js';
+import { canAsk, confirm, readSecret } from '../output/prompt.js';
 import { inCi, stdoutPaint } from '../output/terminal.js';
 import type { ApiClient } from '../remote/api-client.js';
 import { ApiError } from '../remote/api-client.js';
@@ -37,8 +37,13 @@ interface DisableFlags extends RemoteFlags {
   json?: boolean;
 }
 
+interface DeleteFlags extends RemoteFlags {
+  yes?: boolean;
+  json?: boolean;
+}
+
 export function registerUsers(program: Command): void {
-  const users = program.command('users').description('List, create and disable user accounts.');
+  const users = program.command('users').description('List, create, disable and delete user accounts.');
 
   withUrlOption(users.command('list').description('List users, oldest first, a page at a time.'))
     .option('-s, --search <text>', 'only users whose email contains this text (or whose id is this)')
@@ -164,6 +169,57 @@ Examples:
       });
   }
 
+  withUrlOption(
+    users
+      .command('delete')
+      .description(
+        'Delete a user for good: sessions end at once, and each relation to users applies its onDelete.',
+      )
+      .argument('<user>', 'the user id or email address'),
+  )
+    .option('-y, --yes', 'do not ask for confirmation (needed when not at a terminal, as in CI)')
+    .option('--json', 'print {deleted: {id, email}} as JSON')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 deleted, 1 no such user or not confirmed, 3 server unreachable or key refused,
+4 refused: records with onDelete "restrict" still point at the user, or it is the last admin.
+
+Examples:
+  $ hearth users delete ana@example.com
+  $ hearth users delete 0b9c6a8e-4f0e-4d7a-9f4a-1d2c3b4a5e6f --yes`,
+    )
+    .action(async (who: string, flags: DeleteFlags) => {
+      const client = await remoteClient(flags);
+      const user = await findUser(client, who);
+      const name = user.email ?? user.id;
+      if (!flags.yes) {
+        if (!canAsk()) throw new CliError(`not deleting ${name} without confirmation; pass --yes`);
+        if (!(await confirm(`Delete ${name} (${user.id}) and everything that cascades from it?`)))
+          throw new CliError('not deleted');
+      }
+      try {
+        await withProgress('Deleting the user', () =>
+          client.request<void>('DELETE', `/api/admin/users/${user.id}`),
+        );
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        if (error.code === 'admin/not-found') throw new CliError(`no user has the id ${user.id}`);
+        if (error.code === 'records/referenced') {
+          const collection = (error.details as { collection?: string } | undefined)?.collection ?? '?';
+          throw new CliError(
+            `records of ${collection} still refer to ${name} (onDelete "restrict"); delete or change them first`,
+            EXIT.conflict,
+          );
+        }
+        if (error.code === 'admin/last-admin')
+          throw new CliError(`${name} is the last admin; make another admin first`, EXIT.conflict);
+        throw new CliError(`${error.serverMessage} (${error.code})`);
+      }
+      if (flags.json) printJson({ deleted: { id: user.id, email: user.email } });
+      else process.stdout.write(`${stdoutPaint().red('Deleted')} ${name} (${user.id})\n`);
+    });
+
   registerUnlock(users);
 }
 
@@ -208,4 +264,16 @@ async function findUserId(client: ApiClient, who: string): Promise<string> {
   const match = items.find((u) => u.email?.toLowerCase() === who.toLowerCase());
   if (!match) throw new CliError(`no user has the email ${who}; see \`hearth users list --search ${who}\``);
   return match.id;
+}
+
+/** The user by id or email, read from the server (so a prompt can name it). */
+async function findUser(client: ApiClient, who: string): Promise<User> {
+  const id = await findUserId(client, who);
+  try {
+    return (await client.request<{ user: User }>('GET', `/api/admin/users/${id}`)).user;
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'admin/not-found')
+      throw new CliError(`no user has the id ${id}; see \`hearth users list\``);
+    throw error;
+  }
 }

@@ -1,3 +1,4 @@
+import { createInterface } from 'node:readline/promises';
 import { CliError } from '../cli-error.js';
 
 /** Everything piped to stdin, without the trailing newline. */
@@ -47,4 +48,19 @@ export async function readSecret(question: string): Promise<string> {
     };
     stdin.on('data', onData);
   });
+}
+
+/** Whether a person can answer a question: stdin and stderr are a terminal. */
+export function canAsk(): boolean {
+  return process.stdin.isTTY === true && process.stderr.isTTY === true;
+}
+
+/** Asks a yes/no question at the terminal (on stderr); only "y" or "yes" is a yes. */
+export async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
 }

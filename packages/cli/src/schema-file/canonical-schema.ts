@@ -19,6 +19,7 @@ const FIELD = [
   'min',
   'max',
   'integer',
+  'onDelete',
   'cascade',
   'maxSize',
   'types',

@@ -4,6 +4,7 @@ import { HearthError } from '../errors/index.js';
 import { clientInfo } from '../auth/client-info.js';
 import type { Auth } from '../auth/create-auth.js';
 import { requireAdmin, type ServicePrincipal, type UserPrincipal } from '../auth/principal.js';
+import { deleteUser } from '../auth/user-deletion.js';
 import { validateBody } from '../auth/validate-body.js';
 import { listOutbox, outboxStatuses, retryOutboxMail, type OutboxReader } from '../mail/outbox.js';
 import { SERVICE_KEY_SCOPES } from './service-keys.js';
@@ -111,6 +112,15 @@ export function adminRoutes(auth: Auth): Router {
     requireAdmin(req.principal);
     const id = idParam(req.params.id, 'user');
     res.json({ user: await auth.usersAdmin.update(id, validateBody(updateUserBody, req.body)) });
+  });
+
+  router.delete('/api/admin/users/:id', async (req, res) => {
+    const principal = requireAdmin(req.principal);
+    const id = idParam(req.params.id, 'user');
+    const actor = principal.kind === 'user' ? `user:${principal.user.id}` : `key:${principal.keyId}`;
+    const deleted = await deleteUser(pool, auth.sessions, auth.deps.logger, id, actor);
+    if (!deleted) throw new HearthError('admin/not-found', 'No such user.');
+    res.status(204).end();
   });
 
   router.post('/api/admin/users/:id/revoke-sessions', async (req, res) => {

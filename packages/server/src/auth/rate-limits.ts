@@ -7,7 +7,7 @@ import {
 } from 'rate-limiter-flexible';
 import { HearthError } from '../errors/index.js';
 
-interface LimitDefinition {
+export interface LimitDefinition {
   points: number;
   /** Window in seconds. */
   duration: number;
@@ -55,31 +55,50 @@ export function rateLimitedError(seconds: number): HearthError {
 
 export type AuthLimitName = keyof typeof authLimits;
 
+/** One limiter: in memory, or in Redis (shared by every node) with memory as its fallback. */
+export function createRateLimiter(
+  redis: Redis | undefined,
+  name: string,
+  definition: LimitDefinition,
+): RateLimiterAbstract {
+  const options = {
+    // Redis adds HEARTH_REDIS_PREFIX (default `hearth:`) in front: src/lib/redis-connection.ts.
+    keyPrefix: `rl:${name}`,
+    points: definition.points,
+    duration: definition.duration,
+    ...(definition.blockDuration ? { blockDuration: definition.blockDuration } : {}),
+  };
+  const memory = new RateLimiterMemory(options);
+  return redis
+    ? new RateLimiterRedis({
+        ...options,
+        storeClient: redis,
+        insuranceLimiter: memory,
+        rejectIfRedisNotReady: true,
+      })
+    : memory;
+}
+
+/** Consumes `points` for `key`; 429 http/rate-limited with Retry-After once the limit is reached. */
+export async function consumeRateLimit(limiter: RateLimiterAbstract, key: string, points = 1): Promise<void> {
+  try {
+    await limiter.consume(key, points);
+  } catch (rejection) {
+    if (rejection instanceof RateLimiterRes) {
+      throw rateLimitedError(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
+    }
+    throw rejection;
+  }
+}
+
 /** In memory by default; in Redis (shared by every node) when HEARTH_REDIS_URL is set. */
 export class AuthRateLimits {
   private readonly limiters = new Map<AuthLimitName, RateLimiterAbstract>();
 
   constructor(redis: Redis | undefined, factor: number) {
     for (const [name, definition] of Object.entries(authLimits) as [AuthLimitName, LimitDefinition][]) {
-      const options = {
-        // Redis adds HEARTH_REDIS_PREFIX (default `hearth:`) in front: src/lib/redis-connection.ts.
-        keyPrefix: `rl:${name}`,
-        points: Math.max(1, Math.round(definition.points * factor)),
-        duration: definition.duration,
-        ...(definition.blockDuration ? { blockDuration: definition.blockDuration } : {}),
-      };
-      const memory = new RateLimiterMemory(options);
-      this.limiters.set(
-        name,
-        redis
-          ? new RateLimiterRedis({
-              ...options,
-              storeClient: redis,
-              insuranceLimiter: memory,
-              rejectIfRedisNotReady: true,
-            })
-          : memory,
-      );
+      const points = Math.max(1, Math.round(definition.points * factor));
+      this.limiters.set(name, createRateLimiter(redis, name, { ...definition, points }));
     }
   }
 
@@ -89,13 +108,7 @@ export class AuthRateLimits {
 
   /** Counts one attempt; 429 http/rate-limited with Retry-After once the limit is reached. */
   async consume(name: AuthLimitName, key: string | undefined): Promise<void> {
-    try {
-      await this.limiter(name).consume(key ?? 'unknown');
-    } catch (rejection) {
-      if (rejection instanceof RateLimiterRes)
-        throw rateLimitedError(Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
-      throw rejection;
-    }
+    await consumeRateLimit(this.limiter(name), key ?? 'unknown');
   }
 
   /** Consumes several limits; all are counted even when the first refuses. */

@@ -4,6 +4,8 @@ import { clientInfo } from './client-info.js';
 import type { Auth } from './create-auth.js';
 import { oauthRoutes } from './oauth/oauth-routes.js';
 import { requireUser } from './principal.js';
+import { requireRecentAuth } from './recent-auth.js';
+import { deleteUser } from './user-deletion.js';
 import {
   anonymousBody,
   changePasswordBody,
@@ -86,6 +88,16 @@ export function authRoutes(auth: Auth): Router {
   router.patch('/api/auth/me', async (req, res) => {
     const principal = requireUser(req.principal);
     res.json(await accounts.patchMe(principal, validateBody(patchMeBody, req.body)));
+  });
+
+  // Deleting one's own account needs credentials presented within RECENT_AUTH_SECONDS (POST reauthenticate).
+  router.delete('/api/auth/me', async (req, res) => {
+    const principal = requireUser(req.principal);
+    await requireRecentAuth(sessions, principal);
+    const id = principal.user.id;
+    if (!(await deleteUser(auth.deps.pool, sessions, auth.deps.logger, id, `user:${id}`)))
+      throw new HearthError('auth/not-found');
+    res.status(204).end();
   });
 
   router.post('/api/auth/reauthenticate', async (req, res) => {

@@ -12,6 +12,7 @@ import { RecordService, type RecordLimits } from './record-service.js';
 import type { EdgeRoute } from '../http/edge-routes.js';
 import { schemaAdminRoutes } from './schema-routes.js';
 import { SchemaService } from './schema-service.js';
+import type { WriteRateLimit } from './write-rate-limit.js';
 
 /** Collections, records and rules: what the rest of the server may use. */
 export interface Collections {
@@ -32,10 +33,13 @@ export async function createCollections(options: {
   pool: Pool;
   logger: Logger;
   limits: RecordLimits;
+  /** The record write rate limit (HEARTH_WRITE_RATE_LIMIT_USER and _IP). */
+  writes: WriteRateLimit;
 }): Promise<Collections> {
-  const { pool, logger } = options;
+  const { pool, logger, writes } = options;
   const schemas = new SchemaService(pool, logger);
   await schemas.load();
+  await schemas.ensureDeleteTriggers();
   schemas.watch(SCHEMA_POLL_MS);
   const cursors = new CursorCodec(await ensureSecret(pool, secretNames.signingKey));
   const events = new ChangeEvents();
@@ -52,8 +56,8 @@ export async function createCollections(options: {
     schemas,
     records,
     events,
-    routers: [schemaAdminRoutes(schemas), recordRoutes(records, pool, events, listSlots), openApiRoutes()],
-    edgeRoutes: recordEdgeRoutes(records, pool, listSlots),
+    routers: [schemaAdminRoutes(schemas), recordRoutes(records, pool, events, listSlots, writes), openApiRoutes()],
+    edgeRoutes: recordEdgeRoutes(records, pool, listSlots, writes),
     async close() {
       schemas.stop();
     },

@@ -1,5 +1,6 @@
 import { quoteIdentifier, type FieldDefinition, type SchemaDocument } from '@hearth/schema';
 import {
+  indexKey,
   physicalSchema,
   schemaOf,
   tableName,
@@ -8,6 +9,7 @@ import {
   type PhysicalForeignKey,
   type PhysicalIndex,
 } from './physical-schema.js';
+import { createDeleteTriggerSql, deleteTriggers, dropDeleteTriggerSql } from './delete-triggers.js';
 
 export type DdlAction =
   | 'dropForeignKey'
@@ -25,6 +27,8 @@ export type DdlAction =
   | 'renameForeignKey'
   | 'addIndex'
   | 'addForeignKey'
+  | 'dropDeleteTrigger'
+  | 'addDeleteTrigger'
   | 'setRules'
   | 'setBuckets'
   | 'setChannels';
@@ -66,6 +70,9 @@ const PHASE: Record<DdlAction, number> = {
   renameForeignKey: 11,
   addIndex: 12,
   addForeignKey: 13,
+  // Before any table or column it names is renamed or dropped; after every one it needs exists.
+  dropDeleteTrigger: 1,
+  addDeleteTrigger: 13,
   setRules: 14,
   setBuckets: 14,
   setChannels: 14,
@@ -117,6 +124,7 @@ function columnDefinition(column: PhysicalColumn): string {
 
 function indexSql(collection: string, index: PhysicalIndex): string {
   const columns = index.fields.map(q).join(', ');
+  if (index.gin) return `CREATE INDEX ${q(index.name)} ON ${tableName(collection)} USING gin (${columns})`;
   if (index.unique) {
     return `ALTER TABLE ${tableName(collection)} ADD CONSTRAINT ${q(index.name)} UNIQUE (${columns})`;
   }
@@ -141,11 +149,39 @@ function foreignKeySql(collection: string, fk: PhysicalForeignKey): string {
  * new document says `renamedFrom` (and the old name is gone); a field or
  * collection that merely disappears is a destructive drop.
  */
-export function planDdl(previous: SchemaDocument, next: SchemaDocument): DdlStep[] {
+export function planDdl(
+  previous: SchemaDocument,
+  next: SchemaDocument,
+  /** The delete triggers the database has (delete-triggers.ts); by default, those `previous` needs. */
+  existingTriggers: ReadonlySet<string> = new Set(deleteTriggers(previous).keys()),
+): DdlStep[] {
   const before = physicalSchema(previous);
   const after = physicalSchema(next);
   const steps: DdlStep[] = [];
   const add = (step: DdlStep) => steps.push(step);
+
+  // To-many relations: a trigger per (field, target, onDelete); any change replaces it.
+  const wantedTriggers = deleteTriggers(next);
+  for (const name of existingTriggers) {
+    if (wantedTriggers.has(name)) continue;
+    add({
+      action: 'dropDeleteTrigger',
+      destructive: false,
+      summary: `drop an on-delete trigger of a to-many relation (${name})`,
+      sql: dropDeleteTriggerSql(name),
+    });
+  }
+  for (const trigger of wantedTriggers.values()) {
+    if (existingTriggers.has(trigger.name)) continue;
+    add({
+      action: 'addDeleteTrigger',
+      collection: trigger.collection,
+      field: trigger.field,
+      destructive: false,
+      summary: `${trigger.collection}.${trigger.field} (to many ${trigger.target}): on delete ${trigger.onDelete}`,
+      sql: createDeleteTriggerSql(trigger),
+    });
+  }
 
   // Which old collection each new one continues (same name, or an explicit rename).
   const collectionFrom = new Map<string, string>();
@@ -223,7 +259,7 @@ export function planDdl(previous: SchemaDocument, next: SchemaDocument): DdlStep
     }
     for (const index of oldCollection.indexes.values()) {
       const fields = index.fields.map((f) => newFieldName(oldName, f));
-      const key = `${index.unique ? 'u' : 'i'}:${fields.join(',')}`;
+      const key = indexKey(index, fields as string[]);
       const match = fields.every((f) => f !== undefined) ? newCollection?.indexes.get(key) : undefined;
       if (match && name !== undefined) {
         if (match.name !== index.name) {
@@ -412,7 +448,7 @@ export function planDdl(previous: SchemaDocument, next: SchemaDocument): DdlStep
     for (const [key, index] of collection.indexes) {
       const oldKeyMatches = [...old.indexes.values()].some((o) => {
         const fields = o.fields.map((f) => newFieldName(from, f));
-        return `${o.unique ? 'u' : 'i'}:${fields.join(',')}` === key;
+        return indexKey(o, fields as string[]) === key;
       });
       if (oldKeyMatches) continue;
       add({

@@ -310,6 +310,11 @@ function authPaths(): Json {
         body: bodyOf(patchMeBody),
         responses: { 200: ok('The user.', { type: 'object', properties: { user: ref('User') } }) },
       }),
+      delete: operation({
+        tags,
+        summary: 'Delete the account for good (needs recent authentication)',
+        responses: { 204: done },
+      }),
     },
     '/api/auth/reauthenticate': post('Present credentials again for sensitive changes', reauthenticateBody, {
       204: done,

@@ -1,17 +1,20 @@
 import { createHash } from 'node:crypto';
 import {
   USERS_COLLECTION,
+  effectiveOnDelete,
   quoteIdentifier,
   sqlColumnType,
   type CollectionDefinition,
   type FieldDefinition,
+  type OnDeleteAction,
   type SchemaDocument,
 } from '@hearth/schema';
 
 /**
  * What a schema document means in PostgreSQL: one table per collection (the
  * built-in users collection is hearth.users), one column per field, foreign
- * keys for single relations, unique constraints and indexes. Names of
+ * keys for single relations (to-many relations get delete triggers instead,
+ * see delete-triggers.ts), unique constraints and indexes. Names of
  * constraints and indexes are derived from what they cover, so two documents
  * can be compared object by object.
  */
@@ -31,10 +34,24 @@ export interface PhysicalForeignKey {
   onDelete: OnDelete;
 }
 
+/** A to-many relation (a uuid[] column): its onDelete is carried out by a trigger on the target. */
+export interface PhysicalManyRelation {
+  field: string;
+  target: string;
+  onDelete: OnDeleteAction;
+}
+
 export interface PhysicalIndex {
   name: string;
   fields: string[];
   unique: boolean;
+  /** A GIN index: on each to-many relation, so its delete trigger finds the ids without a scan. */
+  gin?: true;
+}
+
+/** How indexes are matched between two documents: kind plus field list. */
+export function indexKey(index: Pick<PhysicalIndex, 'unique' | 'gin'>, fields: readonly string[]): string {
+  return `${index.gin ? 'g' : index.unique ? 'u' : 'i'}:${fields.join(',')}`;
 }
 
 export interface PhysicalCollection {
@@ -43,7 +60,8 @@ export interface PhysicalCollection {
   definition: CollectionDefinition;
   columns: Map<string, PhysicalColumn>;
   foreignKeys: Map<string, PhysicalForeignKey>;
-  /** Keyed by `u:` or `i:` plus the field list. */
+  manyRelations: Map<string, PhysicalManyRelation>;
+  /** Keyed by indexKey: `u:`, `i:` or `g:` plus the field list. */
   indexes: Map<string, PhysicalIndex>;
 }
 
@@ -70,15 +88,21 @@ export function foreignKeyName(collection: string, field: string): string {
   return `fk_${shortHash(`${collection}:${field}`)}`;
 }
 
-/** A required relation that does not cascade cannot be nulled, so the target's delete is refused. */
+const FOREIGN_KEY_ACTION: Record<OnDeleteAction, OnDelete> = {
+  cascade: 'CASCADE',
+  setNull: 'SET NULL',
+  restrict: 'RESTRICT',
+};
+
+/** The foreign key's ON DELETE for the field's onDelete (its default: restrict when required, else setNull). */
 export function onDeleteOf(field: Extract<FieldDefinition, { type: 'relation' }>): OnDelete {
-  if (field.cascade) return 'CASCADE';
-  return field.required ? 'RESTRICT' : 'SET NULL';
+  return FOREIGN_KEY_ACTION[effectiveOnDelete(field)];
 }
 
 export function physicalCollection(name: string, definition: CollectionDefinition): PhysicalCollection {
   const columns = new Map<string, PhysicalColumn>();
   const foreignKeys = new Map<string, PhysicalForeignKey>();
+  const manyRelations = new Map<string, PhysicalManyRelation>();
   const indexes = new Map<string, PhysicalIndex>();
   for (const [fieldName, field] of Object.entries(definition.fields ?? {})) {
     const many = field.type === 'relation' && field.many === true;
@@ -94,6 +118,15 @@ export function physicalCollection(name: string, definition: CollectionDefinitio
         target: field.to,
         onDelete: onDeleteOf(field),
       });
+    }
+    if (field.type === 'relation' && many) {
+      manyRelations.set(fieldName, {
+        field: fieldName,
+        target: field.to,
+        onDelete: effectiveOnDelete(field),
+      });
+      const gin = { name: `gx_${shortHash(`${name}:${fieldName}:gin`)}`, fields: [fieldName], unique: false };
+      indexes.set(indexKey({ unique: false, gin: true }, [fieldName]), { ...gin, gin: true });
     }
     if (field.unique) {
       indexes.set(`u:${fieldName}`, {
@@ -113,7 +146,15 @@ export function physicalCollection(name: string, definition: CollectionDefinitio
     const key = `${unique ? 'u' : 'i'}:${index.fields.join(',')}`;
     indexes.set(key, { name: indexName(name, index.fields, unique), fields: [...index.fields], unique });
   }
-  return { name, builtin: name === USERS_COLLECTION, definition, columns, foreignKeys, indexes };
+  return {
+    name,
+    builtin: name === USERS_COLLECTION,
+    definition,
+    columns,
+    foreignKeys,
+    manyRelations,
+    indexes,
+  };
 }
 
 /** Every collection of a document, users included (it always exists). */

@@ -17,6 +17,8 @@ import {
   type StoredResponse,
 } from './idempotency.js';
 import type { ListParams, RecordService, WriteScope } from './record-service.js';
+import type { WriteRateLimit } from './write-rate-limit.js';
+import { clientInfo } from '../auth/client-info.js';
 
 /** The most requests one `POST /api/batch` may carry. */
 export const MAX_BATCH_REQUESTS = 100;
@@ -72,6 +74,7 @@ export function recordEdgeRoutes(
   records: RecordService,
   pool: Pool,
   listSlots: ConcurrencyLimit,
+  writes: WriteRateLimit,
 ): EdgeRoute[] {
   return [
     {
@@ -104,7 +107,8 @@ export function recordEdgeRoutes(
       template: '/api/collections/:name/records',
       // A create with an Idempotency-Key needs its transaction and stored reply: Express serves it.
       serves: (headers) => headers['idempotency-key'] === undefined,
-      async handle({ principal, params, body }) {
+      async handle({ principal, params, body, ip }) {
+        await writes.consume(principal, ip);
         const name = params.name ?? '';
         const result = await records.create(new Caller(principal), name, body, { db: pool });
         return {
@@ -117,16 +121,23 @@ export function recordEdgeRoutes(
   ];
 }
 
-/** Writes to `/api/collections/:name/records[/:id]` and `POST /api/batch`. Thin: parse, call the service, map. */
+/**
+ * Writes to `/api/collections/:name/records[/:id]` and `POST /api/batch`. Thin: parse, call the service, map.
+ * Every write is counted against the write rate limit first, as the edge's create is.
+ */
 export function recordRoutes(
   records: RecordService,
   pool: Pool,
   events: ChangeEvents,
   listSlots: ConcurrencyLimit,
+  writes: WriteRateLimit,
 ): Router {
   const router = Router();
+  const countWrites = (req: Request, n = 1) =>
+    writes.consume(req.principal ?? anonymous, clientInfo(req).ip, n);
 
   router.post('/api/collections/:name/records', async (req, res) => {
+    await countWrites(req);
     const caller = callerOf(req);
     const name = req.params.name;
     const header = req.get('idempotency-key');
@@ -162,6 +173,7 @@ export function recordRoutes(
   });
 
   router.patch('/api/collections/:name/records/:id', async (req, res) => {
+    await countWrites(req);
     const result = await records.update(
       callerOf(req),
       req.params.name,
@@ -174,6 +186,7 @@ export function recordRoutes(
   });
 
   router.delete('/api/collections/:name/records/:id', async (req, res) => {
+    await countWrites(req);
     await records.delete(
       callerOf(req),
       req.params.name,
@@ -201,6 +214,7 @@ export function recordRoutes(
     }
     const caller = callerOf(req);
     const requests = parsed.data.requests;
+    await countWrites(req, requests.filter((request) => request.method !== 'GET').length);
     const targets = requests.map((request, index) => {
       const url = new URL(request.path, 'http://batch.invalid');
       const match = BATCH_PATH.exec(url.pathname);

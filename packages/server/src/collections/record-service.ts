@@ -17,6 +17,7 @@ import { HearthError } from '../errors/index.js';
 import type { Caller } from './caller.js';
 import type { ChangeEvent, ChangeEvents } from './change-events.js';
 import type { CursorCodec } from './cursor.js';
+import { deleteRefusal } from './delete-errors.js';
 import { readsAuthRow, type LiveCollection, type LiveSchema } from './live-schema.js';
 import {
   StatementBuilder,
@@ -463,7 +464,13 @@ export class RecordService {
   }
 
   /** Maps constraint violations to field errors or stable codes. */
-  private databaseError(error: unknown, collection: LiveCollection, schema: LiveSchema): unknown {
+  private databaseError(
+    error: unknown,
+    collection: LiveCollection,
+    schema: LiveSchema,
+    op: 'write' | 'delete' = 'write',
+  ): unknown {
+    if (op === 'delete') return deleteRefusal(error) ?? error;
     const pg = error as { code?: string; constraint?: string; table?: string; column?: string };
     if (pg.code === '23505') {
       const fields = (pg.constraint ? collection.uniqueConstraints.get(pg.constraint) : undefined) ?? [
@@ -656,6 +663,13 @@ export class RecordService {
   ): Promise<void> {
     const schema = this.schemas.current();
     const collection = this.collection(name, schema);
+    if (collection.builtin) {
+      // A user's delete must also end their sessions at once (src/auth/user-deletion.ts).
+      throw new HearthError(
+        'rules/denied',
+        'Users are deleted through DELETE /api/admin/users/:id or DELETE /api/auth/me, not the record API.',
+      );
+    }
     const rule = this.ruleFor(caller, collection, 'delete');
     if (!isUuid(id)) throw notFound();
     const recordId = id.toLowerCase();
@@ -673,7 +687,7 @@ export class RecordService {
     try {
       ({ rows } = await scope.db.query<Record<string, unknown>>(sql, builder.params));
     } catch (error) {
-      throw this.databaseError(error, collection, schema);
+      throw this.databaseError(error, collection, schema, 'delete');
     }
     const row = rows[0];
     if (!row) throw await this.explainMiss(caller, collection, schema, recordId, options.ifMatch, scope.db);

@@ -13,6 +13,7 @@ import { withTransaction } from '../db/transaction.js';
 import { HearthError, isHearthError } from '../errors/index.js';
 import { buildLiveSchema, type LiveSchema } from './live-schema.js';
 import { canonicalJson, planDdl } from './ddl-plan.js';
+import { EXISTING_DELETE_TRIGGERS_SQL } from './delete-triggers.js';
 import { checkUsersProfileFields } from './users-collection.js';
 
 /** A schema problem as the API returns it: the issue, with the rule error flattened. */
@@ -210,7 +211,9 @@ export class SchemaService {
         plan: plan.steps,
         destructive: plan.destructive,
         errors: [],
-        sql: planDdl(row?.document ?? {}, document).flatMap((step) => step.sql),
+        sql: planDdl(row?.document ?? {}, document, await existingDeleteTriggers(this.pool)).flatMap(
+          (step) => step.sql,
+        ),
         applied: false,
         version: row ? Number(row.id) : null,
       };
@@ -233,7 +236,7 @@ export class SchemaService {
       this.checkVersion(row, input.ifVersion);
       const previous = row?.document ?? {};
       const { steps: plan, destructive } = diffSchemas(row?.document ?? null, document);
-      const ddl = planDdl(previous, document);
+      const ddl = planDdl(previous, document, await existingDeleteTriggers(db));
       const sql = ddl.flatMap((step) => step.sql);
       // Both diffs must agree that nothing is lost; either one saying so is enough to ask.
       if ((destructive || ddl.some((s) => s.destructive)) && !input.allowDestructive) {
@@ -289,6 +292,26 @@ export class SchemaService {
     };
   }
 
+  /**
+   * Creates the to-many relations' delete triggers the applied document needs
+   * and the database lacks (a database from before they existed, or one whose
+   * triggers were dropped by hand). Call once at start-up; a node that finds
+   * a push in progress leaves the work to it.
+   */
+  async ensureDeleteTriggers(): Promise<number> {
+    return await withTransaction(this.pool, async (db) => {
+      const { rows } = await db.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [
+        SCHEMA_LOCK.toString(),
+      ]);
+      if (!rows[0]?.locked) return 0;
+      const document = (await this.newestVersion(db))?.document ?? {};
+      const steps = planDdl(document, document, await existingDeleteTriggers(db));
+      for (const statement of steps.flatMap((step) => step.sql)) await db.query(statement);
+      if (steps.length > 0) this.logger.info({ steps: steps.length }, 'repaired on-delete triggers');
+      return steps.length;
+    });
+  }
+
   private checkVersion(row: VersionRow | undefined, expected: number | null | undefined): void {
     if (expected === undefined) return;
     const current = row ? Number(row.id) : null;
@@ -315,4 +338,9 @@ export class SchemaService {
     this.live = schema;
     if (changed) for (const listener of this.listeners) listener(schema);
   }
+}
+
+async function existingDeleteTriggers(db: Pool | PoolClient): Promise<Set<string>> {
+  const { rows } = await db.query<{ name: string }>(EXISTING_DELETE_TRIGGERS_SQL);
+  return new Set(rows.map((row) => row.name));
 }

@@ -37,6 +37,13 @@ const positiveInt = (max: number) =>
     .transform(Number)
     .refine((n) => n >= 1 && n <= max, `must be a whole number from 1 to ${max}`);
 
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be a whole number from ${min} to ${max}`);
+
 const urlWithProtocols = (protocols: string[]) =>
   z.string().refine(
     (value) => {
@@ -362,6 +369,22 @@ export const configOptions = {
       'Multiplies every auth rate limit (login, sign-up, password reset, refresh, MFA): 2 allows twice as many attempts.',
     default: '1',
     schema: positiveNumber,
+  },
+  writeRateLimitUser: {
+    env: 'HEARTH_WRITE_RATE_LIMIT_USER',
+    key: 'writeRateLimitUser',
+    description:
+      'Record writes (creates, updates and deletes; each write in a batch counts) one signed-in user may make per minute; beyond it, 429 http/rate-limited with Retry-After. Admins and service keys are not limited. 0 turns the limit off.',
+    default: '600',
+    schema: wholeNumber(0, 10_000_000),
+  },
+  writeRateLimitIp: {
+    env: 'HEARTH_WRITE_RATE_LIMIT_IP',
+    key: 'writeRateLimitIp',
+    description:
+      'Record writes one client address (see HEARTH_TRUST_PROXY) may make per minute, signed in or not; beyond it, 429 http/rate-limited with Retry-After. Admins and service keys are not limited. 0 turns the limit off.',
+    default: '1200',
+    schema: wholeNumber(0, 10_000_000),
   },
   corsOrigins: {
     env: 'HEARTH_CORS_ORIGINS',

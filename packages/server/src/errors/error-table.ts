@@ -62,6 +62,10 @@ export const errorTable = {
   'admin/setup-complete': { status: 409, message: 'The first admin already exists.' },
   'admin/not-found': { status: 404, message: 'No such user, key or mail.' },
   'admin/mail-not-failed': { status: 409, message: 'Only a mail whose delivery failed can be retried.' },
+  'admin/last-admin': {
+    status: 409,
+    message: 'This is the last active admin; make another admin before deleting it.',
+  },
 
   // collections, records and rules (docs/collections.md, docs/rules.md)
   'collections/not-found': { status: 404, message: 'No collection has this name.' },
@@ -75,6 +79,10 @@ export const errorTable = {
     message: 'This Idempotency-Key was already used with a different request.',
   },
   'records/referenced': { status: 409, message: 'Other records still refer to this record.' },
+  'records/cascade-too-deep': {
+    status: 409,
+    message: 'The delete would cascade through more levels of relations than Hearth allows.',
+  },
   'rules/denied': { status: 403, message: 'The collection rules do not allow this.' },
   'filter/invalid': { status: 400, message: 'The filter is not a valid expression for this collection.' },
   'filter/too-costly': {
