@@ -14,7 +14,7 @@ import { runCli } from '../src/run-cli.js';
  * of it. It lives with the CLI, reading the client's fixture by path, so that
  * the client needs no dependency on the CLI (that made a workspace cycle).
  */
-it('the client\'s typed fixture is the current output of `hearth gen types`', async () => {
+it("the client's typed fixture is the current output of `hearth gen types`", async () => {
   const fixtures = fileURLToPath(new URL('../../client/test/fixtures/', import.meta.url));
   const dir = await mkdtemp(join(tmpdir(), 'hearth-client-gen-'));
   try {

@@ -135,7 +135,7 @@ export function registerInit(program: Command): void {
       'after',
       `
 Creates ${DEFAULT_SCHEMA_FILE}, whose "$schema" pointer lets editors validate it
-(install @hearth/schema or @hearth/cli in the project), and ${DEFAULT_RULES_TEST_FILE}
+(install @hearth/schema in the project, beside @hearth/cli), and ${DEFAULT_RULES_TEST_FILE}
 with allow and deny cases for its rules.
 
 Examples:
