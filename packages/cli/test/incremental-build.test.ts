@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { appendFile, cp, mkdir, readFile, readdir, rm, stat, symlink } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,6 @@ import { REPO_ROOT, tempDir } from './run-hearth.js';
  */
 
 const run = promisify(execFile);
-const tsc = join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
 let copy: string;
 
 /** Copies a workspace path into the copy, and links node_modules back to the real ones. */
@@ -38,17 +38,42 @@ afterAll(async () => {
 
 describe('the build behind pnpm start (it rebuilt everything on every start)', () => {
   const client = () => join(copy, 'packages/client');
-  const compile = () =>
-    run(process.execPath, [tsc, '--build', '--verbose', 'tsconfig.build.json'], { cwd: client() });
+  /** The package's own build script, as pnpm would run it. */
+  const compile = async () => {
+    const manifest = JSON.parse(await readFile(join(client(), 'package.json'), 'utf8')) as {
+      scripts: { build: string };
+    };
+    const path = `${join(REPO_ROOT, 'node_modules/.bin')}:${process.env.PATH ?? ''}`;
+    return run('sh', ['-c', manifest.scripts.build], { cwd: client(), env: { ...process.env, PATH: path } });
+  };
 
-  it('tsc --build compiles nothing when nothing changed, and compiles an edit', async () => {
+  it('pnpm build runs tsc --build over every TypeScript package, then the dashboard when it changed', async () => {
+    const root = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(root.scripts.build).toBe(
+      'tsc --build tsconfig.build.json && node packages/dashboard/build-when-changed.mjs',
+    );
+    const config = await readFile(join(REPO_ROOT, 'tsconfig.build.json'), 'utf8');
+    const { references } = JSON.parse(config.replace(/^\s*\/\/.*$/gm, '')) as {
+      references: { path: string }[];
+    };
+    const packages = await readdir(join(REPO_ROOT, 'packages'));
+    const compiled = packages.filter((name) =>
+      existsSync(join(REPO_ROOT, 'packages', name, 'tsconfig.build.json')),
+    );
+    expect(references.map((reference) => reference.path).sort()).toEqual(
+      compiled.map((name) => `packages/${name}/tsconfig.build.json`).sort(),
+    );
+  });
+
+  it("a package's build compiles nothing when nothing changed, and compiles an edit", async () => {
     await compile();
     const output = join(client(), 'dist/index.js');
     const built = (await stat(output)).mtimeMs;
 
-    const { stdout } = await compile();
-    expect(stdout).toMatch(/is up to date/);
-    expect((await stat(output)).mtimeMs).toBe(built);
+    await compile();
+    expect((await stat(output)).mtimeMs, 'nothing was written').toBe(built);
 
     await appendFile(join(client(), 'src/index.ts'), '\nexport const addedAfterTheBuild = 1;\n');
     await compile();
