@@ -6,7 +6,6 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
 
 const dashboard = fileURLToPath(new URL('.', import.meta.url));
 const workspace = join(dashboard, '../..');
@@ -43,6 +42,7 @@ const built = existsSync(join(dashboard, 'dist', 'index.html')) && existsSync(ST
 if (built && readFileSync(STAMP_FILE, 'utf8') === digest && !process.argv.includes('--force')) {
   console.log('dashboard: inputs unchanged since the last build, vite build skipped');
 } else {
+  const { build } = await import('vite'); // only now: loading Vite alone takes a while
   await build({ root: dashboard });
   writeFileSync(STAMP_FILE, digest);
 }
