@@ -195,5 +195,13 @@ describe('the packages as npm installs them (npx hearth and pnpm exec hearth fai
     expect(validate({ ...document, colections: {} }), 'an unknown key is refused').toBe(false);
     const { stdout } = await inProject('npx', ['hearth', 'schema', 'validate', '--json']);
     expect(JSON.parse(stdout)).toMatchObject({ ok: true });
+
+    // A schema in a subfolder of the project points up to the same file.
+    await inProject('npx', ['hearth', 'init', '--dir', 'backend']);
+    const nested = JSON.parse(await readFile(join(project, 'backend/hearth.schema.json'), 'utf8')) as {
+      $schema: string;
+    };
+    expect(nested.$schema).toBe('../node_modules/@hearth/schema/hearth.schema.schema.json');
+    expect(resolve(project, 'backend', nested.$schema)).toBe(pointer);
   });
 });

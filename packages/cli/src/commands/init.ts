@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { inCi, stdoutPaint } from '../output/terminal.js';
 import { DEFAULT_SCHEMA_FILE, SCHEMA_POINTER, displayPath } from '../schema-file/load-schema-file.js';
+import { schemaPointerFor } from '../schema-file/schema-pointer.js';
 import { DEFAULT_RULES_TEST_FILE } from '../rules-test/test-file.js';
 
 interface Flags {
@@ -146,7 +147,10 @@ Examples:
     .action(async (flags: Flags) => {
       const dir = resolve(flags.dir);
       const files = [
-        { path: join(dir, DEFAULT_SCHEMA_FILE), content: STARTER_SCHEMA },
+        {
+          path: join(dir, DEFAULT_SCHEMA_FILE),
+          content: { ...STARTER_SCHEMA, $schema: schemaPointerFor(dir) },
+        },
         { path: join(dir, DEFAULT_RULES_TEST_FILE), content: STARTER_TESTS },
       ];
       if (!flags.force) {
