@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { cliVersion } from './cli-version.js';
 import { registerAdminCreate } from './commands/admin-create.js';
 import { registerGenTypes } from './commands/gen-types.js';
 import { registerKeys } from './commands/keys.js';
@@ -16,6 +17,7 @@ import { registerUsers } from './commands/users.js';
 export function buildProgram(): Command {
   const program = new Command('hearth')
     .description('Hearth: a self-hosted backend for app developers.')
+    .version(cliVersion(), '-V, --version', 'print the version')
     .option('--debug', 'print stack traces on errors')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(

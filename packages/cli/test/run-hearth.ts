@@ -21,13 +21,15 @@ export interface HearthRun {
 }
 
 /**
- * The environment of a user's shell: no HEARTH_ variables or CI markers from
- * the test run, and a private config dir so no real login is read or written.
+ * The environment of a user's shell: no HEARTH_ variables, CI markers or the
+ * npm_* variables pnpm sets for the test run, and a private config dir so no
+ * real login is read or written.
  */
 export function userEnv(configHome: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (key.startsWith('HEARTH_') || key === 'CI' || key === 'GITHUB_ACTIONS' || key === 'NO_COLOR') continue;
+    if (key.toLowerCase().startsWith('npm_')) continue;
     env[key] = value;
   }
   return { ...env, XDG_CONFIG_HOME: configHome, HEARTH_LOG_LEVEL: 'warn', ...extra };

@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { createLogger, startEmbeddedPostgres, temporaryDataDir } from '@hearth/server';
+import { createLogger, startEmbeddedPostgres, temporaryDataDir } from './server-under-test.js';
 import { ADMIN_URL_VARIABLE } from './database.js';
 
 /**

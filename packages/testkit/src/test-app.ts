@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, startHearth, type HearthInstance, type StartOptions } from '@hearth/server';
+import { loadConfig, startHearth, type HearthInstance, type StartOptions } from './server-under-test.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export interface TestApp {

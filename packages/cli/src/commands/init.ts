@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { CliError } from '../cli-error.js';
 import { inCi, stdoutPaint } from '../output/terminal.js';
 import { DEFAULT_SCHEMA_FILE, SCHEMA_POINTER, displayPath } from '../schema-file/load-schema-file.js';
+import { schemaPointerFor } from '../schema-file/schema-pointer.js';
 import { DEFAULT_RULES_TEST_FILE } from '../rules-test/test-file.js';
 
 interface Flags {
@@ -135,7 +136,7 @@ export function registerInit(program: Command): void {
       'after',
       `
 Creates ${DEFAULT_SCHEMA_FILE}, whose "$schema" pointer lets editors validate it
-(install @hearth/schema or @hearth/cli in the project), and ${DEFAULT_RULES_TEST_FILE}
+(install @hearth/schema in the project, beside @hearth/cli), and ${DEFAULT_RULES_TEST_FILE}
 with allow and deny cases for its rules.
 
 Examples:
@@ -146,7 +147,10 @@ Examples:
     .action(async (flags: Flags) => {
       const dir = resolve(flags.dir);
       const files = [
-        { path: join(dir, DEFAULT_SCHEMA_FILE), content: STARTER_SCHEMA },
+        {
+          path: join(dir, DEFAULT_SCHEMA_FILE),
+          content: { ...STARTER_SCHEMA, $schema: schemaPointerFor(dir) },
+        },
         { path: join(dir, DEFAULT_RULES_TEST_FILE), content: STARTER_TESTS },
       ];
       if (!flags.force) {

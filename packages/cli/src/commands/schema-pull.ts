@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { resolveServerTarget } from '../config/credentials.js';
 import { withProgress } from '../output/progress.js';
@@ -7,7 +7,8 @@ import { stderrPaint } from '../output/terminal.js';
 import { ApiClient } from '../remote/api-client.js';
 import { getLiveSchema } from '../remote/schema-api.js';
 import { formatSchemaDocument } from '../schema-file/canonical-schema.js';
-import { SCHEMA_POINTER, displayPath, withoutPointer } from '../schema-file/load-schema-file.js';
+import { displayPath, withoutPointer } from '../schema-file/load-schema-file.js';
+import { schemaPointerFor } from '../schema-file/schema-pointer.js';
 
 interface Flags {
   out?: string;
@@ -36,7 +37,10 @@ Examples:
       const live = await withProgress(`Reading the schema from ${target.url}`, () =>
         getLiveSchema(ApiClient.for(target)),
       );
-      const pointer = (flags.out ? await existingPointer(resolve(flags.out)) : undefined) ?? SCHEMA_POINTER;
+      const out = flags.out ? resolve(flags.out) : undefined;
+      const pointer =
+        (out ? await existingPointer(out) : undefined) ??
+        schemaPointerFor(out ? dirname(out) : process.cwd());
       const text = formatSchemaDocument({ $schema: pointer, ...withoutPointer(live.schema) });
       if (!flags.out) {
         process.stdout.write(text);
