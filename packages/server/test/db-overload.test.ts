@@ -124,7 +124,9 @@ describe('the same flood with the default filter cost bound', () => {
         Array.from({ length: 20 }, () => bounded.request<ErrorBody>('GET', floodPath)),
       );
       expect(answers.map((answer) => answer.status)).toEqual(Array.from({ length: 20 }, () => 400));
-      expect(new Set(answers.map((answer) => answer.body.error.code))).toEqual(new Set(['filter/too-costly']));
+      expect(new Set(answers.map((answer) => answer.body.error.code))).toEqual(
+        new Set(['filter/too-costly']),
+      );
     } finally {
       await bounded.close();
     }

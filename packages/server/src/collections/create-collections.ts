@@ -56,7 +56,11 @@ export async function createCollections(options: {
     schemas,
     records,
     events,
-    routers: [schemaAdminRoutes(schemas), recordRoutes(records, pool, events, listSlots, writes), openApiRoutes()],
+    routers: [
+      schemaAdminRoutes(schemas),
+      recordRoutes(records, pool, events, listSlots, writes),
+      openApiRoutes(),
+    ],
     edgeRoutes: recordEdgeRoutes(records, pool, listSlots, writes),
     async close() {
       schemas.stop();
