@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { projectTimeouts, workspaceAliases } from './vitest.shared.ts';
+import { projectTestOptions, workspaceAliases } from './vitest.shared.ts';
 
 export default defineConfig({
   resolve: { alias: workspaceAliases },
@@ -7,7 +7,7 @@ export default defineConfig({
     projects: ['packages/*'],
     // One PostgreSQL for the whole run; each test file creates its own databases on it.
     globalSetup: ['packages/testkit/src/global-setup.ts'],
-    ...projectTimeouts,
+    ...projectTestOptions,
     // CI asks for a machine-readable report (to fail on skipped tests) without changing the test command.
     ...(process.env.HEARTH_TEST_JSON_REPORT
       ? { reporters: ['default', 'json'], outputFile: { json: process.env.HEARTH_TEST_JSON_REPORT } }

@@ -16,7 +16,13 @@ export const workspaceAliases = {
 };
 
 /**
- * Timeouts for every project: projects do not inherit the root config's, and
- * on a loaded two-core machine starting a database or an app takes seconds.
+ * Options every project spreads into its `test` config, since projects do not
+ * inherit the root config's. Timeouts: on a loaded two-core machine starting a
+ * database or an app takes seconds. requireAssertions: a test that asserts
+ * nothing fails instead of passing while proving nothing.
  */
-export const projectTimeouts = { testTimeout: 30_000, hookTimeout: 60_000 };
+export const projectTestOptions = {
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
+  expect: { requireAssertions: true },
+};

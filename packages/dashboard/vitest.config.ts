@@ -1,8 +1,8 @@
 import { defineProject } from 'vitest/config';
-import { projectTimeouts, workspaceAliases } from '../../vitest.shared.ts';
+import { projectTestOptions, workspaceAliases } from '../../vitest.shared.ts';
 
 export default defineProject({
   oxc: { jsx: { runtime: 'automatic' } },
   resolve: { alias: workspaceAliases },
-  test: { ...projectTimeouts },
+  test: { ...projectTestOptions },
 });

@@ -1,7 +1,7 @@
 import { defineProject } from 'vitest/config';
-import { projectTimeouts, workspaceAliases } from '../../vitest.shared.ts';
+import { projectTestOptions, workspaceAliases } from '../../vitest.shared.ts';
 
 export default defineProject({
   resolve: { alias: workspaceAliases },
-  test: { ...projectTimeouts },
+  test: { ...projectTestOptions },
 });

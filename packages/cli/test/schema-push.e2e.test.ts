@@ -1,5 +1,7 @@
-import { readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '@hearth/server';
 import { createTestAdmin, createTestServiceKey, startTestApp, type TestApp } from '@hearth/testkit';
@@ -270,6 +272,43 @@ describe('hearth login and logout', () => {
     await expect(stat(file)).rejects.toThrow();
     expect((await runHearth(['schema', 'pull'], { cwd: dir, env: plain })).code).toBe(3);
   }, 60_000);
+
+  it.each(['0644', '0640'])(
+    'refuses a credentials file that other users can read (mode %s): exit 1, and the key is never sent',
+    async (octal) => {
+      const mode = Number.parseInt(octal, 8);
+      // A server that only counts: the key must not reach it.
+      let requests = 0;
+      const server = createServer((_req, res) => {
+        requests++;
+        res.writeHead(401).end();
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      try {
+        const configHome = join(dir, `readable-${octal}`);
+        const file = join(configHome, 'hearth', 'credentials.json');
+        await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+        await writeFile(file, JSON.stringify({ url: `http://127.0.0.1:${port}`, key }));
+        await chmod(file, mode);
+        const pull = await runHearth(['schema', 'pull'], { cwd: dir, env: userEnv(configHome) });
+        expect(pull.code).toBe(1);
+        expect(pull.stdout).toBe('');
+        expect(pull.stderr).toContain(
+          `hearth: ${file} is readable by other users; run \`chmod 600 ${file}\``,
+        );
+        expect(requests).toBe(0);
+
+        // The same file once only its owner can read it is used.
+        await chmod(file, 0o600);
+        const again = await runHearth(['schema', 'pull'], { cwd: dir, env: userEnv(configHome) });
+        expect(again.code).toBe(3);
+        expect(requests).toBeGreaterThan(0);
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    },
+  );
 
   it('refuses a wrong key at login with exit 3 and saves nothing', async () => {
     const configHome = join(dir, 'bad-login');

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestApp, type TestApp } from '@hearth/testkit';
 import {
   createClient,
@@ -13,8 +13,8 @@ import { totpCode } from './totp.js';
 
 /**
  * The SDK against the real server: the whole app in-process on a fresh
- * database. Access tokens live 30 s (the server's minimum) so automatic
- * refresh can be watched in real time.
+ * database. Access tokens live 30 s (the server's minimum); the automatic
+ * refresh is watched on a fake clock.
  */
 
 const PASSWORD = 'correct horse battery staple';
@@ -39,11 +39,11 @@ afterAll(async () => {
 
 const uniqueEmail = (tag = 'sdk') => `${tag}-${randomBytes(5).toString('hex')}@example.test`;
 
-/** A client whose requests are counted per path, and whose auth events are recorded. */
+/** A client whose requests are counted per path (with the time each was sent), and whose auth events are recorded. */
 function client(options: HearthClientOptions = {}) {
-  const paths: string[] = [];
+  const sent: Array<{ path: string; at: number }> = [];
   const countingFetch: FetchLike = (url, init) => {
-    paths.push(`${init.method ?? 'GET'} ${new URL(url).pathname}`);
+    sent.push({ path: `${init.method ?? 'GET'} ${new URL(url).pathname}`, at: Date.now() });
     return fetch(url, init);
   };
   const hearth = createClient(app.url, { fetch: countingFetch, ...options });
@@ -54,7 +54,8 @@ function client(options: HearthClientOptions = {}) {
     hearth,
     auth: hearth.auth,
     events,
-    count: (path: string) => paths.filter((p) => p === path).length,
+    count: (path: string) => sent.filter((request) => request.path === path).length,
+    sentAt: (path: string) => sent.filter((request) => request.path === path).map(({ at }) => at),
   };
 }
 
@@ -169,17 +170,24 @@ describe('@hearth/client against the real server', () => {
     expect(events).toEqual(['SIGNED_IN', 'TOKEN_REFRESHED', 'SIGNED_OUT']);
   });
 
-  it(
-    'refreshes automatically ahead of expiry, and on demand before a request when the timer is off',
-    async () => {
+  it('refreshes automatically ahead of expiry, and on demand before a request when the timer is off', async () => {
+    // The clock and timers jump instead of the test sleeping through half a token's lifetime;
+    // they still tick in real time, so the requests in between run as usual. The server runs
+    // in this process and so shares the fake clock.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], shouldAdvanceTime: true });
+    try {
       const timed = await signedUp();
+      const signedUpAt = Date.now();
       const onDemand = await signedUp({ autoRefresh: false });
       const timedFirst = timed.auth.session()!;
       const onDemandFirst = onDemand.auth.session()!;
 
-      // Due at half the 30 s lifetime (the 60 s default margin is capped there).
-      await new Promise((resolve) => setTimeout(resolve, (ACCESS_TOKEN_TTL / 2 + 1.5) * 1000));
-      expect(timed.events).toEqual(['SIGNED_IN', 'TOKEN_REFRESHED']);
+      await vi.advanceTimersByTimeAsync((ACCESS_TOKEN_TTL / 2) * 1000 + 500);
+      await vi.waitFor(() => expect(timed.events).toEqual(['SIGNED_IN', 'TOKEN_REFRESHED']));
+      // Due at half the 30 s lifetime (the 60 s default margin is capped there); iat is in whole seconds.
+      const [refreshedAt] = timed.sentAt('POST /api/auth/refresh');
+      expect(refreshedAt! - signedUpAt).toBeGreaterThanOrEqual((ACCESS_TOKEN_TTL / 2 - 1) * 1000);
+      expect(refreshedAt! - signedUpAt).toBeLessThanOrEqual((ACCESS_TOKEN_TTL / 2 + 2) * 1000);
       expect(timed.auth.session()!.accessToken).not.toBe(timedFirst.accessToken);
       expect(timed.auth.session()!.expiresAt).toBeGreaterThan(timedFirst.expiresAt);
       expect(onDemand.count('POST /api/auth/refresh')).toBe(0);
@@ -189,9 +197,10 @@ describe('@hearth/client against the real server', () => {
       expect(me?.email).toBe(onDemand.email);
       expect(onDemand.count('POST /api/auth/refresh')).toBe(1);
       expect(onDemand.auth.session()!.accessToken).not.toBe(onDemandFirst.accessToken);
-    },
-    ACCESS_TOKEN_TTL * 1000 + 15_000,
-  );
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 
   it('MFA: enrol TOTP, then sign-in returns a challenge that verifyMfa completes', async () => {
     const { auth, events, email } = await signedUp();

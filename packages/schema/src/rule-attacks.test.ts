@@ -1,4 +1,10 @@
-import { createTestDatabase, type TestDatabase } from '@hearth/testkit';
+import {
+  createTestDatabase,
+  describeTimes,
+  medianRatio,
+  timeInPairs,
+  type TestDatabase,
+} from '@hearth/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ALICE, BOB, blogSchema } from '../test/fixture-schema.ts';
@@ -49,12 +55,6 @@ function ruleError(run: () => unknown): RuleError {
     throw error;
   }
   throw new Error('expected a RuleError');
-}
-
-function timed<T>(run: () => T): { ms: number; result: T } {
-  const start = performance.now();
-  const result = run();
-  return { ms: performance.now() - start, result };
 }
 
 const HOSTILE_TITLES = [
@@ -144,43 +144,72 @@ describe('attacks', () => {
     }
   });
 
-  test('a 10,000-term filter fails fast', () => {
-    const filter = Array.from({ length: 10_000 }, (_, i) => `title == "t${i}"`).join(' || ');
-    const byLength = timed(() =>
-      ruleError(() => checkFilter(filter, { schema: blogSchema, collection: 'posts' })),
-    );
-    expect(byLength.result.code).toBe('rules/too-complex');
-    expect(byLength.ms).toBeLessThan(100);
-    // Even with no length limit, the term limit stops the parser early.
-    const byTerms = timed(() =>
-      ruleError(() =>
-        checkFilter(filter, { schema: blogSchema, collection: 'posts', limits: { maxLength: 10_000_000 } }),
-      ),
-    );
-    expect(byTerms.result.code).toBe('rules/too-complex');
-    expect(byTerms.result.detail).toBe('more than 200 terms');
-    expect(byTerms.ms).toBeLessThan(100);
+  /** `count` comparisons joined by `||`; each is two terms (the name and the literal). */
+  const comparisons = (count: number) =>
+    Array.from({ length: count }, (_, i) => `title == "t${i}"`).join(' || ');
+
+  test('a 10,000-term filter is refused by its length before it is parsed', () => {
+    const filter = comparisons(10_000);
+    const error = ruleError(() => checkFilter(filter, { schema: blogSchema, collection: 'posts' }));
+    expect(error.code).toBe('rules/too-complex');
+    expect(error.detail).toBe(`rule is ${filter.length} characters long; the limit is 4096`);
+    expect(error.position.offset).toBe(0);
   });
 
-  test('500-deep parentheses fail fast, without exhausting the stack', () => {
+  test('a 10,000-term filter fails fast: with no length limit the parser stops at term 201', async () => {
+    const options = { schema: blogSchema, collection: 'posts', limits: { maxLength: 10_000_000 } };
+    const hostile = comparisons(10_000);
+    const error = ruleError(() => checkFilter(hostile, options));
+    expect(error.code).toBe('rules/too-complex');
+    expect(error.detail).toBe('more than 200 terms');
+    // Where it stopped: within the 101st comparison, the first to go past 200 terms.
+    expect(error.position.offset).toBeGreaterThan(comparisons(100).length);
+    expect(error.position.offset).toBeLessThan(comparisons(101).length);
+
+    // The work, not only the position: refusing it costs no more than checking the largest filter
+    // the limit allows (200 terms), since the 9,800 terms after the limit are never read.
+    const allowed = comparisons(100);
+    expect(checkFilter(allowed, options)).toBeDefined();
+    const times = await timeInPairs(
+      () => ruleError(() => checkFilter(hostile, options)),
+      () => checkFilter(allowed, options),
+      { pairs: 15, repeat: 10 },
+    );
+    expect(medianRatio(times), describeTimes(times)).toBeLessThan(3);
+  });
+
+  test('500-deep parentheses fail fast at depth 65, without exhausting the stack', () => {
     for (const filter of [
       `${'('.repeat(500)}published${')'.repeat(500)}`,
       `${'!'.repeat(500)}published`,
       `${'['.repeat(500)}`,
       `${'lower('.repeat(500)}`,
     ]) {
-      const { ms, result } = timed(() =>
-        ruleError(() =>
-          checkFilter(filter, { schema: blogSchema, collection: 'posts', limits: { maxLength: 1_000_000 } }),
-        ),
+      const result = ruleError(() =>
+        checkFilter(filter, { schema: blogSchema, collection: 'posts', limits: { maxLength: 1_000_000 } }),
       );
       expect(result.code).toBe('rules/too-complex');
       expect(result.detail).toBe('nesting deeper than 64');
-      expect(ms).toBeLessThan(100);
+      // Stopped at the 65th opening bracket (or `!`), never reading the rest.
+      const opening = filter.startsWith('lower(') ? 'lower('.length : 1;
+      expect(result.position.offset).toBe(65 * opening - 1);
     }
-    const huge = `${'('.repeat(200_000)}a${')'.repeat(200_000)}`;
-    const { ms } = timed(() => ruleError(() => parseRule(huge, { limits: { maxLength: 1_000_000 } })));
-    expect(ms).toBeLessThan(100);
+  });
+
+  test('200,000-deep parentheses cost no more than 500-deep ones: the rest is never read', async () => {
+    const limits = { maxLength: 1_000_000 };
+    const deep = (depth: number) => `${'('.repeat(depth)}a${')'.repeat(depth)}`;
+    const huge = deep(200_000);
+    const error = ruleError(() => parseRule(huge, { limits }));
+    expect(error.detail).toBe('nesting deeper than 64');
+    expect(error.position.offset).toBe(64);
+    const small = deep(500);
+    const times = await timeInPairs(
+      () => ruleError(() => parseRule(huge, { limits })),
+      () => ruleError(() => parseRule(small, { limits })),
+      { pairs: 15, repeat: 10 },
+    );
+    expect(medianRatio(times), describeTimes(times)).toBeLessThan(3);
   });
 
   test('__proto__ and constructor are not names, and never reach prototypes', () => {

@@ -411,13 +411,27 @@ describe('admin API', () => {
         body: { name: 'mail-ops' },
       });
       const id = await insertMail(uniqueEmail('key'), 'failed', { attempts: 1 });
-      expect((await retry(id, key.body.key)).status).toBe(200);
+      const response = await retry(id, key.body.key);
+      expect(response.status).toBe(200);
+      expect(response.body.mail).toMatchObject({ id, status: 'queued', attempts: 0 });
     });
 
     it('retries a failed mail once when two admins click at the same time', async () => {
       const id = await insertMail(uniqueEmail('race'), 'failed', { attempts: 1 });
       const answers = await Promise.all([retry(id), retry(id), retry(id)]);
       expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409, 409]);
+      // The two that lost found it already queued again by the winner.
+      for (const lost of answers.filter((answer) => answer.status === 409)) {
+        expect(lost.body.error).toMatchObject({
+          code: 'admin/mail-not-failed',
+          details: { status: 'queued' },
+        });
+      }
+      const { rows } = await app.hearth.pool.query(
+        'SELECT status, attempts FROM hearth.outbox WHERE id = $1',
+        [id],
+      );
+      expect(rows).toEqual([{ status: 'queued', attempts: 0 }]);
     });
 
     it.each(['queued', 'sent', 'kept'])('refuses to retry a %s mail with 409', async (status) => {

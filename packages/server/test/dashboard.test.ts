@@ -74,9 +74,12 @@ describe('the dashboard in Chromium', { timeout: BROWSER_TEST_TIMEOUT }, () => {
 
   it('says so for a dashboard path that does not exist', async () => {
     const page = await browser().newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(`${app.url}/_/no/such/page`);
-    await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+    await expect(page.getByRole('heading', { name: 'Page not found' }).waitFor()).resolves.toBeUndefined();
     await page.getByRole('link', { name: 'Go to the dashboard' }).click();
     await page.waitForURL(`${app.url}/_/login`);
+    expect(errors).toEqual([]);
   });
 });

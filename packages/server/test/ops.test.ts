@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '@hearth/server';
-import { startTestApp, type TestApp } from '@hearth/testkit';
+import { startTestApp, useComponent, useS3, type TestApp } from '@hearth/testkit';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -71,9 +71,39 @@ describe('/health and /ready', () => {
       }>('GET', '/ready');
       expect(status).toBe(503);
       expect(body.error.details.checks.storage?.ok).toBe(false);
+      expect(body.error.details.checks.database?.ok).toBe(true);
     } finally {
       await withDeadS3.close();
     }
+  });
+
+  describe('against a working S3 server', () => {
+    const s3 = useS3({ bucket: 'hearth-ready' });
+    const withS3 = useComponent(() => startTestApp({ ...s3().env() }), { timeoutMs: 60_000 });
+
+    it('/ready is 200 with storage ok, and 503 naming storage once the bucket is gone', async () => {
+      type Checks = Record<string, { ok: boolean; error?: string }>;
+      const ready = await withS3().request<{ status: string; checks: Checks }>('GET', '/ready');
+      expect(ready.status).toBe(200);
+      expect(ready.body).toMatchObject({
+        status: 'ok',
+        checks: { database: { ok: true }, storage: { ok: true } },
+      });
+
+      // The check asks that S3 server, not the data dir: without the bucket, storage fails.
+      await s3().newClient().removeBucket(s3().bucket);
+      const gone = await withS3().request<{ error: { code: string; details: { checks: Checks } } }>(
+        'GET',
+        '/ready',
+      );
+      expect(gone.status).toBe(503);
+      expect(gone.body.error.code).toBe('ops/not-ready');
+      expect(gone.body.error.details.checks.storage).toEqual({
+        ok: false,
+        latencyMs: expect.any(Number),
+        error: 'bucket hearth-ready does not exist',
+      });
+    });
   });
 
   it('/ready is 503 once the database is gone, and /health still answers', async () => {

@@ -270,7 +270,38 @@ describe('listing', () => {
         headers: bob.headers,
       });
       expect(response.status).toBe(400);
+      expect(response.body.error.code).toBe('query/invalid');
     }
+  });
+
+  it('pages 20 records at a time when no limit is given (the documented default)', async () => {
+    // A user of its own, so that exactly 25 records are visible.
+    const carol = await signUpTestUser(app);
+    const created = await app.request<{ responses: Array<{ status: number }> }>('POST', '/api/batch', {
+      headers: carol.headers,
+      body: {
+        requests: Array.from({ length: 25 }, (_, i) => ({
+          method: 'POST',
+          path: url(),
+          body: { title: `page ${i}`, owner: carol.id },
+        })),
+      },
+    });
+    expect(created.body.responses.map((response) => response.status)).toEqual(Array(25).fill(201));
+
+    const first = await app.request<Page>('GET', url(undefined, '?count=true'), { headers: carol.headers });
+    expect(first.body.total).toBe(25);
+    expect(first.body.items).toHaveLength(20);
+    expect(first.body.nextCursor).not.toBeNull();
+    const rest = await app.request<Page>('GET', url(undefined, `?cursor=${first.body.nextCursor}`), {
+      headers: carol.headers,
+    });
+    expect(rest.body.items).toHaveLength(5);
+    expect(rest.body.nextCursor).toBeNull();
+    expect(new Set([...first.body.items, ...rest.body.items].map((task) => task.id)).size).toBe(25);
+
+    const all = await app.request<Page>('GET', url(undefined, '?limit=200'), { headers: carol.headers });
+    expect(all.body.items).toHaveLength(25);
   });
 
   it('selects fields', async () => {

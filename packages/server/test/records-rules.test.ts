@@ -356,4 +356,31 @@ describe('successful writes by the owner', () => {
     });
     expect(list.body.items.length).toBeGreaterThanOrEqual(3);
   });
+
+  it("a user's list of users holds that user alone, however it is filtered or counted (default rules)", async () => {
+    for (const [me, other] of [
+      [alice, bob],
+      [bob, alice],
+    ] as const) {
+      for (const query of [
+        '',
+        '?count=true',
+        `?filter=${encodeURIComponent('id != ""')}`,
+        `?filter=${encodeURIComponent(`id == "${other.id}"`)}&count=true`,
+      ]) {
+        const list = await app.request<{ items: Array<{ id: string }>; total?: number }>(
+          'GET',
+          `${records('users')}${query}`,
+          { headers: me.headers },
+        );
+        expect(list.status, query).toBe(200);
+        const expected = query.includes(other.id) ? [] : [me.id];
+        expect(
+          list.body.items.map((user) => user.id),
+          query,
+        ).toEqual(expected);
+        if (query.includes('count=true')) expect(list.body.total, query).toBe(expected.length);
+      }
+    }
+  });
 });

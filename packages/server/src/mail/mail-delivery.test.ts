@@ -5,7 +5,7 @@ import { migrateSystemSchema } from '../db/migrate.js';
 import { createPool, type Pool } from '../db/pool.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { createMetrics, type Metrics } from '../ops/metrics.js';
-import { MAX_DELIVERY_ATTEMPTS, MailDelivery, retryDelaySeconds } from './mail-delivery.js';
+import { MailDelivery, retryDelaySeconds } from './mail-delivery.js';
 import { countOutboxByStatus } from './outbox.js';
 
 const logger = createLogger('silent');
@@ -99,23 +99,36 @@ describe('MailDelivery', () => {
     expect(sink.messages).toHaveLength(1);
   });
 
-  it('gives up after the last temporary refusal and marks the mail failed', async () => {
+  it('retries a temporarily refused mail until its 8th attempt, then marks it failed', async () => {
+    // docs/auth.md: marked "failed" after 8 attempts. The literal, not the constant, so that
+    // changing the code without the docs fails here.
+    const documentedAttempts = 8;
     const worker = delivery();
-    await pool.query(
-      `INSERT INTO hearth.outbox ("to", subject, text, status, attempts, next_attempt_at)
-       VALUES ('gone@example.test', 's', 't', 'queued', $1, now())`,
-      [MAX_DELIVERY_ATTEMPTS - 1],
-    );
-    sink.refuseNext(1);
+    for (const [to, attempts] of [
+      ['seventh@example.test', documentedAttempts - 2],
+      ['eighth@example.test', documentedAttempts - 1],
+    ] as const) {
+      await pool.query(
+        `INSERT INTO hearth.outbox ("to", subject, text, status, attempts, next_attempt_at)
+         VALUES ($1, 's', 't', 'queued', $2, now())`,
+        [to, attempts],
+      );
+    }
+    sink.refuseNext(2);
     await worker.kick();
     expect(await rows()).toMatchObject([
+      { to: 'seventh@example.test', status: 'queued', attempts: documentedAttempts - 1 },
       {
+        to: 'eighth@example.test',
         status: 'failed',
-        attempts: MAX_DELIVERY_ATTEMPTS,
+        attempts: documentedAttempts,
         retry_in: null,
         last_error: expect.stringMatching(/451/),
       },
     ]);
+    // The waits between those attempts add up to about an hour, as documented.
+    const waits = Array.from({ length: documentedAttempts - 1 }, (_, i) => retryDelaySeconds(i + 1));
+    expect(waits.reduce((sum, seconds) => sum + seconds, 0)).toBe(3810);
   });
 
   it.each([

@@ -8,7 +8,7 @@ import type { MailMessage } from './mailer.js';
 import { insertOutbox } from './outbox.js';
 import { classifySmtpFailure } from './smtp-failure.js';
 
-/** Attempts before a mail is marked failed: with the backoff below, about four hours. */
+/** Attempts before a mail is marked failed: with the backoff below, about an hour after the first. */
 export const MAX_DELIVERY_ATTEMPTS = 8;
 /** How long a claimed mail is reserved; a node that dies while sending leaves it for another after this. */
 const LEASE_SECONDS = 300;

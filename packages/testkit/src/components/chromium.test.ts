@@ -1,9 +1,13 @@
+import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ComponentUnavailable } from './availability.js';
 import { findChromium, startChromium } from './chromium.js';
 import { boundPort, listenOnLoopback } from './ports.js';
+import { makeTempDir } from './temp-dir.js';
+import type { TempDir } from './temp-dir.js';
 import { useChromium } from './use-components.js';
 
 const PAGE = `<!doctype html>
@@ -65,10 +69,32 @@ describe('Chromium', () => {
 });
 
 describe('findChromium', () => {
+  let bin: TempDir;
+  let fakeChromium: string;
+  beforeAll(async () => {
+    bin = await makeTempDir('chromium-lookup');
+    fakeChromium = join(bin.path, 'chromium');
+    await writeFile(fakeChromium, '#!/bin/sh\n', { mode: 0o755 });
+  });
+  afterAll(() => bin.remove());
+
   it('reports Chromium as unavailable when none is installed', async () => {
     const env = { PATH: '/nonexistent', HEARTH_TEST_CHROMIUM_PATH: '' };
-    if (findChromium(env) !== undefined) return; // /usr/bin/chromium exists here; nothing to show
-    await expect(startChromium({ env })).rejects.toBeInstanceOf(ComponentUnavailable);
+    const systemChromium = '/nonexistent/usr/bin/chromium';
+    expect(findChromium(env, systemChromium)).toBeUndefined();
+    await expect(startChromium({ env, systemChromium })).rejects.toBeInstanceOf(ComponentUnavailable);
+  });
+
+  it('finds chromium on PATH when the system package is absent', () => {
+    const env = { PATH: `/nonexistent:${bin.path}` };
+    expect(findChromium(env, '/nonexistent/usr/bin/chromium')).toBe(fakeChromium);
+  });
+
+  it('prefers the system package over PATH, and HEARTH_TEST_CHROMIUM_PATH over both', () => {
+    expect(findChromium({ PATH: '/nonexistent' }, fakeChromium)).toBe(fakeChromium);
+    expect(findChromium({ PATH: bin.path, HEARTH_TEST_CHROMIUM_PATH: '/usr/bin/env' }, fakeChromium)).toBe(
+      '/usr/bin/env',
+    );
   });
 
   it('fails loudly when HEARTH_TEST_CHROMIUM_PATH points at nothing', () => {

@@ -15,10 +15,14 @@ export interface ChromiumHandle {
 
 export interface StartChromiumOptions {
   env?: NodeJS.ProcessEnv;
+  /** Where a system package installs Chromium; tests of the lookup point it elsewhere. */
+  systemChromium?: string;
   launchTimeoutMs?: number;
   /** More command-line switches, e.g. `--host-resolver-rules=MAP lan.test 127.0.0.1` for a non-loopback name. */
   args?: string[];
 }
+
+const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 
 // Quiet and offline apart from what the test asks for: no update checks, no QUIC, no sync.
 const CHROMIUM_ARGS = [
@@ -32,14 +36,17 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function findChromium(
+  env: NodeJS.ProcessEnv = process.env,
+  systemChromium = SYSTEM_CHROMIUM,
+): string | undefined {
   const configured = env['HEARTH_TEST_CHROMIUM_PATH'];
   if (configured !== undefined && configured !== '') {
     if (!executableExists(configured))
       throw new Error(`HEARTH_TEST_CHROMIUM_PATH=${configured} is not an executable`);
     return configured;
   }
-  if (executableExists('/usr/bin/chromium')) return '/usr/bin/chromium';
+  if (executableExists(systemChromium)) return systemChromium;
   const path = env['PATH'] ?? '';
   return findOnPath('chromium', path) ?? findOnPath('chromium-browser', path);
 }
@@ -50,7 +57,7 @@ export function findChromium(env: NodeJS.ProcessEnv = process.env): string | und
  * profile (user-data dir) and deletes it on close.
  */
 export async function startChromium(options: StartChromiumOptions = {}): Promise<ChromiumHandle> {
-  const executablePath = findChromium(options.env);
+  const executablePath = findChromium(options.env, options.systemChromium);
   if (executablePath === undefined) {
     throw new ComponentUnavailable(
       'chromium',
