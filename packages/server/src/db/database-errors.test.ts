@@ -14,6 +14,8 @@ describe('fromDatabaseError', () => {
       code: 'db/busy',
     },
     { name: 'too many connections', error: databaseError('53300'), code: 'db/busy' },
+    { name: 'deadlock detected', error: databaseError('40P01'), code: 'db/busy' },
+    { name: 'serialization failure', error: databaseError('40001'), code: 'db/busy' },
     {
       name: 'statement timeout',
       error: databaseError('57014', 'canceling statement due to statement timeout'),

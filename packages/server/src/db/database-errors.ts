@@ -79,6 +79,15 @@ export function fromDatabaseError(error: unknown): HearthError | undefined {
     // pg-pool waited HEARTH_DATABASE_POOL_WAIT_MS for a connection; 53300: too many connections.
     return databaseBusy(error);
   }
+  if (code === '40P01' || code === '40001') {
+    // deadlock_detected, serialization_failure: PostgreSQL aborted this statement in favour of a
+    // concurrent one (two cascading deletes crossing, say). Nothing was written; a retry succeeds.
+    return new HearthError(
+      'db/busy',
+      'The database gave way to a concurrent change; nothing was written. Retry after the time in Retry-After.',
+      { headers: { 'Retry-After': RETRY_AFTER['db/busy'] }, cause: error },
+    );
+  }
   if (code === '57014') {
     // query_canceled: the statement timeout, or a cancel sent because the client went away.
     return new HearthError('db/timeout', undefined, {

@@ -166,7 +166,11 @@ export function createPool(options: {
     statement_timeout: options.statementTimeoutMs ?? 5_000,
     options: '-c jit=off',
   });
-  pool.on('error', (error) => options.logger.warn({ err: error }, 'idle database connection failed'));
+  // One short line: a restarting database fails every idle connection at once, and pg's errors
+  // carry the whole client (kilobytes) when serialized with their properties.
+  pool.on('error', (error: Error & { code?: string }) =>
+    options.logger.warn({ code: error.code, reason: error.message }, 'idle database connection failed'),
+  );
   return pool;
 }
 
