@@ -1,6 +1,6 @@
 import { Fragment } from 'react';
 import { MailMessage } from './mail-message.tsx';
-import { formatTime } from '../lib/format-time.ts';
+import { TimeStamp } from './time-stamp.tsx';
 import type { OutboxMail } from '../lib/outbox-mail.ts';
 
 const COLUMNS = 8;
@@ -43,7 +43,7 @@ export function OutboxTable({ items, openId, onToggle, onRetry, retrying }: Outb
               <Fragment key={mail.id}>
                 <tr data-mail-id={mail.id} className={open ? 'open' : undefined}>
                   <td>
-                    <Time iso={mail.createdAt} />
+                    <TimeStamp iso={mail.createdAt} />
                   </td>
                   <td>{mail.to}</td>
                   <td className="wrap">
@@ -62,7 +62,7 @@ export function OutboxTable({ items, openId, onToggle, onRetry, retrying }: Outb
                   </td>
                   <td className="number">{mail.attempts}</td>
                   <td className="wrap">{mail.lastError ?? '–'}</td>
-                  <td>{mail.sentAt === null ? '–' : <Time iso={mail.sentAt} />}</td>
+                  <td>{mail.sentAt === null ? '–' : <TimeStamp iso={mail.sentAt} />}</td>
                   <td>
                     {mail.status === 'failed' ? (
                       <RetryButton mail={mail} pending={retrying.has(mail.id)} onRetry={onRetry} />
@@ -82,14 +82,6 @@ export function OutboxTable({ items, openId, onToggle, onRetry, retrying }: Outb
         </tbody>
       </table>
     </div>
-  );
-}
-
-function Time({ iso }: { iso: string }) {
-  return (
-    <time dateTime={iso} title={iso}>
-      {formatTime(iso)}
-    </time>
   );
 }
 

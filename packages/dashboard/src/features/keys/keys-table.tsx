@@ -1,4 +1,4 @@
-import { formatTime } from '../../lib/format-time.ts';
+import { TimeStamp } from '../../components/time-stamp.tsx';
 import type { ServiceKey } from './keys-api.ts';
 
 interface KeysTableProps {
@@ -35,9 +35,9 @@ export function KeysTable({ items, onRevoke, revoking }: KeysTableProps) {
                   <code>{key.prefix}…</code>
                 </td>
                 <td>
-                  <Time iso={key.createdAt} />
+                  <TimeStamp iso={key.createdAt} />
                 </td>
-                <td>{key.lastUsedAt === null ? 'never' : <Time iso={key.lastUsedAt} />}</td>
+                <td>{key.lastUsedAt === null ? 'never' : <TimeStamp iso={key.lastUsedAt} />}</td>
                 <td>
                   <button
                     type="button"
@@ -56,13 +56,5 @@ export function KeysTable({ items, onRevoke, revoking }: KeysTableProps) {
         </tbody>
       </table>
     </div>
-  );
-}
-
-function Time({ iso }: { iso: string }) {
-  return (
-    <time dateTime={iso} title={iso}>
-      {formatTime(iso)}
-    </time>
   );
 }
