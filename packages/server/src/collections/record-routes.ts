@@ -1,9 +1,9 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import { anonymous } from '../auth/principal.js';
-import type { Pool } from '../db/pool.js';
+import { cancellableDb, type Pool } from '../db/pool.js';
 import type { EdgeRoute } from '../http/edge-routes.js';
-import { currentRequestSignal } from '../db/query-cancellation.js';
+import { requestSignalOf } from '../db/query-cancellation.js';
 import type { ConcurrencyLimit } from '../lib/concurrency-limit.js';
 import { withTransaction } from '../db/transaction.js';
 import { HearthError, isHearthError } from '../errors/index.js';
@@ -80,24 +80,30 @@ export function recordEdgeRoutes(
     {
       method: 'GET',
       template: '/api/collections/:name/records',
-      handle: async ({ principal, params, query }) => ({
+      handle: async ({ principal, params, query, signal }) => ({
         body: await listSlots.run(
-          () => records.list(new Caller(principal), params.name ?? '', listParams(query), pool),
-          currentRequestSignal(),
+          () =>
+            records.list(
+              new Caller(principal),
+              params.name ?? '',
+              listParams(query),
+              cancellableDb(pool, signal),
+            ),
+          signal,
         ),
       }),
     },
     {
       method: 'GET',
       template: '/api/collections/:name/records/:id',
-      async handle({ principal, params, query }) {
+      async handle({ principal, params, query, signal }) {
         const options = { expand: single(query.expand, 'expand'), fields: single(query.fields, 'fields') };
         const result = await records.get(
           new Caller(principal),
           params.name ?? '',
           params.id ?? '',
           options,
-          pool,
+          cancellableDb(pool, signal),
         );
         return { headers: { ETag: result.etag }, body: result.record };
       },
@@ -107,10 +113,12 @@ export function recordEdgeRoutes(
       template: '/api/collections/:name/records',
       // A create with an Idempotency-Key needs its transaction and stored reply: Express serves it.
       serves: (headers) => headers['idempotency-key'] === undefined,
-      async handle({ principal, params, body, ip }) {
+      async handle({ principal, params, body, ip, signal }) {
         await writes.consume(principal, ip);
         const name = params.name ?? '';
-        const result = await records.create(new Caller(principal), name, body, { db: pool });
+        const result = await records.create(new Caller(principal), name, body, {
+          db: cancellableDb(pool, signal),
+        });
         return {
           status: 201,
           headers: { ETag: result.etag, Location: locationOf(name, result.record.id) },
@@ -135,6 +143,8 @@ export function recordRoutes(
   const router = Router();
   const countWrites = (req: Request, n = 1) =>
     writes.consume(req.principal ?? anonymous, clientInfo(req).ip, n);
+  // The pool for one request: its statements are cancelled if the client disconnects.
+  const dbFor = (req: Request) => cancellableDb(pool, requestSignalOf(req));
 
   router.post('/api/collections/:name/records', async (req, res) => {
     await countWrites(req);
@@ -142,7 +152,7 @@ export function recordRoutes(
     const name = req.params.name;
     const header = req.get('idempotency-key');
     if (header === undefined) {
-      const result = await records.create(caller, name, req.body, { db: pool });
+      const result = await records.create(caller, name, req.body, { db: dbFor(req) });
       res
         .status(201)
         .set('ETag', result.etag)
@@ -152,7 +162,7 @@ export function recordRoutes(
     }
     const key = checkIdempotencyKey(header);
     const deferred: ChangeEvent[] = [];
-    const outcome = await withTransaction(pool, async (db) => {
+    const outcome = await withTransaction(dbFor(req), async (db) => {
       const stored = await claimIdempotencyKey(db, caller.scope, key, requestHash(name, req.body ?? null));
       if (stored) return { response: stored, replayed: true };
       const result = await records.create(caller, name, req.body, { db, deferred });
@@ -180,7 +190,7 @@ export function recordRoutes(
       req.params.id,
       req.body,
       { ifMatch: req.get('if-match') },
-      { db: pool },
+      { db: dbFor(req) },
     );
     res.set('ETag', result.etag).json(result.record);
   });
@@ -192,7 +202,7 @@ export function recordRoutes(
       req.params.name,
       req.params.id,
       { ifMatch: req.get('if-match') },
-      { db: pool },
+      { db: dbFor(req) },
     );
     res.status(204).end();
   });
@@ -238,7 +248,7 @@ export function recordRoutes(
     const deferred: ChangeEvent[] = [];
     const lists = requests.some((request, index) => request.method === 'GET' && !targets[index]?.id);
     const transaction = () =>
-      withTransaction(pool, async (db) => {
+      withTransaction(dbFor(req), async (db) => {
         const scope: WriteScope = { db, deferred };
         const out: Array<{ status: number; body: unknown }> = [];
         for (const [index, request] of requests.entries()) {
@@ -289,7 +299,7 @@ export function recordRoutes(
         return out;
       });
     // A batch that lists is as expensive as a list: it takes one of the list slots too.
-    const responses = lists ? await listSlots.run(transaction, currentRequestSignal()) : await transaction();
+    const responses = lists ? await listSlots.run(transaction, requestSignalOf(req)) : await transaction();
     events.emitAll(deferred);
     res.json({ responses });
   });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { requestAborted } from './database-errors.js';
-import { currentRequestSignal, sendCancelRequest } from './query-cancellation.js';
+import { sendCancelRequest } from './query-cancellation.js';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -35,6 +35,8 @@ function withoutName(config: pg.QueryConfig): pg.QueryConfig {
  */
 class CancellableClient extends pg.Client {
   private cancelSent = false;
+  /** The signal of the request this client is checked out for (cancellableDb), until it is released. */
+  requestSignal: AbortSignal | undefined;
 
   constructor(config?: pg.ClientConfig) {
     super(config);
@@ -47,7 +49,7 @@ class CancellableClient extends pg.Client {
 
   override query(...args: unknown[]): never {
     const result = (super.query as (...a: unknown[]) => unknown)(...args);
-    const signal = currentRequestSignal();
+    const signal = this.requestSignal;
     if (signal && !signal.aborted && result instanceof Promise) {
       const cancel = () => {
         this.cancelSent = true;
@@ -104,36 +106,52 @@ function breaksConnection(error: unknown): boolean {
   return !(error instanceof pg.DatabaseError) || error.severity === 'FATAL' || error.severity === 'PANIC';
 }
 
-/**
- * pg's pool, with `query()` run on a client taken with `await connect()`, so
- * the statement runs in the async context of its caller (pg-pool's own
- * query() runs it in the callback of whichever request released a client,
- * which would tie it to the wrong request's cancellation). A request whose
- * client left while it waited for a connection gives it back unused.
- */
-class HearthPool extends pg.Pool {
-  override query(...args: unknown[]): never {
-    if (args.some((arg) => typeof arg === 'function')) {
-      return (super.query as (...a: unknown[]) => never)(...args);
-    }
-    return this.queryOnClient(args) as never;
+/** Checks a client out for a request: its statements are cancelled if `signal` aborts, until release. */
+async function connectFor(pool: pg.Pool, signal: AbortSignal): Promise<pg.PoolClient> {
+  const client = await pool.connect();
+  if (signal.aborted) {
+    // The client left while this request waited for a connection: give it back unused.
+    client.release();
+    throw requestAborted();
   }
+  const cancellable = client as pg.PoolClient & CancellableClient;
+  cancellable.requestSignal = signal;
+  const release = client.release;
+  client.release = (error?: Error | boolean) => {
+    cancellable.requestSignal = undefined;
+    client.release = release;
+    release.call(client, error);
+  };
+  return client;
+}
 
-  private async queryOnClient(args: unknown[]): Promise<unknown> {
-    const client = await this.connect();
-    if (currentRequestSignal()?.aborted) {
-      client.release();
-      throw requestAborted();
-    }
-    try {
-      const result = await (client.query as (...a: unknown[]) => Promise<unknown>)(...args);
-      client.release();
-      return result;
-    } catch (error) {
-      client.release(breaksConnection(error) ? (error as Error) : undefined);
-      throw error;
-    }
+async function queryFor(pool: pg.Pool, signal: AbortSignal, args: unknown[]): Promise<unknown> {
+  const client = await connectFor(pool, signal);
+  try {
+    const result = await (client.query as (...a: unknown[]) => Promise<unknown>)(...args);
+    client.release();
+    return result;
+  } catch (error) {
+    client.release(breaksConnection(error) ? (error as Error) : undefined);
+    throw error;
   }
+}
+
+/**
+ * The pool as a request's handler sees it: every statement it runs, directly
+ * or in a transaction (`connect()`), is cancelled in PostgreSQL when the
+ * request's client disconnects (`signal`, from the edge). Everything else is
+ * the pool's own. Without a signal, the pool itself.
+ */
+export function cancellableDb(pool: Pool, signal: AbortSignal | undefined): Pool {
+  if (signal === undefined) return pool;
+  const db = Object.create(pool) as Pool;
+  db.query = ((...args: unknown[]) => {
+    if (args.some((arg) => typeof arg === 'function')) throw new TypeError('cancellableDb: no callbacks');
+    return queryFor(pool, signal, args);
+  }) as Pool['query'];
+  db.connect = (() => connectFor(pool, signal)) as Pool['connect'];
+  return db;
 }
 
 /**
@@ -153,7 +171,7 @@ export function createPool(options: {
   /** HEARTH_DATABASE_POOL_WAIT_MS: how long a request waits for a free connection before db/busy. Default 5000. */
   poolWaitMs?: number;
 }): Pool {
-  const pool = new HearthPool({
+  const pool = new pg.Pool({
     Client: options.preparedStatements === false ? UnpreparedClient : PreparingClient,
     connectionString: options.connectionString,
     max: options.max,

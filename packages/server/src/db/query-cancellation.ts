@@ -1,28 +1,25 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import type { IncomingMessage } from 'node:http';
 import pg from 'pg';
 
 /**
- * The abort signal of the HTTP request being served, carried through every
- * await of its handler. The edge (src/http/edge.ts) aborts it when the client
- * disconnects before its response is written; the pool's clients
- * (src/db/pool.ts) then cancel the statement they are running for it, so a
- * query whose caller has gone stops using a connection and a core.
+ * Where the edge (src/http/edge.ts) keeps each request's abort signal, which it
+ * aborts when the client disconnects before its response is written. Routes
+ * hand it on explicitly (EdgeRequest.signal, requestSignalOf(req) in Express)
+ * to cancellableDb, whose statements PostgreSQL then cancels. Explicit rather
+ * than an AsyncLocalStorage: on Node 20 that turns on promise hooks for every
+ * promise of the process, which cost a quarter of a record read's CPU.
  */
-const requestSignal = new AsyncLocalStorage<AbortSignal>();
+const SIGNAL = Symbol('hearth.requestSignal');
 
-/** Runs `work` (and everything it awaits) as part of the request whose client `signal` follows. */
-export function runCancellable<T>(signal: AbortSignal, work: () => T): T {
-  return requestSignal.run(signal, work);
+type SignalledRequest = IncomingMessage & { [SIGNAL]?: AbortSignal };
+
+export function setRequestSignal(req: IncomingMessage, signal: AbortSignal): void {
+  (req as SignalledRequest)[SIGNAL] = signal;
 }
 
-/** Runs background work started by a request (a mail delivery pass) outside it: its client leaving must not cancel it. */
-export function runDetached<T>(work: () => T): T {
-  return requestSignal.exit(work);
-}
-
-/** The signal of the request this code runs for, if any. */
-export function currentRequestSignal(): AbortSignal | undefined {
-  return requestSignal.getStore();
+/** The signal of a request that came through the edge, if any. */
+export function requestSignalOf(req: IncomingMessage): AbortSignal | undefined {
+  return (req as SignalledRequest)[SIGNAL];
 }
 
 /** The backend key PostgreSQL sent at connect; a cancel request quotes it. Internal to pg, stable since 2012. */

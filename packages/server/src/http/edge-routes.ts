@@ -13,6 +13,8 @@ export interface EdgeRequest {
   /** The caller's address: X-Forwarded-For only from HEARTH_TRUST_PROXY, as Express's req.ip. */
   ip: string | undefined;
   userAgent: string | undefined;
+  /** Aborted when the client disconnects before the answer: pass it to cancellableDb (src/db/pool.ts). */
+  signal: AbortSignal | undefined;
   log: Logger;
 }
 

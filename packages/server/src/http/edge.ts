@@ -3,7 +3,7 @@ import { parse as parseQuery } from 'node:querystring';
 import proxyAddr from 'proxy-addr';
 import type { Logger } from 'pino';
 import { anonymous } from '../auth/principal.js';
-import { runCancellable } from '../db/query-cancellation.js';
+import { requestSignalOf, setRequestSignal } from '../db/query-cancellation.js';
 import type { PrincipalResolver } from '../auth/principal-resolver.js';
 import { observeRequest, type Metrics, type RoutedRequest } from '../ops/metrics.js';
 import { compileEdgeRoute, matchEdgeRoute, type CompiledEdgeRoute, type EdgeRoute } from './edge-routes.js';
@@ -66,6 +66,7 @@ export function createEdge(options: EdgeOptions): RequestListener {
         log: req.log,
         ip: proxyAddr(req, trustProxy),
         userAgent: req.headers['user-agent'],
+        signal: requestSignalOf(req),
         ...(body === undefined ? {} : { body }),
       });
       const text = JSON.stringify(result.body);
@@ -133,11 +134,10 @@ export function createEdge(options: EdgeOptions): RequestListener {
     res.once('close', () => {
       if (!res.writableFinished) clientGone.abort();
     });
-    runCancellable(clientGone.signal, () =>
-      cors(req, res, (error) => {
-        if (error) sendError(res, toHearthError(error, req.log, req.id));
-        else dispatch(req, res);
-      }),
-    );
+    setRequestSignal(req, clientGone.signal);
+    cors(req, res, (error) => {
+      if (error) sendError(res, toHearthError(error, req.log, req.id));
+      else dispatch(req, res);
+    });
   };
 }

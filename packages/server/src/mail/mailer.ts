@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import type { Counter } from 'prom-client';
 import type { Pool, PoolClient } from '../db/pool.js';
 import { MailDelivery } from './mail-delivery.js';
-import { runDetached } from '../db/query-cancellation.js';
 import { insertOutbox } from './outbox.js';
 
 export interface MailMessage {
@@ -55,7 +54,7 @@ export function smtpMailer(options: {
     send: (message) => delivery.enqueue(message),
     queue: (db, message) => insertOutbox(db, message, 'queued'),
     // The pass outlives the request that woke it; its client leaving must not cancel it.
-    wake: () => runDetached(() => void delivery.kick()),
+    wake: () => void delivery.kick(),
     close: () => delivery.close(),
   };
 }
