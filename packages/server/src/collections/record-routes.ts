@@ -80,30 +80,30 @@ export function recordEdgeRoutes(
     {
       method: 'GET',
       template: '/api/collections/:name/records',
-      handle: async ({ principal, params, query, signal }) => ({
-        body: await listSlots.run(
-          () =>
-            records.list(
-              new Caller(principal),
-              params.name ?? '',
-              listParams(query),
-              cancellableDb(pool, signal),
-            ),
-          signal,
-        ),
-      }),
+      async handle({ principal, params, query, clientGone }) {
+        // Lists run caller-written filters: their statements are cancelled if the client disconnects.
+        const gone = clientGone();
+        const list = () =>
+          records.list(
+            new Caller(principal),
+            params.name ?? '',
+            listParams(query),
+            cancellableDb(pool, gone),
+          );
+        return { body: await listSlots.run(list, gone) };
+      },
     },
     {
       method: 'GET',
       template: '/api/collections/:name/records/:id',
-      async handle({ principal, params, query, signal }) {
+      async handle({ principal, params, query }) {
         const options = { expand: single(query.expand, 'expand'), fields: single(query.fields, 'fields') };
         const result = await records.get(
           new Caller(principal),
           params.name ?? '',
           params.id ?? '',
           options,
-          cancellableDb(pool, signal),
+          pool,
         );
         return { headers: { ETag: result.etag }, body: result.record };
       },
@@ -113,12 +113,10 @@ export function recordEdgeRoutes(
       template: '/api/collections/:name/records',
       // A create with an Idempotency-Key needs its transaction and stored reply: Express serves it.
       serves: (headers) => headers['idempotency-key'] === undefined,
-      async handle({ principal, params, body, ip, signal }) {
+      async handle({ principal, params, body, ip }) {
         await writes.consume(principal, ip);
         const name = params.name ?? '';
-        const result = await records.create(new Caller(principal), name, body, {
-          db: cancellableDb(pool, signal),
-        });
+        const result = await records.create(new Caller(principal), name, body, { db: pool });
         return {
           status: 201,
           headers: { ETag: result.etag, Location: locationOf(name, result.record.id) },
@@ -143,7 +141,8 @@ export function recordRoutes(
   const router = Router();
   const countWrites = (req: Request, n = 1) =>
     writes.consume(req.principal ?? anonymous, clientInfo(req).ip, n);
-  // The pool for one request: its statements are cancelled if the client disconnects.
+  // Batches may list with caller-written filters: their statements are cancelled if the client
+  // disconnects. Single-record writes are bounded by the statement budget.
   const dbFor = (req: Request) => cancellableDb(pool, requestSignalOf(req));
 
   router.post('/api/collections/:name/records', async (req, res) => {
@@ -152,7 +151,7 @@ export function recordRoutes(
     const name = req.params.name;
     const header = req.get('idempotency-key');
     if (header === undefined) {
-      const result = await records.create(caller, name, req.body, { db: dbFor(req) });
+      const result = await records.create(caller, name, req.body, { db: pool });
       res
         .status(201)
         .set('ETag', result.etag)
@@ -162,7 +161,7 @@ export function recordRoutes(
     }
     const key = checkIdempotencyKey(header);
     const deferred: ChangeEvent[] = [];
-    const outcome = await withTransaction(dbFor(req), async (db) => {
+    const outcome = await withTransaction(pool, async (db) => {
       const stored = await claimIdempotencyKey(db, caller.scope, key, requestHash(name, req.body ?? null));
       if (stored) return { response: stored, replayed: true };
       const result = await records.create(caller, name, req.body, { db, deferred });
@@ -190,7 +189,7 @@ export function recordRoutes(
       req.params.id,
       req.body,
       { ifMatch: req.get('if-match') },
-      { db: dbFor(req) },
+      { db: pool },
     );
     res.set('ETag', result.etag).json(result.record);
   });
@@ -202,7 +201,7 @@ export function recordRoutes(
       req.params.name,
       req.params.id,
       { ifMatch: req.get('if-match') },
-      { db: dbFor(req) },
+      { db: pool },
     );
     res.status(204).end();
   });

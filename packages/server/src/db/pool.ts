@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { requestAborted } from './database-errors.js';
-import { sendCancelRequest } from './query-cancellation.js';
+import { sendCancelRequest, type ClientGone } from './query-cancellation.js';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -30,41 +30,16 @@ function withoutName(config: pg.QueryConfig): pg.QueryConfig {
 }
 
 /**
- * Every client of the pool: a statement run for an HTTP request is cancelled
- * when that request's client disconnects (src/db/query-cancellation.ts).
+ * Every client of the pool. A connection that dies while checked out (the
+ * database restarted or went away) emits 'error'; pg-pool listens only while
+ * the client is idle, and an unheard 'error' would end the process. The
+ * failure still reaches the statement it broke, every later statement fails
+ * as "not queryable", and the pool drops the client when it is released.
  */
 class CancellableClient extends pg.Client {
-  private cancelSent = false;
-  /** The signal of the request this client is checked out for (cancellableDb), until it is released. */
-  requestSignal: AbortSignal | undefined;
-
   constructor(config?: pg.ClientConfig) {
     super(config);
-    // A connection that dies while checked out (the database restarted or went away) emits
-    // 'error'; pg-pool listens only while the client is idle, and an unheard 'error' would end
-    // the process. The failure still reaches the statement it broke, every later statement
-    // fails as "not queryable", and the pool drops the client when it is released.
     this.on('error', () => undefined);
-  }
-
-  override query(...args: unknown[]): never {
-    const result = (super.query as (...a: unknown[]) => unknown)(...args);
-    const signal = this.requestSignal;
-    if (signal && !signal.aborted && result instanceof Promise) {
-      const cancel = () => {
-        this.cancelSent = true;
-        sendCancelRequest(this);
-      };
-      signal.addEventListener('abort', cancel, { once: true });
-      const done = () => {
-        signal.removeEventListener('abort', cancel);
-        // A cancel request may still be on its way: it must not hit the next statement of
-        // whoever gets this connection next, so the connection is closed, never reused.
-        if (this.cancelSent) void this.end().catch(() => undefined);
-      };
-      result.then(done, done);
-    }
-    return result as never;
   }
 }
 
@@ -82,7 +57,7 @@ class PreparingClient extends CancellableClient {
         } else this.generated.add(name);
       }
     }
-    return super.query(...args);
+    return (super.query as (...a: unknown[]) => never)(...args);
   }
 }
 
@@ -97,7 +72,7 @@ class UnpreparedClient extends CancellableClient {
     if (typeof config === 'object' && config !== null && 'name' in config) {
       args[0] = withoutName(config as pg.QueryConfig);
     }
-    return super.query(...args);
+    return (super.query as (...a: unknown[]) => never)(...args);
   }
 }
 
@@ -106,26 +81,34 @@ function breaksConnection(error: unknown): boolean {
   return !(error instanceof pg.DatabaseError) || error.severity === 'FATAL' || error.severity === 'PANIC';
 }
 
-/** Checks a client out for a request: its statements are cancelled if `signal` aborts, until release. */
-async function connectFor(pool: pg.Pool, signal: AbortSignal): Promise<pg.PoolClient> {
+/**
+ * Checks a client out for a request: if the request's client goes before the
+ * client is released, PostgreSQL is asked to cancel whatever it runs (src/db/
+ * query-cancellation.ts), and the connection is closed on release, never
+ * reused, so a cancel still on its way cannot hit someone else's statement.
+ */
+async function connectFor(pool: pg.Pool, gone: ClientGone): Promise<pg.PoolClient> {
   const client = await pool.connect();
-  if (signal.aborted) {
+  if (gone.aborted) {
     // The client left while this request waited for a connection: give it back unused.
     client.release();
     throw requestAborted();
   }
-  const cancellable = client as pg.PoolClient & CancellableClient;
-  cancellable.requestSignal = signal;
+  let cancelled = false;
+  const forget = gone.onAbort(() => {
+    cancelled = true;
+    sendCancelRequest(client);
+  });
   const release = client.release;
   client.release = (error?: Error | boolean) => {
-    cancellable.requestSignal = undefined;
+    forget();
     client.release = release;
-    release.call(client, error);
+    release.call(client, cancelled ? true : error);
   };
   return client;
 }
 
-async function queryFor(pool: pg.Pool, signal: AbortSignal, args: unknown[]): Promise<unknown> {
+async function queryFor(pool: pg.Pool, signal: ClientGone, args: unknown[]): Promise<unknown> {
   const client = await connectFor(pool, signal);
   try {
     const result = await (client.query as (...a: unknown[]) => Promise<unknown>)(...args);
@@ -137,21 +120,31 @@ async function queryFor(pool: pg.Pool, signal: AbortSignal, args: unknown[]): Pr
   }
 }
 
+/** The pool for one request (cancellableDb): its statements stop when the request's client goes. */
+class CancellableDb {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly gone: ClientGone,
+  ) {}
+
+  query(...args: unknown[]): Promise<unknown> {
+    if (args.some((arg) => typeof arg === 'function')) throw new TypeError('cancellableDb: no callbacks');
+    return queryFor(this.pool, this.gone, args);
+  }
+
+  connect(): Promise<pg.PoolClient> {
+    return connectFor(this.pool, this.gone);
+  }
+}
+
 /**
  * The pool as a request's handler sees it: every statement it runs, directly
  * or in a transaction (`connect()`), is cancelled in PostgreSQL when the
- * request's client disconnects (`signal`, from the edge). Everything else is
- * the pool's own. Without a signal, the pool itself.
+ * request's client disconnects (`gone`). Only `query` and `connect` exist on
+ * it, which is all request code uses. Without a signal, the pool itself.
  */
-export function cancellableDb(pool: Pool, signal: AbortSignal | undefined): Pool {
-  if (signal === undefined) return pool;
-  const db = Object.create(pool) as Pool;
-  db.query = ((...args: unknown[]) => {
-    if (args.some((arg) => typeof arg === 'function')) throw new TypeError('cancellableDb: no callbacks');
-    return queryFor(pool, signal, args);
-  }) as Pool['query'];
-  db.connect = (() => connectFor(pool, signal)) as Pool['connect'];
-  return db;
+export function cancellableDb(pool: Pool, gone: ClientGone | undefined): Pool {
+  return gone === undefined ? pool : (new CancellableDb(pool, gone) as unknown as Pool);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/principal.js';
+import type { ClientGone } from '../db/query-cancellation.js';
 
 /** What an edge route handler gets: parsed, plain values, no framework objects. */
 export interface EdgeRequest {
@@ -13,8 +14,8 @@ export interface EdgeRequest {
   /** The caller's address: X-Forwarded-For only from HEARTH_TRUST_PROXY, as Express's req.ip. */
   ip: string | undefined;
   userAgent: string | undefined;
-  /** Aborted when the client disconnects before the answer: pass it to cancellableDb (src/db/pool.ts). */
-  signal: AbortSignal | undefined;
+  /** Aborted when the client disconnects before the answer; for cancellableDb (src/db/pool.ts). Made on first call. */
+  clientGone(): ClientGone;
   log: Logger;
 }
 

@@ -3,7 +3,7 @@ import { parse as parseQuery } from 'node:querystring';
 import proxyAddr from 'proxy-addr';
 import type { Logger } from 'pino';
 import { anonymous } from '../auth/principal.js';
-import { requestSignalOf, setRequestSignal } from '../db/query-cancellation.js';
+import { clientGoneOf } from '../db/query-cancellation.js';
 import type { PrincipalResolver } from '../auth/principal-resolver.js';
 import { observeRequest, type Metrics, type RoutedRequest } from '../ops/metrics.js';
 import { compileEdgeRoute, matchEdgeRoute, type CompiledEdgeRoute, type EdgeRoute } from './edge-routes.js';
@@ -66,7 +66,7 @@ export function createEdge(options: EdgeOptions): RequestListener {
         log: req.log,
         ip: proxyAddr(req, trustProxy),
         userAgent: req.headers['user-agent'],
-        signal: requestSignalOf(req),
+        clientGone: () => clientGoneOf(req, res),
         ...(body === undefined ? {} : { body }),
       });
       const text = JSON.stringify(result.body);
@@ -128,13 +128,6 @@ export function createEdge(options: EdgeOptions): RequestListener {
       logCompletion(req, res, startedAt);
       if (metrics) observeRequest(metrics, req, res.statusCode, startedAt);
     });
-    // 'close' also follows a response sent in full; before that, it means the client left,
-    // and the statements still running for this request are cancelled.
-    const clientGone = new AbortController();
-    res.once('close', () => {
-      if (!res.writableFinished) clientGone.abort();
-    });
-    setRequestSignal(req, clientGone.signal);
     cors(req, res, (error) => {
       if (error) sendError(res, toHearthError(error, req.log, req.id));
       else dispatch(req, res);

@@ -4,6 +4,12 @@
  * aborts leaves the queue at once. A bulkhead: work that can be slow cannot
  * take every shared resource (say, every database connection) at once.
  */
+/** What a waiting task may be told to leave by (src/db/query-cancellation.ts's ClientGone). */
+export interface LeaveSignal {
+  readonly aborted: boolean;
+  onAbort(listener: () => void): () => void;
+}
+
 export class ConcurrencyLimit {
   private active = 0;
   private readonly waiting: Array<() => void> = [];
@@ -15,7 +21,7 @@ export class ConcurrencyLimit {
     private readonly onAbort: () => Error,
   ) {}
 
-  async run<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  async run<T>(work: () => Promise<T>, signal?: LeaveSignal): Promise<T> {
     if (this.active < this.limit) this.active += 1;
     else await this.waitForSlot(signal);
     try {
@@ -28,23 +34,23 @@ export class ConcurrencyLimit {
     }
   }
 
-  private waitForSlot(signal: AbortSignal | undefined): Promise<void> {
+  private waitForSlot(signal: LeaveSignal | undefined): Promise<void> {
     return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(this.onAbort());
       const leave = (error: Error) => {
         const index = this.waiting.indexOf(start);
         if (index !== -1) this.waiting.splice(index, 1);
         clearTimeout(timer);
-        signal?.removeEventListener('abort', aborted);
+        forget?.();
         reject(error);
       };
       const start = () => {
         clearTimeout(timer);
-        signal?.removeEventListener('abort', aborted);
+        forget?.();
         resolve();
       };
-      const aborted = () => leave(this.onAbort());
       const timer = setTimeout(() => leave(this.onTimeout()), this.maxWaitMs);
-      signal?.addEventListener('abort', aborted, { once: true });
+      const forget = signal?.onAbort(() => leave(this.onAbort()));
       this.waiting.push(start);
     });
   }
