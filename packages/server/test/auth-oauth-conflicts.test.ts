@@ -1,30 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOidcProvider, useComponent, type OidcProviderHandle, type TestApp } from '@hearth/testkit';
-import { bearer, signUpVerified, startAuthApp, uniqueEmail } from './auth-test-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { bearer, signUpVerified, uniqueEmail, useTestIdpApp } from './auth-test-helpers.js';
 
 const APP_ORIGIN = 'http://app.example.test';
-const idp = useComponent<OidcProviderHandle>(() => startOidcProvider());
-let app: TestApp | undefined;
-
-beforeAll(async () => {
-  let provider: OidcProviderHandle;
-  try {
-    provider = idp();
-  } catch {
-    return; // the provider is unavailable: useComponent skips every test
-  }
-  app = await startAuthApp({
-    HEARTH_OAUTH_PROVIDERS: JSON.stringify({
-      testidp: { issuer: provider.issuer, clientId: provider.clientId, clientSecret: provider.clientSecret },
-    }),
-    HEARTH_AUTH_REDIRECT_URLS: `${APP_ORIGIN}/`,
-  });
-  provider.setRedirectUris([`${app.url}/api/auth/oauth/testidp/callback`]);
-});
-afterAll(async () => {
-  await app?.close();
-});
+const { idp, app } = useTestIdpApp(APP_ORIGIN);
 
 /** The provider's next sign-in is as a new subject with this address. */
 function providerAccount(email: string): string {
@@ -42,7 +21,7 @@ async function finish(providerUrl: string): Promise<{ status: number; location: 
 }
 
 async function linkAs(accessToken: string): Promise<{ status: number; location: URL | undefined }> {
-  const link = await app!.request<{ url: string }>('POST', '/api/auth/oauth/testidp/link', {
+  const link = await app().request<{ url: string }>('POST', '/api/auth/oauth/testidp/link', {
     headers: bearer(accessToken),
     body: { redirectTo: `${APP_ORIGIN}/settings` },
   });
@@ -51,7 +30,7 @@ async function linkAs(accessToken: string): Promise<{ status: number; location: 
 }
 
 async function identitySubjects(email: string): Promise<string[]> {
-  const { rows } = await app!.hearth.pool.query<{ subject: string }>(
+  const { rows } = await app().hearth.pool.query<{ subject: string }>(
     `SELECT i.subject FROM hearth.identities i JOIN hearth.users u ON u.id = i.user_id WHERE u.email = $1`,
     [email],
   );
@@ -60,7 +39,7 @@ async function identitySubjects(email: string): Promise<string[]> {
 
 describe('a second subject of the same provider', () => {
   it('linking a second provider account answers a redirect with ?error=, not 500, and keeps the first', async () => {
-    const { email, session } = await signUpVerified(app!);
+    const { email, session } = await signUpVerified(app());
     const first = providerAccount(uniqueEmail('first'));
     const linked = await linkAs(session.accessToken);
     expect(linked.location?.searchParams.get('linked')).toBe('testidp');
@@ -75,13 +54,13 @@ describe('a second subject of the same provider', () => {
   });
 
   it('signing in with a second subject whose verified email is an account already linked to the provider answers ?error=, not 500', async () => {
-    const { email, session } = await signUpVerified(app!);
+    const { email, session } = await signUpVerified(app());
     const first = providerAccount(uniqueEmail('first'));
     expect((await linkAs(session.accessToken)).location?.searchParams.get('linked')).toBe('testidp');
 
     providerAccount(email);
     const signIn = await finish(
-      `${app!.url}/api/auth/oauth/testidp/start?redirectTo=${encodeURIComponent(`${APP_ORIGIN}/done`)}`,
+      `${app().url}/api/auth/oauth/testidp/start?redirectTo=${encodeURIComponent(`${APP_ORIGIN}/done`)}`,
     );
     expect(signIn.status).toBe(302);
     expect(signIn.location?.pathname).toBe('/done');

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOidcProvider, useComponent, type OidcProviderHandle, type TestApp } from '@hearth/testkit';
+import { describe, expect, it } from 'vitest';
 import {
   bearer,
   signUpVerified,
-  startAuthApp,
+  useTestIdpApp,
   uniqueEmail,
   type ErrorBody,
   type SessionBody,
@@ -12,27 +11,7 @@ import {
 } from './auth-test-helpers.js';
 
 const APP_ORIGIN = 'http://app.example.test';
-const idp = useComponent<OidcProviderHandle>(() => startOidcProvider());
-let app: TestApp | undefined;
-
-beforeAll(async () => {
-  let provider: OidcProviderHandle;
-  try {
-    provider = idp();
-  } catch {
-    return; // the provider is unavailable: useComponent skips every test
-  }
-  app = await startAuthApp({
-    HEARTH_OAUTH_PROVIDERS: JSON.stringify({
-      testidp: { issuer: provider.issuer, clientId: provider.clientId, clientSecret: provider.clientSecret },
-    }),
-    HEARTH_AUTH_REDIRECT_URLS: `${APP_ORIGIN}/`,
-  });
-  provider.setRedirectUris([`${app.url}/api/auth/oauth/testidp/callback`]);
-});
-afterAll(async () => {
-  await app?.close();
-});
+const { idp, app } = useTestIdpApp(APP_ORIGIN);
 
 function account(email = uniqueEmail('oidc'), emailVerified = true) {
   const sub = `sub-${randomBytes(6).toString('hex')}`;
@@ -44,14 +23,14 @@ function account(email = uniqueEmail('oidc'), emailVerified = true) {
 async function signInThroughProvider(
   startPath = `/api/auth/oauth/testidp/start?redirectTo=${encodeURIComponent(`${APP_ORIGIN}/done`)}`,
 ) {
-  const callback = await idp().followAuthorization(`${app!.url}${startPath}`);
+  const callback = await idp().followAuthorization(`${app().url}${startPath}`);
   const response = await fetch(callback, { redirect: 'manual' });
   const location = response.headers.get('location');
   return { callback, response, location: location ? new URL(location) : undefined };
 }
 
 async function exchange(code: string) {
-  return app!.request<{ user: UserBody; session: SessionBody } & ErrorBody>(
+  return app().request<{ user: UserBody; session: SessionBody } & ErrorBody>(
     'POST',
     '/api/auth/oauth/exchange',
     { body: { code } },
@@ -60,13 +39,13 @@ async function exchange(code: string) {
 
 describe('OpenID Connect sign-in', () => {
   it('lists the configured providers', async () => {
-    const response = await app!.request<{ items: Array<{ name: string }> }>('GET', '/api/auth/providers');
+    const response = await app().request<{ items: Array<{ name: string }> }>('GET', '/api/auth/providers');
     expect(response.body.items.map((p) => p.name)).toEqual(['testidp']);
   });
 
   it('signs in with state, nonce and PKCE, and hands the app a one-time code', async () => {
     const { email } = account();
-    const startResponse = await app!.fetch(
+    const startResponse = await app().fetch(
       `/api/auth/oauth/testidp/start?redirectTo=${encodeURIComponent(`${APP_ORIGIN}/done`)}`,
       {
         redirect: 'manual',
@@ -86,7 +65,8 @@ describe('OpenID Connect sign-in', () => {
     expect(first.status).toBe(200);
     expect(first.body.user).toMatchObject({ email, emailVerified: true });
     expect(
-      (await app!.request('GET', '/api/auth/me', { headers: bearer(first.body.session.accessToken) })).status,
+      (await app().request('GET', '/api/auth/me', { headers: bearer(first.body.session.accessToken) }))
+        .status,
     ).toBe(200);
     const replay = await exchange(code);
     expect(replay.body.error.code).toBe('auth/invalid-token');
@@ -102,7 +82,7 @@ describe('OpenID Connect sign-in', () => {
   it('an OAuth sign-in never lands on a pre-registered unverified account', async () => {
     const email = uniqueEmail('victim');
     // The attacker registers the victim's address first and never confirms it.
-    const signup = await app!.request('POST', '/api/auth/signup', {
+    const signup = await app().request('POST', '/api/auth/signup', {
       body: { email, password: 'attacker chosen pass' },
     });
     expect(signup.status).toBe(201);
@@ -110,12 +90,12 @@ describe('OpenID Connect sign-in', () => {
     const { location } = await signInThroughProvider();
     expect(location?.searchParams.get('code')).toBeNull();
     expect(location?.searchParams.get('error')).toBe('auth/identity-conflict');
-    const { rows } = await app!.hearth.pool.query(
+    const { rows } = await app().hearth.pool.query(
       'SELECT i.* FROM hearth.identities i JOIN hearth.users u ON u.id = i.user_id WHERE u.email = $1',
       [email],
     );
     expect(rows).toHaveLength(0);
-    const { rows: sessions } = await app!.hearth.pool.query(
+    const { rows: sessions } = await app().hearth.pool.query(
       'SELECT s.* FROM hearth.sessions s JOIN hearth.users u ON u.id = s.user_id WHERE u.email = $1',
       [email],
     );
@@ -123,14 +103,14 @@ describe('OpenID Connect sign-in', () => {
   });
 
   it('an unverified provider email never joins a verified account', async () => {
-    const { email } = await signUpVerified(app!);
+    const { email } = await signUpVerified(app());
     account(email, false);
     const { location } = await signInThroughProvider();
     expect(location?.searchParams.get('error')).toBe('auth/identity-conflict');
   });
 
   it('a verified provider email joins the verified account with that address', async () => {
-    const { email, user } = await signUpVerified(app!);
+    const { email, user } = await signUpVerified(app());
     account(email, true);
     const signedIn = await exchange((await signInThroughProvider()).location!.searchParams.get('code')!);
     expect(signedIn.body.user.id).toBe(user.id);
@@ -139,16 +119,16 @@ describe('OpenID Connect sign-in', () => {
   it('a forged or replayed callback fails', async () => {
     account();
     const callback = await idp().followAuthorization(
-      `${app!.url}/api/auth/oauth/testidp/start?redirectTo=${encodeURIComponent(`${APP_ORIGIN}/done`)}`,
+      `${app().url}/api/auth/oauth/testidp/start?redirectTo=${encodeURIComponent(`${APP_ORIGIN}/done`)}`,
     );
     const forged = new URL(callback);
     forged.searchParams.set('state', 'forged-state');
-    const response = await app!.request<ErrorBody>('GET', `${forged.pathname}${forged.search}`);
+    const response = await app().request<ErrorBody>('GET', `${forged.pathname}${forged.search}`);
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe('auth/oauth-failed');
     const first = await fetch(callback, { redirect: 'manual' });
     expect(new URL(first.headers.get('location')!).searchParams.get('code')).toBeTruthy();
-    const replay = await app!.request<ErrorBody>('GET', `${callback.pathname}${callback.search}`);
+    const replay = await app().request<ErrorBody>('GET', `${callback.pathname}${callback.search}`);
     expect(replay.body.error.code).toBe('auth/oauth-failed');
   });
 
@@ -160,7 +140,7 @@ describe('OpenID Connect sign-in', () => {
       '//evil.example/',
       'http://app.example.test@evil.example/',
     ]) {
-      const response = await app!.request<ErrorBody>(
+      const response = await app().request<ErrorBody>(
         'GET',
         `/api/auth/oauth/testidp/start?redirectTo=${encodeURIComponent(target)}`,
       );
@@ -170,15 +150,15 @@ describe('OpenID Connect sign-in', () => {
   });
 
   it('an unknown provider is 404 auth/unknown-provider', async () => {
-    const response = await app!.request<ErrorBody>('GET', '/api/auth/oauth/nope/start');
+    const response = await app().request<ErrorBody>('GET', '/api/auth/oauth/nope/start');
     expect(response.status).toBe(404);
     expect(response.body.error.code).toBe('auth/unknown-provider');
   });
 
   it('without redirectTo the callback answers the sign-in as JSON', async () => {
     account();
-    const callback = await idp().followAuthorization(`${app!.url}/api/auth/oauth/testidp/start`);
-    const response = await app!.request<{ session: SessionBody }>(
+    const callback = await idp().followAuthorization(`${app().url}/api/auth/oauth/testidp/start`);
+    const response = await app().request<{ session: SessionBody }>(
       'GET',
       `${callback.pathname}${callback.search}`,
     );
@@ -189,9 +169,9 @@ describe('OpenID Connect sign-in', () => {
 
 describe('linking providers', () => {
   it('links a provider to the signed-in account, lists it, and unlinks it', async () => {
-    const { session, user } = await signUpVerified(app!);
+    const { session, user } = await signUpVerified(app());
     account(uniqueEmail('other-address'));
-    const link = await app!.request<{ url: string }>('POST', '/api/auth/oauth/testidp/link', {
+    const link = await app().request<{ url: string }>('POST', '/api/auth/oauth/testidp/link', {
       headers: bearer(session.accessToken),
       body: { redirectTo: `${APP_ORIGIN}/settings` },
     });
@@ -200,7 +180,7 @@ describe('linking providers', () => {
     const done = await fetch(callback, { redirect: 'manual' });
     expect(new URL(done.headers.get('location')!).searchParams.get('linked')).toBe('testidp');
 
-    const identities = await app!.request<{ items: Array<{ provider: string }> }>(
+    const identities = await app().request<{ items: Array<{ provider: string }> }>(
       'GET',
       '/api/auth/identities',
       {
@@ -212,7 +192,7 @@ describe('linking providers', () => {
     const signedIn = await exchange((await signInThroughProvider()).location!.searchParams.get('code')!);
     expect(signedIn.body.user.id).toBe(user.id);
 
-    const unlink = await app!.request('DELETE', '/api/auth/identities/testidp', {
+    const unlink = await app().request('DELETE', '/api/auth/identities/testidp', {
       headers: bearer(session.accessToken),
     });
     expect(unlink.status).toBe(204);
@@ -221,7 +201,7 @@ describe('linking providers', () => {
   it('will not unlink the only way to sign in', async () => {
     account();
     const signedIn = await exchange((await signInThroughProvider()).location!.searchParams.get('code')!);
-    const response = await app!.request<ErrorBody>('DELETE', '/api/auth/identities/testidp', {
+    const response = await app().request<ErrorBody>('DELETE', '/api/auth/identities/testidp', {
       headers: bearer(signedIn.body.session.accessToken),
     });
     expect(response.status).toBe(409);
@@ -229,9 +209,9 @@ describe('linking providers', () => {
   });
 
   it('linking needs recent authentication', async () => {
-    const { session } = await signUpVerified(app!);
-    await app!.hearth.pool.query("UPDATE hearth.sessions SET auth_time = now() - interval '1 hour'");
-    const response = await app!.request<ErrorBody>('POST', '/api/auth/oauth/testidp/link', {
+    const { session } = await signUpVerified(app());
+    await app().hearth.pool.query("UPDATE hearth.sessions SET auth_time = now() - interval '1 hour'");
+    const response = await app().request<ErrorBody>('POST', '/api/auth/oauth/testidp/link', {
       headers: bearer(session.accessToken),
       body: {},
     });

@@ -1,7 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import { expect } from 'vitest';
-import { startTestApp, type TestApp } from '@hearth/testkit';
+import {
+  startOidcProvider,
+  startTestApp,
+  useComponent,
+  type OidcProviderHandle,
+  type TestApp,
+} from '@hearth/testkit';
 
 export interface SessionBody {
   accessToken: string;
@@ -31,6 +37,37 @@ export const PASSWORD = 'correct horse battery staple';
 /** An app whose rate limits are out of the way, unless a test sets HEARTH_RATE_LIMIT_FACTOR itself. */
 export function startAuthApp(env: Record<string, string> = {}): Promise<TestApp> {
   return startTestApp({ HEARTH_RATE_LIMIT_FACTOR: '1000', ...env });
+}
+
+/**
+ * The OpenID provider "testidp" and an auth app that signs in through it,
+ * redirecting back only to `redirectOrigin`: both start before the file's
+ * tests, and the tests skip together when the provider is unavailable.
+ */
+export function useTestIdpApp(redirectOrigin: string): {
+  idp: () => OidcProviderHandle;
+  app: () => TestApp;
+} {
+  const idp = useComponent<OidcProviderHandle>(() => startOidcProvider());
+  const app = useComponent<TestApp>(
+    async () => {
+      const provider = idp();
+      const started = await startAuthApp({
+        HEARTH_OAUTH_PROVIDERS: JSON.stringify({
+          testidp: {
+            issuer: provider.issuer,
+            clientId: provider.clientId,
+            clientSecret: provider.clientSecret,
+          },
+        }),
+        HEARTH_AUTH_REDIRECT_URLS: `${redirectOrigin}/`,
+      });
+      provider.setRedirectUris([`${started.url}/api/auth/oauth/testidp/callback`]);
+      return started;
+    },
+    { timeoutMs: 60_000 },
+  );
+  return { idp, app };
 }
 
 export function uniqueEmail(tag = 'user'): string {

@@ -1,27 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authHeaders, createTestServiceKey, useChromium, type TestApp, type TestUser } from '@hearth/testkit';
 import {
-  authHeaders,
-  createTestAdmin,
-  createTestServiceKey,
-  startTestApp,
-  useChromium,
-  type TestApp,
-  type TestUser,
-} from '@hearth/testkit';
-import { BROWSER_TEST_TIMEOUT, signInToDashboard, watchedPage } from './dashboard-test-helpers.js';
+  BROWSER_TEST_TIMEOUT,
+  signInToDashboard,
+  watchedPage,
+  startDashboardApp,
+} from './dashboard-test-helpers.js';
 
 // The Keys page (/_/keys) in Chromium against the real server: the docs said a
 // service key could be made "in the dashboard", and there was no such page.
 const browser = useChromium();
 let app: TestApp;
 let admin: TestUser;
-beforeAll(async () => {
-  app = await startTestApp({ HEARTH_RATE_LIMIT_FACTOR: '1000' });
-  admin = await createTestAdmin(app);
-}, 60_000);
-afterAll(async () => {
-  await app?.close();
-});
+beforeAll(async () => ({ app, admin } = await startDashboardApp()), 60_000);
+afterAll(() => app?.close());
 
 const schemaWith = (key: string) => app.request('GET', '/api/admin/schema', { headers: authHeaders(key) });
 

@@ -2,8 +2,6 @@ import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   authHeaders,
-  createTestAdmin,
-  startTestApp,
   TEST_PASSWORD,
   uniqueTestEmail,
   useChromium,
@@ -19,19 +17,15 @@ import {
   storedSession,
   watchedPage,
   type WatchedPage,
+  startDashboardApp,
 } from './dashboard-test-helpers.js';
 
 // Admin sign-in to the dashboard, in Chromium against the real server.
 const browser = useChromium();
 let app: TestApp;
 let admin: TestUser;
-beforeAll(async () => {
-  app = await startTestApp({ HEARTH_RATE_LIMIT_FACTOR: '1000' });
-  admin = await createTestAdmin(app);
-}, 60_000);
-afterAll(async () => {
-  await app?.close();
-});
+beforeAll(async () => ({ app, admin } = await startDashboardApp()), 60_000);
+afterAll(() => app?.close());
 
 async function createUser(role: 'user' | 'admin'): Promise<string> {
   const email = uniqueTestEmail(role);

@@ -15,6 +15,7 @@ import {
   signInToDashboard,
   watchedPage,
   type WatchedPage,
+  startDashboardApp,
 } from './dashboard-test-helpers.js';
 
 // The Mail page (/_/mail) in Chromium against the real server. This app has no
@@ -22,13 +23,8 @@ import {
 const browser = useChromium();
 let app: TestApp;
 let admin: TestUser;
-beforeAll(async () => {
-  app = await startTestApp({ HEARTH_RATE_LIMIT_FACTOR: '1000' });
-  admin = await createTestAdmin(app);
-}, 60_000);
-afterAll(async () => {
-  await app?.close();
-});
+beforeAll(async () => ({ app, admin } = await startDashboardApp()), 60_000);
+afterAll(() => app?.close());
 
 type Page = WatchedPage['page'];
 

@@ -1,4 +1,11 @@
-import { TEST_PASSWORD, type ChromiumHandle } from '@hearth/testkit';
+import {
+  createTestAdmin,
+  startTestApp,
+  TEST_PASSWORD,
+  type ChromiumHandle,
+  type TestApp,
+  type TestUser,
+} from '@hearth/testkit';
 
 type Page = Awaited<ReturnType<ChromiumHandle['newPage']>>;
 
@@ -75,3 +82,9 @@ export async function signInToDashboard(page: Page, appUrl: string, email: strin
 
 /** A page flow with argon2 work, in Chromium, on a loaded two-core machine. */
 export const BROWSER_TEST_TIMEOUT = 30_000;
+
+/** An app for the dashboard's browser tests, with one admin and rate limits out of the way of many sign-ins. */
+export async function startDashboardApp(): Promise<{ app: TestApp; admin: TestUser }> {
+  const app = await startTestApp({ HEARTH_RATE_LIMIT_FACTOR: '1000' });
+  return { app, admin: await createTestAdmin(app) };
+}
