@@ -53,15 +53,15 @@ async function start(flags: StartFlags): Promise<void> {
     signalled ??= signal;
   };
   const handler = (signal: NodeJS.Signals) => onSignal(signal);
-  process.on('SIGTERM', handler);
-  process.on('SIGINT', handler);
+  // SIGHUP: the terminal closed (or pnpm, which got the Ctrl-C too, left first); stop as for SIGTERM.
+  const signals = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+  for (const signal of signals) process.on(signal, handler);
 
   let hearth;
   try {
     hearth = await startHearth(config);
   } catch (error) {
-    process.off('SIGTERM', handler);
-    process.off('SIGINT', handler);
+    for (const signal of signals) process.off(signal, handler);
     if (error instanceof EmbeddedPostgresError) throw new CliError(error.message);
     // Found only once the database is open, e.g. secrets encrypted under a key that is not configured.
     if (error instanceof ConfigError) throw new CliError(`config error: ${error.message}`);
@@ -99,6 +99,5 @@ async function start(flags: StartFlags): Promise<void> {
     };
     if (signalled) onSignal(signalled);
   });
-  process.off('SIGTERM', handler);
-  process.off('SIGINT', handler);
+  for (const signal of signals) process.off(signal, handler);
 }
