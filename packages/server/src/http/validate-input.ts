@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { HearthError } from '../errors/index.js';
 
 export interface FieldProblem {
@@ -50,16 +50,55 @@ function unstorableStrings(input: unknown): FieldProblem[] {
   return found;
 }
 
-/** Parses untrusted input with a zod schema; a failure is 400 validation/failed listing each field. */
-export function validateBody<T>(schema: z.ZodType<T>, input: unknown): T {
+/** The one way zod issues become error details: `[{path, message}]`, at most MAX_PROBLEMS of them. */
+export function fieldProblems(issues: readonly z.core.$ZodIssue[]): FieldProblem[] {
+  return issues.slice(0, MAX_PROBLEMS).map((issue) => ({
+    path: issue.path.map(String).join('.'),
+    message: issue.message,
+  }));
+}
+
+/** Parses an untrusted body with a zod schema; a failure is 400 validation/failed listing each field. */
+export function validateBody<T>(
+  schema: z.ZodType<T>,
+  input: unknown,
+  invalid?: (issues: readonly z.core.$ZodIssue[]) => HearthError,
+): T {
   const unstorable = unstorableStrings(input);
   if (unstorable.length > 0)
     throw new HearthError('validation/failed', undefined, { details: { fields: unstorable } });
   const result = schema.safeParse(input ?? {});
   if (result.success) return result.data;
-  const problems: FieldProblem[] = result.error.issues.slice(0, MAX_PROBLEMS).map((issue) => ({
-    path: issue.path.map(String).join('.'),
-    message: issue.message,
-  }));
-  throw new HearthError('validation/failed', undefined, { details: { fields: problems } });
+  if (invalid) throw invalid(result.error.issues);
+  throw new HearthError('validation/failed', undefined, {
+    details: { fields: fieldProblems(result.error.issues) },
+  });
 }
+
+/**
+ * Parses a query with a zod schema; a failure is 400 query/invalid naming the
+ * first parameter (`details.param`) and listing each (`details.fields`).
+ */
+export function validateQuery<T>(schema: z.ZodType<T>, input: Record<string, unknown>): T {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const fields = fieldProblems(result.error.issues);
+  const first = fields[0] ?? { path: '', message: 'is invalid' };
+  throw new HearthError('query/invalid', `${first.path} ${first.message}.`, {
+    details: { param: first.path, fields },
+  });
+}
+
+/** A query parameter given at most once: a repeated key is refused, as it is on every route. */
+export const queryParam = z
+  .unknown()
+  .refine((value) => !Array.isArray(value), { message: 'may be given once', abort: true })
+  .pipe(z.string().max(8192));
+
+/** A true/false query flag (`true`/`1`, `false`/`0`/empty); absent is false. */
+export const queryFlag = queryParam
+  .optional()
+  .refine((value) => value === undefined || ['', 'true', '1', 'false', '0'].includes(value), {
+    message: 'must be true or false',
+  })
+  .transform((value) => value === 'true' || value === '1');
