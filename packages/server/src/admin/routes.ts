@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { HearthError } from '../errors/index.js';
-import { queryParam } from '../http/validate-input.js';
+import { invalidInput, queryParam } from '../http/validate-input.js';
 import { clientInfo } from '../auth/client-info.js';
 import { json, noContent, route, type Route } from '../http/route.js';
 import type { Auth } from '../auth/create-auth.js';
@@ -25,7 +25,11 @@ const keyBody = z.strictObject({
 });
 const listQuery = z.object({
   search: queryParam.pipe(z.string().max(254)).optional().describe('Part of an email address.'),
-  limit: queryParam.transform(Number).pipe(z.number().int().min(1).max(500)).default(50).describe('1 to 500, default 50.'),
+  limit: queryParam
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(500))
+    .default(50)
+    .describe('1 to 500, default 50.'),
   cursor: queryParam.pipe(z.string().max(1000)).optional().describe('The `nextCursor` of the previous page.'),
   to: queryParam.pipe(z.string().max(254)).optional().describe('Mail to this address only.'),
 });
@@ -77,7 +81,12 @@ export function adminRoutes(auth: Auth): Route[] {
       caller: 'anyone',
       body: setupBody,
       responses: { 201: { description: 'The admin and a session.', schema: ref('SignInResult') } },
-      errors: ['admin/invalid-setup-token', 'admin/setup-complete', 'auth/weak-password', 'http/rate-limited'],
+      errors: [
+        'admin/invalid-setup-token',
+        'admin/setup-complete',
+        'auth/weak-password',
+        'http/rate-limited',
+      ],
       async handle(request) {
         await auth.limits.consume('link:ip', request.ip);
         return json(await setupFirstAdmin(pool, auth.sessions, request.body, clientInfo(request)), 201);
@@ -192,7 +201,7 @@ export function adminRoutes(auth: Auth): Route[] {
       method: 'POST',
       path: '/api/admin/users/:id/revoke-sessions',
       operationId: 'revokeUserSessions',
-      summary: "End every session of a user.",
+      summary: 'End every session of a user.',
       tag,
       caller: 'admin',
       ...userParams,
@@ -231,7 +240,7 @@ export function adminRoutes(auth: Auth): Route[] {
       tag,
       caller: 'admin',
       params: idParams,
-      invalidParams: noSuch('mail'),
+      invalidParams: invalidInput,
       responses: { 200: { description: 'The mail, queued again.', schema: ref('OutboxMailResult') } },
       errors: ['admin/not-found', 'admin/mail-not-failed'],
       async handle({ principal, params }) {

@@ -54,7 +54,9 @@ export function authRoutes(auth: Auth): Route[] {
       tag,
       caller: 'anyone',
       body: signupBody,
-      responses: { 201: { ...signedIn, description: 'The user; a session unless email confirmation is on.' } },
+      responses: {
+        201: { ...signedIn, description: 'The user; a session unless email confirmation is on.' },
+      },
       errors: ['auth/email-taken', 'auth/weak-password', 'auth/redirect-not-allowed', ...limited],
       handle: async (request) => json(await accounts.signup(request.body, clientInfo(request)), 201),
     }),
@@ -323,7 +325,9 @@ export function authRoutes(auth: Auth): Route[] {
       tag,
       caller: 'user',
       body: currentFactorBody,
-      responses: { 200: { description: 'The new recovery codes, shown once.', schema: ref('RecoveryCodes') } },
+      responses: {
+        200: { description: 'The new recovery codes, shown once.', schema: ref('RecoveryCodes') },
+      },
       errors: ['auth/mfa-code-required', 'auth/invalid-mfa-code', ...limited],
       handle: async ({ principal, body }) => json(await mfa.regenerateRecoveryCodes(principal, body.code)),
     }),
