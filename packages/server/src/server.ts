@@ -11,9 +11,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded-post
 import { migrateSystemSchema } from './db/migrate.js';
 import { createPool, endPool, type Pool } from './db/pool.js';
 import { createApp } from './http/create-app.js';
-import { authEdgeRoutes } from './auth/routes.js';
 import { retiredKeyPublishSeconds } from './auth/signing-keys.js';
-import { createEdge } from './http/edge.js';
 import { assertPortFree } from './lib/free-port.js';
 import { createLogger } from './lib/logger.js';
 import { createRedisClient } from './lib/redis-connection.js';
@@ -138,7 +136,9 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
     });
     cleanups.push(() => collections.close());
 
-    const app = createApp({
+    // Record filters travel in the query string; 64 KiB of headers lets a long one reach the
+    // filter parser, which refuses it with a clean 400 instead of a bare 431.
+    const listener = createApp({
       config,
       logger,
       pool,
@@ -148,18 +148,6 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
       databaseHealth,
       auth,
       collections,
-    });
-    // Record filters travel in the query string; 64 KiB of headers lets a long one reach the
-    // filter parser, which refuses it with a clean 400 instead of a bare 431.
-    const edge = createEdge({
-      app,
-      routes: [...collections.edgeRoutes, ...authEdgeRoutes(auth)],
-      logger,
-      metrics,
-      corsOrigins: config.corsOrigins,
-      principals: auth.principals,
-      bodyLimit: config.bodyLimit,
-      trustProxy: config.trustProxy,
     });
     // Slowloris: a client gets a bounded time for its headers, for its whole request (a body
     // trickled a byte at a time included) and for sitting idle between requests. Node checks
@@ -172,7 +160,7 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
         keepAliveTimeout: config.httpKeepAliveTimeoutMs,
         connectionsCheckingInterval: 1_000,
       },
-      edge,
+      listener,
     );
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

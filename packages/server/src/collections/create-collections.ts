@@ -1,4 +1,3 @@
-import type { Router } from 'express';
 import type { Logger } from 'pino';
 import { databaseBusy, requestAborted } from '../db/database-errors.js';
 import type { Pool } from '../db/pool.js';
@@ -6,11 +5,7 @@ import { ConcurrencyLimit } from '../lib/concurrency-limit.js';
 import { ensureSecret, secretNames } from '../secrets/instance-secrets.js';
 import { ChangeEvents } from './change-events.js';
 import { CursorCodec } from './cursor.js';
-import { openApiRoutes } from './openapi.js';
-import { recordEdgeRoutes, recordRoutes } from './record-routes.js';
 import { RecordService, type RecordLimits } from './record-service.js';
-import type { EdgeRoute } from '../http/edge-routes.js';
-import { schemaAdminRoutes } from './schema-routes.js';
 import { SchemaService } from './schema-service.js';
 import type { WriteRateLimit } from './write-rate-limit.js';
 
@@ -20,9 +15,11 @@ export interface Collections {
   records: RecordService;
   /** Every committed record write, after commit (realtime listens here). */
   events: ChangeEvents;
-  routers: Router[];
-  /** The hot record reads, served by the edge before Express. */
-  edgeRoutes: EdgeRoute[];
+  pool: Pool;
+  /** Lists run caller-written filters: they may hold at most half the pool at once. */
+  listSlots: ConcurrencyLimit;
+  /** The record write rate limit (HEARTH_WRITE_RATE_LIMIT_USER and _IP). */
+  writes: WriteRateLimit;
   close(): Promise<void>;
 }
 
@@ -56,12 +53,9 @@ export async function createCollections(options: {
     schemas,
     records,
     events,
-    routers: [
-      schemaAdminRoutes(schemas),
-      recordRoutes(records, pool, events, listSlots, writes),
-      openApiRoutes(),
-    ],
-    edgeRoutes: recordEdgeRoutes(records, pool, listSlots, writes),
+    pool,
+    listSlots,
+    writes,
     async close() {
       schemas.stop();
     },

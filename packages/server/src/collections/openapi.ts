@@ -1,4 +1,3 @@
-import { Router } from 'express';
 import { z } from 'zod';
 import {
   anonymousBody,
@@ -18,6 +17,7 @@ import {
 import { errorCodes } from '../errors/index.js';
 import { DEFAULT_LIMIT, MAX_EXPAND, MAX_LIMIT } from './record-service.js';
 import { MAX_BATCH_REQUESTS } from './record-routes.js';
+import { json as jsonResult, route, type Route } from '../http/route.js';
 
 /**
  * The OpenAPI 3.1 document for the record, schema and auth APIs. Auth request
@@ -530,12 +530,19 @@ export function openApiDocument(): Json {
   };
 }
 
-export function openApiRoutes(): Router {
-  const router = Router();
+/** GET /api/openapi.json. */
+export function openApiRoutes(_routes: Route[]): Route[] {
   let document: Json | undefined;
-  router.get('/api/openapi.json', (_req, res) => {
-    document ??= openApiDocument();
-    res.json(document);
-  });
-  return router;
+  return [
+    route({
+      method: 'GET',
+      path: '/api/openapi.json',
+      operationId: 'getOpenApiDocument',
+      summary: 'This OpenAPI document.',
+      tag: 'Meta',
+      caller: 'public',
+      responses: { 200: { description: 'The OpenAPI 3.1 document.', schema: { type: 'object' } } },
+      handle: () => jsonResult((document ??= openApiDocument())),
+    }),
+  ];
 }

@@ -1,10 +1,8 @@
-import express, { Router, type Express } from 'express';
+import type { RequestListener } from 'node:http';
+import express from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { adminRoutes } from '../admin/routes.js';
 import type { Auth } from '../auth/create-auth.js';
-import { principalMiddleware } from '../auth/principal-middleware.js';
-import { authRoutes } from '../auth/routes.js';
 import type { Collections } from '../collections/create-collections.js';
 import type { HearthConfig } from '../config/index.js';
 import { dashboardRoutes } from '../dashboard/dashboard-routes.js';
@@ -12,11 +10,10 @@ import type { Pool } from '../db/pool.js';
 import type { DatabaseHealth } from '../ops/database-health.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { ReadinessCheck } from '../ops/readiness.js';
-import { opsRoutes } from '../ops/routes.js';
+import { apiRoutes } from './api-routes.js';
+import { createDispatcher } from './dispatcher.js';
 import { errorHandler, notFound } from './error-handler.js';
-import { jsonBody } from './json-body.js';
 import { securityHeadersMiddleware } from './security.js';
-import { installJsonResponse } from './json-response.js';
 
 /** What every domain's routes may use. Domains take what they need from it. */
 export interface AppContext {
@@ -36,42 +33,30 @@ export interface AppContext {
 }
 
 /**
- * Builds the Express app. The list below is the whole HTTP surface served
- * through Express: each domain contributes one router, mounted in order. The
- * edge (src/http/edge.ts) sits in front of it and serves the few routes in
- * `collections.edgeRoutes` itself.
+ * The HTTP server's request listener: the dispatcher serves every route in
+ * the table (api-routes.ts); what it does not match goes to Express, which
+ * serves the dashboard's files with helmet's full set of headers, and
+ * answers everything else with 404 http/not-found.
  */
-export function createApp(context: AppContext): Express {
-  const { config, metrics } = context;
+export function createApp(context: AppContext): RequestListener {
+  const { config } = context;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy.length > 0 ? config.trustProxy : false);
-  app.set('query parser', 'simple');
-  // Records carry their own strong ETags; hashing every other body is wasted work.
   app.set('etag', false);
-  installJsonResponse(app);
-
-  // Request ids, logging, metrics and CORS are the edge's (src/http/edge.ts).
   app.use(securityHeadersMiddleware({ publicUrl: config.publicUrl }));
-  app.use(jsonBody({ limit: config.bodyLimit, formPaths: [/^\/api\/auth\/oauth\/[^/]+\/callback$/] }));
-
-  const domains: Router[] = [
-    opsRoutes({
-      checks: context.readinessChecks,
-      metrics,
-      databaseHealth: context.databaseHealth,
-      metricsToken: config.metricsToken,
-    }),
-    dashboardRoutes(),
-    // Sets req.principal for every route below; a bad bearer token is a 401 here.
-    Router().use(principalMiddleware(context.auth.principals)),
-    authRoutes(context.auth),
-    adminRoutes(context.auth),
-    ...context.collections.routers,
-  ];
-  for (const router of domains) app.use(router);
-
+  app.use(dashboardRoutes());
   app.use(notFound);
   app.use(errorHandler);
-  return app;
+
+  return createDispatcher({
+    routes: apiRoutes(context),
+    fallback: app,
+    logger: context.logger,
+    metrics: context.metrics,
+    corsOrigins: config.corsOrigins,
+    principals: context.auth.principals,
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+  });
 }

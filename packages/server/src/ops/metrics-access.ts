@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { BlockList, isIPv4 } from 'node:net';
 import { constantTimeEqual } from '../auth/opaque-tokens.js';
 import { HearthError } from '../errors/index.js';
@@ -21,7 +21,10 @@ function isLoopbackAddress(address: string | undefined): boolean {
  * so a request with X-Forwarded-For or Forwarded is someone else's.
  * Throws the table error otherwise.
  */
-export function checkMetricsAccess(req: IncomingMessage, token: string | undefined): void {
+export function checkMetricsAccess(
+  req: { headers: IncomingHttpHeaders; remoteAddress: string | undefined },
+  token: string | undefined,
+): void {
   if (token !== undefined) {
     const header = req.headers.authorization;
     if (header === undefined) {
@@ -32,7 +35,7 @@ export function checkMetricsAccess(req: IncomingMessage, token: string | undefin
     return;
   }
   const forwarded = req.headers['x-forwarded-for'] !== undefined || req.headers.forwarded !== undefined;
-  if (forwarded || !isLoopbackAddress(req.socket.remoteAddress)) {
+  if (forwarded || !isLoopbackAddress(req.remoteAddress)) {
     throw new HearthError(
       'auth/forbidden',
       '/metrics answers only on this machine; set HEARTH_METRICS_TOKEN to scrape it from elsewhere.',

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { HearthError } from '../errors/index.js';
 
 export interface FieldProblem {
@@ -50,16 +50,58 @@ function unstorableStrings(input: unknown): FieldProblem[] {
   return found;
 }
 
-/** Parses untrusted input with a zod schema; a failure is 400 validation/failed listing each field. */
-export function validateBody<T>(schema: z.ZodType<T>, input: unknown): T {
+/** The one way zod issues become error details: `[{path, message}]`, at most MAX_PROBLEMS of them. */
+export function fieldProblems(issues: readonly z.core.$ZodIssue[]): FieldProblem[] {
+  return issues.slice(0, MAX_PROBLEMS).map((issue) => ({
+    path: issue.path.map(String).join('.'),
+    message: issue.message,
+  }));
+}
+
+/** Parses an untrusted body with a zod schema; a failure is 400 validation/failed listing each field. */
+export function validateBody<T>(
+  schema: z.ZodType<T>,
+  input: unknown,
+  invalid?: (issues: readonly z.core.$ZodIssue[]) => HearthError,
+): T {
   const unstorable = unstorableStrings(input);
   if (unstorable.length > 0)
     throw new HearthError('validation/failed', undefined, { details: { fields: unstorable } });
   const result = schema.safeParse(input ?? {});
   if (result.success) return result.data;
-  const problems: FieldProblem[] = result.error.issues.slice(0, MAX_PROBLEMS).map((issue) => ({
-    path: issue.path.map(String).join('.'),
-    message: issue.message,
-  }));
-  throw new HearthError('validation/failed', undefined, { details: { fields: problems } });
+  throw (invalid ?? invalidInput)(result.error.issues);
 }
+
+/**
+ * Parses a query with a zod schema: as a body is (validation/failed), or,
+ * with `invalid`, with the route's own error (the record API's query/invalid).
+ */
+export function validateQuery<T>(
+  schema: z.ZodType<T>,
+  input: Record<string, unknown>,
+  invalid?: (issues: readonly z.core.$ZodIssue[]) => HearthError,
+): T {
+  if (!invalid) return validateBody(schema, input);
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw invalid(result.error.issues);
+}
+
+/** Path parameters that fail their schema, as a body's fields would (validation/failed naming each). */
+export function invalidInput(issues: readonly z.core.$ZodIssue[]): HearthError {
+  return new HearthError('validation/failed', undefined, { details: { fields: fieldProblems(issues) } });
+}
+
+/** A query parameter given at most once: a repeated key is refused, as it is on every route. */
+export const queryParam = z
+  .unknown()
+  .refine((value) => !Array.isArray(value), { message: 'may be given once', abort: true })
+  .pipe(z.string());
+
+/** A true/false query flag (`true`/`1`, `false`/`0`/empty); absent is false. */
+export const queryFlag = queryParam
+  .optional()
+  .refine((value) => value === undefined || ['', 'true', '1', 'false', '0'].includes(value), {
+    message: 'must be true or false',
+  })
+  .transform((value) => value === 'true' || value === '1');

@@ -1,0 +1,33 @@
+import { adminRoutes } from '../admin/routes.js';
+import { authRoutes } from '../auth/routes.js';
+import { oauthRoutes } from '../auth/oauth/oauth-routes.js';
+import { openApiRoutes } from '../collections/openapi.js';
+import { recordRoutes } from '../collections/record-routes.js';
+import { schemaRoutes } from '../collections/schema-routes.js';
+import { opsRoutes } from '../ops/routes.js';
+import type { AppContext } from './create-app.js';
+import type { Route } from './route.js';
+
+/**
+ * Every route Hearth serves, bound in one list, domain by domain (as
+ * PocketBase binds its APIs). The dispatcher (dispatcher.ts) serves them; the
+ * OpenAPI document is generated from them. Only the dashboard's static files
+ * are Express's (create-app.ts).
+ */
+export function apiRoutes(context: AppContext): Route[] {
+  const { auth, collections, config } = context;
+  const routes: Route[] = [
+    ...opsRoutes({
+      checks: context.readinessChecks,
+      metrics: context.metrics,
+      databaseHealth: context.databaseHealth,
+      metricsToken: config.metricsToken,
+    }),
+    ...authRoutes(auth),
+    ...oauthRoutes(auth),
+    ...adminRoutes(auth),
+    ...schemaRoutes(collections.schemas),
+    ...recordRoutes(collections),
+  ];
+  return [...routes, ...openApiRoutes(routes)];
+}
