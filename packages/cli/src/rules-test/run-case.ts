@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import {
   RuleError,
-  evaluateRule,
+  accessDecision,
+  allowsAccess,
   type CollectionModel,
+  type CollectionRuleSet,
   type FieldModel,
   type RecordLike,
   type SchemaModel,
 } from '@hearth/schema';
-import type { RuleSet } from './collection-rules.js';
 import type { RuleTestCase } from './test-file.js';
 
 export type Verdict = 'allow' | 'deny';
@@ -31,7 +32,7 @@ type Records = Record<string, Record<string, Record<string, unknown>>>;
 export function runCase(
   testCase: RuleTestCase,
   model: SchemaModel,
-  rules: Map<string, RuleSet>,
+  rules: Map<string, CollectionRuleSet>,
   sharedRecords: Records,
   fileNow: string | undefined,
 ): CaseOutcome {
@@ -60,11 +61,12 @@ export function runCase(
   const now = nowText === undefined ? new Date() : new Date(nowText);
   if (Number.isNaN(now.getTime())) return broken(`"now" is not a date: ${nowText ?? ''}`);
 
-  if (collection.builtin && op === 'create')
-    return { actual: 'deny', reason: 'accounts are created through the auth API, not the record API' };
-  if (testCase.as?.role === 'admin') return { actual: 'allow', reason: 'admins bypass rules' };
-  const rule = ruleSet.checked[op];
-  if (!rule) return { actual: 'deny', reason: `${collection.name}.${op} has no rule (admin-only)` };
+  const viewer = { admin: testCase.as?.role === 'admin', userId: testCase.as?.id ?? null };
+  const decision = accessDecision(viewer, collection.name, ruleSet.checked, op);
+  if (decision.kind === 'closed') return { actual: 'deny', reason: decision.reason };
+  if (decision.kind === 'bypass') return { actual: 'allow', reason: 'admins bypass rules' };
+  if (decision.kind === 'admin-only')
+    return { actual: 'deny', reason: `${collection.name}.${op} has no rule (admin-only)` };
 
   const auth: RecordLike | null = testCase.as ? { role: 'user', verified: false, ...testCase.as } : null;
   const related: Records = mergeRecords(sharedRecords, testCase.related ?? {});
@@ -93,10 +95,10 @@ export function runCase(
   if (op === 'update') data = { ...record, ...testCase.data };
 
   try {
-    const allowed = evaluateRule(rule, { auth, record, data, now, resolve });
+    const allowed = allowsAccess(decision, { auth, record, data, now, resolve });
     return {
       actual: allowed ? 'allow' : 'deny',
-      reason: `${collection.name}.${op}: ${ruleSet.source[op] ?? ''}`,
+      reason: `${collection.name}.${op}: ${decision.rule.source}`,
     };
   } catch (error) {
     if (error instanceof RuleError && error.code === 'rules/relation-not-loaded')
