@@ -3,18 +3,15 @@ import { HearthError } from '../errors/index.js';
 import type { LiveSchema } from './live-schema.js';
 import type { Db } from './record-types.js';
 
+type Rows = { rows: Record<string, unknown>[] };
+
 /**
  * Runs SQL compiled from the schema as a prepared statement (see
  * generatedStatement). If another node changed a column's type before this
  * one saw the new schema version, the prepared plan no longer fits its result
  * (0A000), so outside a transaction it runs once more unprepared.
  */
-export async function runCompiled(
-  db: Db,
-  schema: LiveSchema,
-  sql: string,
-  params: unknown[],
-): Promise<{ rows: Record<string, unknown>[] }> {
+export async function runCompiled(db: Db, schema: LiveSchema, sql: string, params: unknown[]): Promise<Rows> {
   try {
     return await db.query<Record<string, unknown>>(generatedStatement(String(schema.version), sql, params));
   } catch (error) {
@@ -28,12 +25,7 @@ export async function runCompiled(
  * A read whose filter literal PostgreSQL cannot hold (a NUL character) is the
  * caller's mistake, not a server error.
  */
-export async function readQuery(
-  db: Db,
-  schema: LiveSchema,
-  sql: string,
-  params: unknown[],
-): Promise<{ rows: Record<string, unknown>[] }> {
+export const readQuery: typeof runCompiled = async (db, schema, sql, params) => {
   try {
     return await runCompiled(db, schema, sql, params);
   } catch (error) {
@@ -45,4 +37,4 @@ export async function readQuery(
     }
     throw error;
   }
-}
+};

@@ -3,21 +3,21 @@ import {
   allowsAccess,
   relationPathsOf,
   seesField,
-  visibleRecord,
   type CheckedRule,
   type CollectionRuleName,
   type FieldModel,
+  type RecordLike,
   type RelatedRecordResolver,
 } from '@hearth/schema';
-import type { Pool, PoolClient } from '../db/pool.js';
 import { HearthError } from '../errors/index.js';
 import type { Caller } from './caller.js';
 import { readsAuthRow, type LiveCollection, type LiveSchema } from './live-schema.js';
 
 /**
  * The server's side of the access policy (@hearth/schema's collection-access):
- * the rule a caller is held to, what they see of a record, and a JS check of
- * one record for callers that hold the record already (realtime, storage).
+ * the rule a caller is held to, and a JS check of one record for callers
+ * that hold the record already (realtime, storage). What a caller sees of a
+ * record is @hearth/schema's visibleRecord(caller, collection.model, record).
  * The record API puts the rule into its SQL; it never filters rows in JS.
  */
 
@@ -40,16 +40,6 @@ export function ruleFor(
   }
 }
 
-/** What a caller may see of a stored record; `fields` narrows it to the fields asked for. */
-export function visibleTo(
-  caller: Caller,
-  collection: LiveCollection,
-  record: Record<string, unknown>,
-  fields: readonly string[] = [],
-): Record<string, unknown> {
-  return visibleRecord(caller, collection.model, record, fields);
-}
-
 /** Whether a caller may name a field in a filter, sort, expand or fields list. */
 export function mayQueryField(caller: Caller, field: FieldModel): boolean {
   return seesField(caller, field);
@@ -69,11 +59,15 @@ export function needsAuthRow(
   return collection.rulesNeedAuthRow || extra.some((rule) => rule != null && readsAuthRow(rule.expr));
 }
 
-/** A record the caller holds already, checked in JS; `data` for create and update. */
+/** A record the caller holds already, to check in JS. */
 export interface RecordAccessCheck {
   op: CollectionRuleName;
-  record: Record<string, unknown> | null;
-  data?: Record<string, unknown> | null;
+  /** The stored row (list, view, update, delete); for a delete, the record as it was. */
+  record: RecordLike | null;
+  /** Create: the record as it would be stored; update: the row with the patch applied. */
+  data?: RecordLike | null;
+  /** The caller's `auth` record (Caller.auth, with the users row when needsAuthRow says so). */
+  auth: RecordLike | null;
   now?: Date;
   /** Loads related records a rule follows; without one, a rule that follows a relation throws. */
   resolve?: RelatedRecordResolver;
@@ -81,20 +75,13 @@ export interface RecordAccessCheck {
 
 /**
  * May this caller do `op` to this record? For realtime fan-out and storage,
- * which hold the record already: the same decision the record API makes in SQL.
+ * which hold the record and the caller's auth already: the decision the
+ * record API makes in SQL, made in process with no query.
  */
-export async function mayAccess(
-  caller: Caller,
-  schema: LiveSchema,
-  collection: LiveCollection,
-  check: RecordAccessCheck,
-  db: Pool | PoolClient,
-): Promise<boolean> {
+export function mayAccess(caller: Caller, collection: LiveCollection, check: RecordAccessCheck): boolean {
   const decision = accessDecision(caller, collection.name, collection.rules, check.op);
-  if (decision.kind !== 'rule') return allowsAccess(decision, { auth: null, record: check.record });
-  const auth = await caller.auth(db, schema, needsAuthRow(collection));
   return allowsAccess(decision, {
-    auth,
+    auth: check.auth,
     record: check.record,
     data: check.data ?? null,
     now: check.now ?? new Date(),

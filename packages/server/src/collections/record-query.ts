@@ -28,6 +28,18 @@ function hiddenField(param: string, name: string): HearthError {
   });
 }
 
+/** A rule error in a filter or sort, as the API's error: a hidden field is its own code. */
+function queryRuleError(error: unknown, code: 'filter/invalid' | 'query/invalid', details: object): unknown {
+  if (!isRuleError(error)) return error;
+  return new HearthError(
+    error.code === 'rules/hidden-field' ? 'filter/forbidden-field' : code,
+    error.message,
+    {
+      details: { ...details, ...error.toJSON() },
+    },
+  );
+}
+
 /** `a, b` → ['a', 'b'], bounded. */
 export function nameList(value: string | undefined, param: string, max: number): string[] {
   if (value === undefined || value.trim() === '') return [];
@@ -103,9 +115,7 @@ export function parseFilter(
       forbidHidden: !caller.admin,
     });
   } catch (error) {
-    if (!isRuleError(error)) throw error;
-    const code = error.code === 'rules/hidden-field' ? 'filter/forbidden-field' : 'filter/invalid';
-    throw new HearthError(code, error.message, { details: error.toJSON() });
+    throw queryRuleError(error, 'filter/invalid', {});
   }
   const { cost } = filterCost(checked, caller.admin ? undefined : schema.viewRuleFor);
   if (cost > maxCost) {
@@ -141,9 +151,7 @@ export function parseSort(
       forbidHidden: !caller.admin,
     });
   } catch (error) {
-    if (!isRuleError(error)) throw error;
-    const code = error.code === 'rules/hidden-field' ? 'filter/forbidden-field' : 'query/invalid';
-    throw new HearthError(code, error.message, { details: { param: 'sort', ...error.toJSON() } });
+    throw queryRuleError(error, 'query/invalid', { param: 'sort' });
   }
 }
 

@@ -1,10 +1,10 @@
-import { quoteIdentifier as q } from '@hearth/schema';
+import { quoteIdentifier as q, visibleRecord } from '@hearth/schema';
 import { HearthError } from '../errors/index.js';
 import type { CursorCodec } from '../lib/keyset-cursor.js';
 import type { Caller } from './caller.js';
 import { readQuery } from './compiled-statement.js';
 import type { LiveCollection, LiveSchema } from './live-schema.js';
-import { hopViewRules, needsAuthRow, ruleFor, visibleTo } from './record-access.js';
+import { hopViewRules, needsAuthRow, ruleFor } from './record-access.js';
 import { attachExpansions, expandColumns, expansionRule } from './record-expand.js';
 import {
   parseCount,
@@ -32,7 +32,7 @@ import {
   type RecordLimits,
   type RecordResult,
 } from './record-types.js';
-import { isUuid } from './record-validation.js';
+import { recordIdOf } from './record-validation.js';
 
 /**
  * Lists and single reads. The rule and the client's filter go into the one
@@ -106,7 +106,7 @@ export class RecordReads {
         : null;
     const items = page.map((row) =>
       attachExpansions(
-        visibleTo(caller, collection, rowToRecord(collection, row), fields),
+        visibleRecord(caller, collection.model, rowToRecord(collection, row), fields),
         row,
         expansions,
         maxItems,
@@ -132,12 +132,12 @@ export class RecordReads {
     const rule = ruleFor(caller, collection, 'view');
     const fields = parseFields(caller, collection, params.fields);
     const expansions = parseExpand(caller, schema, collection, params.expand);
-    if (!isUuid(id)) throw new HearthError('records/not-found');
+    const recordId = recordIdOf(id);
     const now = new Date();
     const expandRules = expansions.map((e) => expansionRule(caller, e));
     const auth = await caller.auth(db, schema, needsAuthRow(collection, ...expandRules));
     const builder = new StatementBuilder();
-    const where = [`t.id = ${builder.param(id.toLowerCase(), 'uuid')}`];
+    const where = [`t.id = ${builder.param(recordId, 'uuid')}`];
     if (rule) where.push(builder.rule(rule, 't', { auth, now, viewRuleFor: null }));
     const maxItems = this.limits.expandMaxItems;
     const sql = `SELECT ${[selectColumns(collection, 't'), `t.xmin::text AS ${ETAG_COLUMN}`, ...expandColumns(caller, expansions, builder, auth, now, maxItems)].join(', ')} FROM ${collection.table} t WHERE ${where.join(' AND ')}`;
@@ -145,7 +145,7 @@ export class RecordReads {
     const row = rows[0];
     if (!row) throw new HearthError('records/not-found');
     const record = attachExpansions(
-      visibleTo(caller, collection, rowToRecord(collection, row), fields),
+      visibleRecord(caller, collection.model, rowToRecord(collection, row), fields),
       row,
       expansions,
       maxItems,

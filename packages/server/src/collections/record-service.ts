@@ -17,15 +17,7 @@ import type {
 import { RecordWrites } from './record-writes.js';
 import type { SchemaService } from './schema-service.js';
 
-export type {
-  Db,
-  ListParams,
-  ListResult,
-  ReadParams,
-  RecordLimits,
-  RecordResult,
-  WriteScope,
-} from './record-types.js';
+export type * from './record-types.js';
 export { DEFAULT_LIMIT, MAX_EXPAND, MAX_LIMIT } from './record-query.js';
 
 /**
@@ -71,7 +63,7 @@ export class RecordService {
 
   async create(caller: Caller, name: string, body: unknown, scope: WriteScope): Promise<RecordResult> {
     const schema = this.schemas.current();
-    return this.writes.create(caller, schema, this.collection(name, schema), body, scope);
+    return this.writes.create({ caller, schema, collection: this.collection(name, schema), scope }, body);
   }
 
   async update(
@@ -83,15 +75,8 @@ export class RecordService {
     scope: WriteScope,
   ): Promise<RecordResult> {
     const schema = this.schemas.current();
-    return this.writes.update(
-      caller,
-      schema,
-      this.collection(name, schema),
-      id,
-      body,
-      options.ifMatch,
-      scope,
-    );
+    const write = { caller, schema, collection: this.collection(name, schema), scope };
+    return this.writes.update(write, id, body, options.ifMatch);
   }
 
   async delete(
@@ -102,6 +87,7 @@ export class RecordService {
     scope: WriteScope,
   ): Promise<void> {
     const schema = this.schemas.current();
-    return this.writes.delete(caller, schema, this.collection(name, schema), id, options.ifMatch, scope);
+    const write = { caller, schema, collection: this.collection(name, schema), scope };
+    return this.writes.delete(write, id, options.ifMatch);
   }
 }

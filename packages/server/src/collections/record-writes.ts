@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { quoteIdentifier as q, type FieldModel } from '@hearth/schema';
+import { quoteIdentifier as q, visibleRecord, type FieldModel } from '@hearth/schema';
 import { HearthError } from '../errors/index.js';
 import type { Caller } from './caller.js';
 import type { ChangeEvent, ChangeEvents } from './change-events.js';
@@ -7,7 +7,7 @@ import { runCompiled } from './compiled-statement.js';
 import { deleteRefusal } from './delete-errors.js';
 import { constrainsVersion, etagMatches, parseEtags } from './etags.js';
 import type { LiveCollection, LiveSchema } from './live-schema.js';
-import { needsAuthRow, ruleFor, visibleTo } from './record-access.js';
+import { needsAuthRow, ruleFor } from './record-access.js';
 import {
   StatementBuilder,
   bindUnpatchedDataToRow,
@@ -16,9 +16,17 @@ import {
   selectColumns,
 } from './record-sql.js';
 import { ETAG_COLUMN, TXID_COLUMN, type Db, type RecordResult, type WriteScope } from './record-types.js';
-import { isUuid, validateRecordInput } from './record-validation.js';
+import { recordIdOf, validateRecordInput } from './record-validation.js';
 import { checkRelationTargets } from './relation-targets.js';
 import { writeRefusal } from './write-errors.js';
+
+/** Who writes, to which collection of which schema version, and where. */
+export interface WriteContext {
+  caller: Caller;
+  schema: LiveSchema;
+  collection: LiveCollection;
+  scope: WriteScope;
+}
 
 const createDenied = () => new HearthError('rules/denied', 'The create rule does not allow this record.');
 
@@ -41,18 +49,21 @@ function bindValue(
 export class RecordWrites {
   constructor(private readonly events: ChangeEvents) {}
 
-  private emit(scope: WriteScope, event: ChangeEvent): void {
+  /** Emits the change (now, or at the outer commit) and answers what the caller may see. */
+  private committed(
+    scope: WriteScope,
+    caller: Caller,
+    event: ChangeEvent,
+    collection: LiveCollection,
+    etag: unknown,
+  ): RecordResult {
     if (scope.deferred) scope.deferred.push(event);
     else this.events.emit(event);
+    return { record: visibleRecord(caller, collection.model, event.record), etag: `"${etag as string}"` };
   }
 
-  async create(
-    caller: Caller,
-    schema: LiveSchema,
-    collection: LiveCollection,
-    body: unknown,
-    scope: WriteScope,
-  ): Promise<RecordResult> {
+  async create(write: WriteContext, body: unknown): Promise<RecordResult> {
+    const { caller, schema, collection, scope } = write;
     const rule = ruleFor(caller, collection, 'create');
     const values = validateRecordInput(collection, body, 'create');
     await checkRelationTargets(caller, schema, collection, values, scope.db);
@@ -90,28 +101,14 @@ export class RecordWrites {
     const row = rows[0];
     if (!row) throw createDenied();
     const record = rowToRecord(collection, row);
-    this.emit(scope, {
-      collection: collection.name,
-      action: 'create',
-      record,
-      oldRecord: null,
-      txid: row.__txid as string,
-    });
-    return { record: visibleTo(caller, collection, record), etag: `"${row.__etag as string}"` };
+    const event = { collection: collection.name, action: 'create', record, oldRecord: null } as const;
+    return this.committed(scope, caller, { ...event, txid: row.__txid as string }, collection, row.__etag);
   }
 
-  async update(
-    caller: Caller,
-    schema: LiveSchema,
-    collection: LiveCollection,
-    id: string,
-    body: unknown,
-    ifMatch: string | undefined,
-    scope: WriteScope,
-  ): Promise<RecordResult> {
+  async update(write: WriteContext, id: string, body: unknown, ifMatch?: string): Promise<RecordResult> {
+    const { caller, schema, collection, scope } = write;
     const rule = ruleFor(caller, collection, 'update');
-    if (!isUuid(id)) throw new HearthError('records/not-found');
-    const recordId = id.toLowerCase();
+    const recordId = recordIdOf(id);
     const values = validateRecordInput(collection, body, 'update');
     await checkRelationTargets(caller, schema, collection, values, scope.db);
     const now = new Date();
@@ -146,27 +143,14 @@ export class RecordWrites {
     if (!row) throw await this.explainMiss(caller, collection, schema, recordId, ifMatch, scope.db);
     const record = rowToRecord(collection, row);
     const oldRecord = rowToRecord(collection, row.__old as Record<string, unknown>);
-    this.emit(scope, {
-      collection: collection.name,
-      action: 'update',
-      record,
-      oldRecord,
-      txid: row.__txid as string,
-    });
-    return { record: visibleTo(caller, collection, record), etag: `"${row.__etag as string}"` };
+    const event = { collection: collection.name, action: 'update', record, oldRecord } as const;
+    return this.committed(scope, caller, { ...event, txid: row.__txid as string }, collection, row.__etag);
   }
 
-  async delete(
-    caller: Caller,
-    schema: LiveSchema,
-    collection: LiveCollection,
-    id: string,
-    ifMatch: string | undefined,
-    scope: WriteScope,
-  ): Promise<void> {
+  async delete(write: WriteContext, id: string, ifMatch?: string): Promise<void> {
+    const { caller, schema, collection, scope } = write;
     const rule = ruleFor(caller, collection, 'delete');
-    if (!isUuid(id)) throw new HearthError('records/not-found');
-    const recordId = id.toLowerCase();
+    const recordId = recordIdOf(id);
     const builder = new StatementBuilder();
     const where = [`t.id = ${builder.param(recordId, 'uuid')}`];
     if (rule) {
@@ -186,13 +170,8 @@ export class RecordWrites {
     const row = rows[0];
     if (!row) throw await this.explainMiss(caller, collection, schema, recordId, ifMatch, scope.db);
     const record = rowToRecord(collection, row);
-    this.emit(scope, {
-      collection: collection.name,
-      action: 'delete',
-      record,
-      oldRecord: record,
-      txid: row.__txid as string,
-    });
+    const event = { collection: collection.name, action: 'delete', record, oldRecord: record } as const;
+    this.committed(scope, caller, { ...event, txid: row.__txid as string }, collection, null);
   }
 
   /**
