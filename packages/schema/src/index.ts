@@ -93,3 +93,16 @@ export { filterCost, type FilterCost } from './filter-cost.js';
 export { didYouMean } from './suggest-name.js';
 export { relationPathsOf, type RelationPath } from './relation-paths.js';
 export { matchChannel } from './match-channel.js';
+export {
+  accessDecision,
+  allowsAccess,
+  closedOperation,
+  collectionRuleSet,
+  collectionRuleSets,
+  isOwnRecord,
+  seesField,
+  visibleRecord,
+  type AccessDecision,
+  type AccessViewer,
+  type CollectionRuleSet,
+} from './collection-access.js';

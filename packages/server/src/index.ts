@@ -29,3 +29,6 @@ export { SERVICE_KEY_PREFIX, SERVICE_KEY_SCOPES, type ServiceKeyScope } from './
 export { hashPassword, verifyPassword, argon2Options } from './auth/password-hashing.js';
 export type { ChangeEvent, ChangeAction, ChangeEvents } from './collections/change-events.js';
 export type { Collections } from './collections/create-collections.js';
+export { buildLiveSchema, type LiveSchema, type LiveCollection } from './collections/live-schema.js';
+export { Caller } from './collections/caller.js';
+export { mayAccess, needsAuthRow, ruleFor, type RecordAccessCheck } from './collections/record-access.js';

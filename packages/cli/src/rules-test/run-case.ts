@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import {
   RuleError,
-  evaluateRule,
+  accessDecision,
+  allowsAccess,
   type CollectionModel,
+  type CollectionRuleSet,
   type FieldModel,
   type RecordLike,
+  type RelatedRecordResolver,
+  type RuleContext,
   type SchemaModel,
 } from '@hearth/schema';
-import type { RuleSet } from './collection-rules.js';
 import type { RuleTestCase } from './test-file.js';
 
 export type Verdict = 'allow' | 'deny';
@@ -20,7 +23,7 @@ export interface CaseOutcome {
   error?: string;
 }
 
-type Records = Record<string, Record<string, Record<string, unknown>>>;
+export type Records = Record<string, Record<string, Record<string, unknown>>>;
 
 /**
  * Decides one case the way the server does: admins (and service keys) bypass
@@ -31,7 +34,7 @@ type Records = Record<string, Record<string, Record<string, unknown>>>;
 export function runCase(
   testCase: RuleTestCase,
   model: SchemaModel,
-  rules: Map<string, RuleSet>,
+  rules: Map<string, CollectionRuleSet>,
   sharedRecords: Records,
   fileNow: string | undefined,
 ): CaseOutcome {
@@ -60,12 +63,46 @@ export function runCase(
   const now = nowText === undefined ? new Date() : new Date(nowText);
   if (Number.isNaN(now.getTime())) return broken(`"now" is not a date: ${nowText ?? ''}`);
 
-  if (collection.builtin && op === 'create')
-    return { actual: 'deny', reason: 'accounts are created through the auth API, not the record API' };
-  if (testCase.as?.role === 'admin') return { actual: 'allow', reason: 'admins bypass rules' };
-  const rule = ruleSet.checked[op];
-  if (!rule) return { actual: 'deny', reason: `${collection.name}.${op} has no rule (admin-only)` };
+  const viewer = { admin: testCase.as?.role === 'admin', userId: testCase.as?.id ?? null };
+  const decision = accessDecision(viewer, collection.name, ruleSet.checked, op);
+  if (decision.kind === 'closed') return { actual: 'deny', reason: decision.reason };
+  if (decision.kind === 'bypass') return { actual: 'allow', reason: 'admins bypass rules' };
+  if (decision.kind === 'admin-only')
+    return { actual: 'deny', reason: `${collection.name}.${op} has no rule (admin-only)` };
 
+  const context = caseContext(testCase, collection, sharedRecords, now);
+  try {
+    const allowed = allowsAccess(decision, context);
+    return {
+      actual: allowed ? 'allow' : 'deny',
+      reason: `${collection.name}.${op}: ${decision.rule.source}`,
+    };
+  } catch (error) {
+    if (error instanceof RuleError && error.code === 'rules/relation-not-loaded')
+      return broken(`${error.detail}: add the related record under "records" (or the case's "related")`);
+    throw error;
+  }
+}
+
+export interface CaseContext extends RuleContext {
+  auth: RecordLike | null;
+  record: RecordLike | null;
+  data: RecordLike | null;
+  now: Date;
+  resolve: RelatedRecordResolver;
+}
+
+/**
+ * What a case's rule reads: `auth` from "as", the stored row with system
+ * fields, `data` as the server builds it (create: defaults applied; update:
+ * the row with the patch applied), and the related records rules follow.
+ */
+export function caseContext(
+  testCase: RuleTestCase,
+  collection: CollectionModel,
+  sharedRecords: Records,
+  now: Date,
+): CaseContext {
   const auth: RecordLike | null = testCase.as ? { role: 'user', verified: false, ...testCase.as } : null;
   const related: Records = mergeRecords(sharedRecords, testCase.related ?? {});
   if (auth) {
@@ -76,13 +113,12 @@ export function runCase(
     const found = related[target]?.[id];
     return found ? { id, ...found } : null;
   };
-
   const stamp = now.toISOString();
   const record: Record<string, unknown> | null = testCase.record
     ? { id: 'record', createdAt: stamp, updatedAt: stamp, ...testCase.record }
     : null;
   let data: Record<string, unknown> | null = null;
-  if (op === 'create')
+  if (testCase.op === 'create')
     data = {
       id: randomUUID(),
       createdAt: stamp,
@@ -90,19 +126,8 @@ export function runCase(
       ...defaults(collection, stamp),
       ...testCase.data,
     };
-  if (op === 'update') data = { ...record, ...testCase.data };
-
-  try {
-    const allowed = evaluateRule(rule, { auth, record, data, now, resolve });
-    return {
-      actual: allowed ? 'allow' : 'deny',
-      reason: `${collection.name}.${op}: ${ruleSet.source[op] ?? ''}`,
-    };
-  } catch (error) {
-    if (error instanceof RuleError && error.code === 'rules/relation-not-loaded')
-      return broken(`${error.detail}: add the related record under "records" (or the case's "related")`);
-    throw error;
-  }
+  if (testCase.op === 'update') data = { ...record, ...testCase.data };
+  return { auth, record, data, now, resolve };
 }
 
 function broken(error: string): CaseOutcome {

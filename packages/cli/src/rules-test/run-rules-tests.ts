@@ -1,13 +1,17 @@
 import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
-import { COLLECTION_RULE_NAMES } from '@hearth/schema';
+import {
+  COLLECTION_RULE_NAMES,
+  collectionRuleSets,
+  schemaModel,
+  type CollectionRuleSet,
+} from '@hearth/schema';
 import {
   displayPath,
   loadSchemaFile,
   readTextFile,
   type FileIssue,
 } from '../schema-file/load-schema-file.js';
-import { collectionRules, type RuleSet } from './collection-rules.js';
 import { runCase, type Verdict } from './run-case.js';
 import { parseRulesTestFile, type Operation } from './test-file.js';
 
@@ -67,7 +71,8 @@ export async function runRulesTests(paths: string[]): Promise<RulesTestRun> {
       issues.push(...schema.issues);
       continue;
     }
-    const { model, rules } = collectionRules(schema.document);
+    const model = schemaModel(schema.document);
+    const rules = collectionRuleSets(model);
     noteRules(coverage, schema.file, rules);
 
     const started = performance.now();
@@ -96,7 +101,11 @@ export async function runRulesTests(paths: string[]): Promise<RulesTestRun> {
   return { ok: true, files, coverage: [...coverage.values()] };
 }
 
-function noteRules(coverage: Map<string, RuleCoverage>, schema: string, rules: Map<string, RuleSet>): void {
+function noteRules(
+  coverage: Map<string, RuleCoverage>,
+  schema: string,
+  rules: Map<string, CollectionRuleSet>,
+): void {
   for (const [collection, set] of rules) {
     for (const op of COLLECTION_RULE_NAMES) {
       if (!set.declared[op] || set.source[op] === null) continue;

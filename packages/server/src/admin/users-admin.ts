@@ -1,6 +1,6 @@
 import type { Pool } from '../db/pool.js';
 import { HearthError } from '../errors/index.js';
-import { decodeCursor, encodeCursor } from '../lib/keyset-cursor.js';
+import { createdAtCursors } from '../lib/keyset-cursor.js';
 import { insertUser } from '../auth/account-service.js';
 import { hashPassword } from '../auth/password-hashing.js';
 import { assertPasswordPolicy } from '../auth/password-policy.js';
@@ -23,7 +23,7 @@ export class UsersAdminService {
   ) {}
 
   async list(input: ListUsersInput): Promise<{ items: PublicUser[]; nextCursor: string | null }> {
-    const after = decodeCursor(input.cursor);
+    const after = input.cursor ? createdAtCursors.decode(input.cursor, 'users', 1) : null;
     const pattern = input.search
       ? `%${input.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
       : null;
@@ -32,13 +32,13 @@ export class UsersAdminService {
        WHERE ($1::text IS NULL OR email LIKE $1 OR id::text = $4)
          AND ($2::timestamptz IS NULL OR ("createdAt", id) > ($2::timestamptz, $3::uuid))
        ORDER BY "createdAt", id LIMIT $5`,
-      [pattern, after?.createdAt ?? null, after?.id ?? null, input.search ?? null, input.limit + 1],
+      [pattern, after?.keys[0] ?? null, after?.id ?? null, input.search ?? null, input.limit + 1],
     );
     const page = rows.slice(0, input.limit);
     const last = page[page.length - 1];
     const nextCursor =
       rows.length > input.limit && last
-        ? encodeCursor({ createdAt: last.created_at_exact, id: last.id })
+        ? createdAtCursors.encode('users', { keys: [last.created_at_exact], id: last.id })
         : null;
     return { items: page.map(toPublicUser), nextCursor };
   }

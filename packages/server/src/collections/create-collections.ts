@@ -4,7 +4,7 @@ import type { Pool } from '../db/pool.js';
 import { ConcurrencyLimit } from '../lib/concurrency-limit.js';
 import { ensureSecret, secretNames } from '../secrets/instance-secrets.js';
 import { ChangeEvents } from './change-events.js';
-import { CursorCodec } from './cursor.js';
+import { CursorCodec } from '../lib/keyset-cursor.js';
 import { RecordService, type RecordLimits } from './record-service.js';
 import { SchemaService } from './schema-service.js';
 import type { WriteRateLimit } from './write-rate-limit.js';
@@ -38,7 +38,7 @@ export async function createCollections(options: {
   await schemas.load();
   await schemas.ensureDeleteTriggers();
   schemas.watch(SCHEMA_POLL_MS);
-  const cursors = new CursorCodec(await ensureSecret(pool, secretNames.signingKey));
+  const cursors = CursorCodec.signed(await ensureSecret(pool, secretNames.signingKey));
   const events = new ChangeEvents();
   const records = new RecordService(schemas, cursors, events, options.limits);
   // Lists run caller-written filters, the one read that can be slow: they may hold at most

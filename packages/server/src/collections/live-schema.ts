@@ -1,8 +1,7 @@
 import {
   BUILTIN_USER_FIELD_NAMES,
-  COLLECTION_RULE_NAMES,
   USERS_COLLECTION,
-  checkRule,
+  collectionRuleSet,
   quoteIdentifier,
   schemaModel,
   type CheckedExpr,
@@ -15,7 +14,6 @@ import {
   type ViewRuleLookup,
 } from '@hearth/schema';
 import { physicalCollection, tableName, type PhysicalIndex } from './physical-schema.js';
-import { DEFAULT_USERS_RULES } from './users-collection.js';
 
 /** A collection as the record API uses it, with its rules checked once per schema version. */
 export interface LiveCollection {
@@ -86,23 +84,7 @@ export function buildLiveSchema(
   for (const [name, collectionModel] of model.collections) {
     const builtin = name === USERS_COLLECTION;
     const definition = collectionModel.definition ?? {};
-    const ruleSources =
-      builtin && definition.rules === undefined ? DEFAULT_USERS_RULES : (definition.rules ?? {});
-    const rules = {} as Record<CollectionRuleName, CheckedRule | null>;
-    for (const op of COLLECTION_RULE_NAMES) {
-      const source = (ruleSources as Partial<Record<CollectionRuleName, string | null>>)[op];
-      rules[op] =
-        source === undefined || source === null
-          ? null
-          : checkRule(source, {
-              schema: model,
-              kind: op,
-              collection: name,
-              label: `collections.${name}.rules.${op}`,
-            });
-    }
-    // Creating or deleting accounts goes through the auth API, which owns passwords and sessions.
-    if (builtin) rules.create = null;
+    const rules = collectionRuleSet(model, name).checked;
     const writable = new Map<string, FieldModel>();
     for (const field of collectionModel.fields.values()) if (!field.system) writable.set(field.name, field);
     const physical = physicalCollection(name, definition);

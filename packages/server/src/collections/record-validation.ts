@@ -17,6 +17,12 @@ export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
 
+/** The record id of a path, lower-cased; one that is not a uuid is missing like any other (404). */
+export function recordIdOf(id: string): string {
+  if (!UUID.test(id)) throw new HearthError('records/not-found');
+  return id.toLowerCase();
+}
+
 export function validationError(fields: FieldErrors): HearthError {
   const count = Object.keys(fields).length;
   return new HearthError('validation/failed', `${count} field${count === 1 ? ' is' : 's are'} invalid.`, {

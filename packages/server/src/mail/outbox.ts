@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from '../db/pool.js';
 import { HearthError } from '../errors/index.js';
-import { decodeCursor, encodeCursor } from '../lib/keyset-cursor.js';
+import { createdAtCursors } from '../lib/keyset-cursor.js';
 import { redactLinkTokens } from './link-redaction.js';
 import type { MailMessage } from './mailer.js';
 
@@ -80,7 +80,7 @@ export async function listOutbox(
     status?: OutboxStatus | undefined;
   },
 ): Promise<{ items: OutboxMail[]; nextCursor: string | null }> {
-  const after = decodeCursor(options.cursor);
+  const after = options.cursor ? createdAtCursors.decode(options.cursor, 'outbox', 1) : null;
   const { rows } = await pool.query<OutboxRow & { created_at_exact: string }>(
     `SELECT ${COLUMNS}, to_json(created_at) #>> '{}' AS created_at_exact FROM hearth.outbox
      WHERE ($1::timestamptz IS NULL OR (created_at, id) < ($1::timestamptz, $2::uuid))
@@ -88,7 +88,7 @@ export async function listOutbox(
        AND ($4::text IS NULL OR status = $4)
      ORDER BY created_at DESC, id DESC LIMIT $5`,
     [
-      after?.createdAt ?? null,
+      after?.keys[0] ?? null,
       after?.id ?? null,
       options.to ?? null,
       options.status ?? null,
@@ -99,7 +99,7 @@ export async function listOutbox(
   const last = page[page.length - 1];
   const nextCursor =
     rows.length > options.limit && last
-      ? encodeCursor({ createdAt: last.created_at_exact, id: last.id })
+      ? createdAtCursors.encode('outbox', { keys: [last.created_at_exact], id: last.id })
       : null;
   return { items: page.map((row) => toMail(row, reader)), nextCursor };
 }
