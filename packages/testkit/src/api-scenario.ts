@@ -24,10 +24,21 @@ export interface ScenarioContext {
   headersFor(caller: ScenarioCaller): Record<string, string>;
   /** Inserts a row straight into `app.<collection>`, past the rules, and returns its id. */
   insert(collection: string, row: Record<string, unknown>): Promise<string>;
+  /** Creates a record through the API as `caller`; throws unless the answer is 201. */
+  createRecord(caller: ScenarioCaller, collection: string, body: unknown): Promise<CreatedRecord>;
+}
+
+export interface CreatedRecord {
+  id: string;
+  [field: string]: unknown;
 }
 
 /** A value, or a function that computes it once the suite is running (ids exist only then). */
 export type FromContext<T> = T | ((context: ScenarioContext) => T);
+
+/** A JSON value, spelled out so that a function in its place gets the context's type. */
+export type JsonValue =
+  string | number | boolean | null | readonly unknown[] | { readonly [key: string]: unknown };
 
 export type QueryValue = string | number | boolean | readonly string[];
 
@@ -54,7 +65,7 @@ export interface ScenarioResponse {
 export interface ScenarioExpectation {
   status: number;
   /** A partial match of the parsed body (`toMatchObject`). */
-  content?: FromContext<unknown> | undefined;
+  content?: FromContext<JsonValue> | undefined;
   /** Strings the raw body must contain. */
   contains?: FromContext<readonly string[]> | undefined;
   /** Strings the raw body must not contain: values, ids or field names a rule hides. */
@@ -76,7 +87,7 @@ export interface ApiScenario extends ScenarioExpectation {
   /** Each value is percent-encoded with encodeURIComponent; an array repeats the key. */
   query?: FromContext<Record<string, QueryValue>>;
   /** JSON unless a string, which is sent as it is. */
-  body?: FromContext<unknown>;
+  body?: FromContext<JsonValue>;
   /** Added to (and overriding) the caller's headers. */
   headers?: FromContext<Record<string, string>>;
   /** Runs before the request; events it causes are not counted. Keep ids in `context.ids`. */

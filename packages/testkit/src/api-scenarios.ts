@@ -11,6 +11,7 @@ import {
 import {
   resolve,
   type ApiScenario,
+  type CreatedRecord,
   type FromContext,
   type QueryValue,
   type ScenarioCaller,
@@ -87,6 +88,12 @@ export function useApiScenarios(setup: ApiScenarioSetup = {}): ApiScenarioSuite 
         if (!found) throw new Error(`no user "${name}": name it in the suite's users`);
         return found;
       };
+      const headersFor = (caller: ScenarioCaller): Record<string, string> => {
+        if (caller === 'anonymous') return {};
+        if (caller === 'admin') return admin.headers;
+        if (caller === 'key') return key.headers;
+        return user(caller).headers;
+      };
       context = {
         app,
         admin,
@@ -99,13 +106,23 @@ export function useApiScenarios(setup: ApiScenarioSetup = {}): ApiScenarioSuite 
           if (id === undefined) throw new Error(`no id "${name}": keep it in context.ids first`);
           return id;
         },
-        headersFor(caller: ScenarioCaller) {
-          if (caller === 'anonymous') return {};
-          if (caller === 'admin') return admin.headers;
-          if (caller === 'key') return key.headers;
-          return user(caller).headers;
-        },
+        headersFor,
         insert: (collection, row) => insertTestRecord(app, collection, row),
+        async createRecord(caller, collection, body) {
+          const response = await app.request<CreatedRecord>(
+            'POST',
+            `/api/collections/${collection}/records`,
+            {
+              headers: headersFor(caller),
+              body,
+            },
+          );
+          if (response.status !== 201)
+            throw new Error(
+              `creating a ${collection} record as ${caller}: ${response.status} ${JSON.stringify(response.body)}`,
+            );
+          return response.body;
+        },
       };
       await setup.seed?.(context);
       stopListening = app.hearth.collections.events.on((event) => recording?.push(event));

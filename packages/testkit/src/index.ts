@@ -6,6 +6,7 @@ export { describeTimes, median, medianRatio, timeInPairs, type PairedTimes } fro
 export { insertTestRecord } from './test-records.js';
 export type {
   ApiScenario,
+  CreatedRecord,
   ExpectedChangeEvent,
   FromContext,
   ScenarioCaller,
