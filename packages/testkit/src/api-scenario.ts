@@ -74,12 +74,8 @@ export interface ScenarioExpectation {
   events?: FromContext<readonly ExpectedChangeEvent[]> | undefined;
 }
 
-/**
- * One API test case, in the style of PocketBase's `tests.ApiScenario`: who
- * calls, what they send, and what must (and must not) come back.
- */
-export interface ApiScenario extends ScenarioExpectation {
-  name: string;
+/** The request of a scenario: who sends what. */
+export interface ApiRequest {
   /** Defaults to anonymous. */
   as?: ScenarioCaller;
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -90,6 +86,14 @@ export interface ApiScenario extends ScenarioExpectation {
   body?: FromContext<JsonValue>;
   /** Added to (and overriding) the caller's headers. */
   headers?: FromContext<Record<string, string>>;
+}
+
+/**
+ * One API test case, in the style of PocketBase's `tests.ApiScenario`: who
+ * calls, what they send, and what must (and must not) come back.
+ */
+export interface ApiScenario extends ApiRequest, ScenarioExpectation {
+  name: string;
   /** Runs before the request; events it causes are not counted. Keep ids in `context.ids`. */
   before?: (context: ScenarioContext) => Promise<void> | void;
   /** Runs after the checks, for what a request-shaped table cannot say (a row in the database). */

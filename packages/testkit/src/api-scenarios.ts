@@ -10,6 +10,7 @@ import {
 } from './auth-helpers.js';
 import {
   resolve,
+  type ApiRequest,
   type ApiScenario,
   type CreatedRecord,
   type FromContext,
@@ -39,8 +40,8 @@ export interface ApiScenarioSuite {
   context(): ScenarioContext;
   /** One vitest `it` per scenario, in order, all on this suite's server. */
   run(scenarios: readonly ApiScenario[]): void;
-  /** Sends one scenario's request and returns the answer with the events it caused, unchecked. */
-  send(scenario: ApiScenario): Promise<ScenarioResponse>;
+  /** Sends one request (a step of a `before`, say) and returns the answer with the events it caused, unchecked. */
+  send(request: ApiRequest): Promise<ScenarioResponse>;
 }
 
 function withQuery(path: string, query: Record<string, QueryValue> | undefined): string {
@@ -141,7 +142,7 @@ export function useApiScenarios(setup: ApiScenarioSetup = {}): ApiScenarioSuite 
     return context;
   };
 
-  async function send(scenario: ApiScenario): Promise<ScenarioResponse> {
+  async function send(scenario: ApiRequest): Promise<ScenarioResponse> {
     const ctx = current();
     const path = withQuery(resolve(scenario.path, ctx), scenario.query && resolve(scenario.query, ctx));
     const headers: Record<string, string> = {

@@ -5,6 +5,7 @@ export * from './auth-helpers.js';
 export { describeTimes, median, medianRatio, timeInPairs, type PairedTimes } from './paired-timing.js';
 export { insertTestRecord } from './test-records.js';
 export type {
+  ApiRequest,
   ApiScenario,
   CreatedRecord,
   ExpectedChangeEvent,
