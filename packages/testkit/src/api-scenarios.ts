@@ -72,7 +72,8 @@ function parse(text: string): unknown {
  */
 export function useApiScenarios(setup: ApiScenarioSetup = {}): ApiScenarioSuite {
   let context: ScenarioContext | undefined;
-  let recording: ChangeEvent[] | null = null;
+  /** The events of the requests in flight; requests sent at once each see the others' events too. */
+  const recording = new Set<ChangeEvent[]>();
   let stopListening: (() => void) | undefined;
 
   beforeAll(async () => {
@@ -126,7 +127,9 @@ export function useApiScenarios(setup: ApiScenarioSetup = {}): ApiScenarioSuite 
         },
       };
       await setup.seed?.(context);
-      stopListening = app.hearth.collections.events.on((event) => recording?.push(event));
+      stopListening = app.hearth.collections.events.on((event) => {
+        for (const events of recording) events.push(event);
+      });
     } catch (error) {
       await app.close();
       throw error;
@@ -156,7 +159,7 @@ export function useApiScenarios(setup: ApiScenarioSetup = {}): ApiScenarioSuite 
       headers['content-type'] ??= 'application/json';
     }
     const events: ChangeEvent[] = [];
-    recording = events;
+    recording.add(events);
     try {
       const response = await ctx.app.fetch(path, init);
       const text = await response.text();
@@ -164,7 +167,7 @@ export function useApiScenarios(setup: ApiScenarioSetup = {}): ApiScenarioSuite 
       await new Promise((done) => setImmediate(done));
       return { status: response.status, headers: response.headers, body: parse(text), text, events };
     } finally {
-      recording = null;
+      recording.delete(events);
     }
   }
 
