@@ -65,15 +65,15 @@ const createTask = (c: ScenarioContext, who: string, body: Record<string, unknow
 const taskCreated = (record: Record<string, unknown> = {}) => [
   { collection: 'tasks', action: 'create' as const, record, oldRecord: null },
 ];
+/** Alice's create of a task. */
+const aliceCreates = { as: 'alice', method: 'POST', path: url() } as const;
 const queryInvalid = { error: { code: 'query/invalid' } };
 
 describe('validation', () => {
   api.run([
     {
       name: 'applies defaults and returns system fields',
-      as: 'alice',
-      method: 'POST',
-      path: url(),
+      ...aliceCreates,
       body: (c) => ({ owner: c.user('alice').id, title: 'defaults' }),
       status: 201,
       content: (c) => ({
@@ -93,9 +93,7 @@ describe('validation', () => {
     },
     {
       name: 'reports every bad field with its own detail',
-      as: 'alice',
-      method: 'POST',
-      path: url(),
+      ...aliceCreates,
       body: (c) => ({
         owner: c.user('alice').id,
         title: '',
@@ -142,9 +140,7 @@ describe('validation', () => {
     },
     {
       name: 'refuses a relation to a record that does not exist',
-      as: 'alice',
-      method: 'POST',
-      path: url(),
+      ...aliceCreates,
       body: (c) => ({
         owner: c.user('alice').id,
         title: 'x',
@@ -604,9 +600,7 @@ describe('change events: create, update and delete are emitted after commit with
   api.run([
     {
       name: 'create',
-      as: 'alice',
-      method: 'POST',
-      path: url(),
+      ...aliceCreates,
       body: (c) => ({ owner: c.user('alice').id, title: 'evented' }),
       status: 201,
       events: taskCreated({ title: 'evented' }),

@@ -147,3 +147,50 @@ describe('useApiScenarios against the real server', () => {
     },
   ]);
 });
+
+describe('the example in docs/development.md ("API scenarios") runs as written', () => {
+  const schema = {
+    collections: {
+      posts: {
+        fields: {
+          title: { type: 'text' },
+          owner: { type: 'relation', to: 'users' },
+          internal: { type: 'text', hidden: true },
+        },
+        rules: { list: 'owner == auth.id', view: 'owner == auth.id', create: 'data.owner == auth.id' },
+      },
+    },
+  };
+  const api = useApiScenarios({
+    schema,
+    users: ['alice', 'bob'],
+    seed: async (c) => {
+      c.ids.post = await c.insert('posts', {
+        title: 'draft',
+        owner: c.user('alice').id,
+        internal: 'staff only',
+      });
+    },
+  });
+
+  api.run([
+    ...acrossCallers(
+      { name: 'posts: view', method: 'GET', path: (c) => `/api/collections/posts/records/${c.id('post')}` },
+      {
+        anonymous: 404,
+        alice: { status: 200, content: { title: 'draft' }, notContains: ['staff only'] },
+        bob: { status: 404, notContains: ['draft'] },
+        admin: { status: 200, contains: ['staff only'] },
+      },
+    ),
+    {
+      name: 'a create announces its change event',
+      as: 'alice',
+      method: 'POST',
+      path: '/api/collections/posts/records',
+      body: (c) => ({ title: 'new', owner: c.user('alice').id }),
+      status: 201,
+      events: [{ collection: 'posts', action: 'create', record: { title: 'new' } }],
+    },
+  ]);
+});
