@@ -131,6 +131,7 @@ export function useApiScenarios(setup: ApiScenarioSetup = {}): ApiScenarioSuite 
         for (const events of recording) events.push(event);
       });
     } catch (error) {
+      context = undefined;
       await app.close();
       throw error;
     }
