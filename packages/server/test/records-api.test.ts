@@ -1,14 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  applyTestSchema,
-  createTestAdmin,
-  createTestServiceKey,
-  signUpTestUser,
-  startAppWithOpenSignup,
-  type TestApp,
-  type TestUser,
-} from '@hearth/testkit';
-import type { ChangeEvent } from '../src/collections/change-events.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useApiScenarios, type ApiScenario, type ScenarioContext } from '@hearth/testkit';
 
 const schema = {
   collections: {
@@ -60,66 +51,51 @@ interface Task {
   expand?: Record<string, unknown>;
   [key: string]: unknown;
 }
-interface ErrorBody {
-  error: { code: string; message: string; details?: Record<string, unknown> };
-}
 interface Page {
   items: Task[];
   nextCursor: string | null;
   total?: number;
 }
 
-let app: TestApp;
-let alice: TestUser;
-let bob: TestUser;
-let admin: TestUser;
-let key: Record<string, string>;
-const events: ChangeEvent[] = [];
+const api = useApiScenarios({ schema, users: ['alice', 'bob', 'carol'] });
 
 const url = (id?: string, query = '') => `/api/collections/tasks/records${id ? `/${id}` : ''}${query}`;
-
-beforeAll(async () => {
-  app = await startAppWithOpenSignup();
-  admin = await createTestAdmin(app);
-  key = (await createTestServiceKey(app, admin.token)).headers;
-  alice = await signUpTestUser(app);
-  bob = await signUpTestUser(app);
-  await applyTestSchema(app, key, schema);
-  app.hearth.collections.events.on((event) => events.push(event));
-});
-afterAll(async () => {
-  await app?.close();
-});
-
-async function createTask(user: TestUser, body: Record<string, unknown>) {
-  const response = await app.request<Task>('POST', url(), {
-    headers: user.headers,
-    body: { owner: user.id, ...body },
-  });
-  expect(response.status, JSON.stringify(response.body)).toBe(201);
-  return response.body;
-}
+const createTask = (c: ScenarioContext, who: string, body: Record<string, unknown>) =>
+  c.createRecord(who, 'tasks', { owner: c.user(who).id, ...body });
+const taskCreated = (record: Record<string, unknown> = {}) => [
+  { collection: 'tasks', action: 'create' as const, record, oldRecord: null },
+];
+/** Alice's create of a task. */
+const aliceCreates = { as: 'alice', method: 'POST', path: url() } as const;
+const queryInvalid = { error: { code: 'query/invalid' } };
 
 describe('validation', () => {
-  it('applies defaults and returns system fields', async () => {
-    const task = await createTask(alice, { title: 'defaults' });
-    expect(task).toMatchObject({
-      title: 'defaults',
-      done: false,
-      status: 'todo',
-      priority: null,
-      tags: [],
-      owner: alice.id,
-    });
-    expect(task.id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(Date.parse(task.createdAt)).not.toBeNaN();
-  });
-
-  it('reports every bad field with its own detail', async () => {
-    const response = await app.request<ErrorBody>('POST', url(), {
-      headers: alice.headers,
-      body: {
-        owner: alice.id,
+  api.run([
+    {
+      name: 'applies defaults and returns system fields',
+      ...aliceCreates,
+      body: (c) => ({ owner: c.user('alice').id, title: 'defaults' }),
+      status: 201,
+      content: (c) => ({
+        title: 'defaults',
+        done: false,
+        status: 'todo',
+        priority: null,
+        tags: [],
+        owner: c.user('alice').id,
+      }),
+      events: taskCreated({ title: 'defaults' }),
+      after: (_c, response) => {
+        const task = response.body as Task;
+        expect(task.id).toMatch(/^[0-9a-f-]{36}$/);
+        expect(Date.parse(task.createdAt)).not.toBeNaN();
+      },
+    },
+    {
+      name: 'reports every bad field with its own detail',
+      ...aliceCreates,
+      body: (c) => ({
+        owner: c.user('alice').id,
         title: '',
         priority: 2.5,
         status: 'later',
@@ -130,104 +106,125 @@ describe('validation', () => {
         unknownField: 1,
         id: '00000000-0000-4000-8000-000000000000',
         createdAt: '2020-01-01T00:00:00Z',
+      }),
+      status: 400,
+      content: {
+        error: {
+          code: 'validation/failed',
+          details: {
+            fields: {
+              id: { code: 'read-only' },
+              unknownField: { code: 'unknown' },
+              title: { code: 'required' },
+            },
+          },
+        },
       },
-    });
-    expect(response.status).toBe(400);
-    expect(response.body.error.code).toBe('validation/failed');
-    const fields = response.body.error.details?.fields as Record<string, { code: string }>;
-    expect(Object.keys(fields).sort()).toEqual(
-      [
-        'contact',
-        'createdAt',
-        'due',
-        'id',
-        'link',
-        'priority',
-        'status',
-        'tags',
-        'title',
-        'unknownField',
-      ].sort(),
-    );
-    expect(fields.id?.code).toBe('read-only');
-    expect(fields.unknownField?.code).toBe('unknown');
-    expect(fields.title?.code).toBe('required');
-  });
-
-  it('refuses a relation to a record that does not exist, and a duplicate unique value', async () => {
-    const missing = await app.request<ErrorBody>('POST', url(), {
-      headers: alice.headers,
-      body: { owner: alice.id, title: 'x', project: '00000000-0000-4000-8000-000000000000' },
-    });
-    expect(missing.status).toBe(400);
-    expect(missing.body.error.details?.fields).toHaveProperty('project');
-    const tag = { label: 'urgent' };
-    expect(
-      (await app.request('POST', '/api/collections/tags/records', { headers: alice.headers, body: tag }))
-        .status,
-    ).toBe(201);
-    const duplicate = await app.request<ErrorBody>('POST', '/api/collections/tags/records', {
-      headers: alice.headers,
-      body: tag,
-    });
-    expect(duplicate.status).toBe(400);
-    expect(duplicate.body.error.details?.fields).toEqual({
-      label: { code: 'unique', message: 'must be unique' },
-    });
-  });
-
-  it('PATCH cannot change system fields or set unknown ones', async () => {
-    const task = await createTask(alice, { title: 'patch me' });
-    const response = await app.request<ErrorBody>('PATCH', url(task.id), {
-      headers: alice.headers,
+      after: (_c, response) => {
+        const { fields } = (response.body as { error: { details: { fields: object } } }).error.details;
+        expect(Object.keys(fields).sort()).toEqual(
+          [
+            'contact',
+            'createdAt',
+            'due',
+            'id',
+            'link',
+            'priority',
+            'status',
+            'tags',
+            'title',
+            'unknownField',
+          ].sort(),
+        );
+      },
+    },
+    {
+      name: 'refuses a relation to a record that does not exist',
+      ...aliceCreates,
+      body: (c) => ({
+        owner: c.user('alice').id,
+        title: 'x',
+        project: '00000000-0000-4000-8000-000000000000',
+      }),
+      status: 400,
+      content: { error: { details: { fields: { project: {} } } } },
+    },
+    {
+      name: 'refuses a duplicate unique value',
+      as: 'alice',
+      method: 'POST',
+      path: '/api/collections/tags/records',
+      body: { label: 'urgent' },
+      before: async (c) => {
+        await c.createRecord('alice', 'tags', { label: 'urgent' });
+      },
+      status: 400,
+      after: (_c, response) =>
+        expect((response.body as { error: { details: object } }).error.details).toEqual({
+          fields: { label: { code: 'unique', message: 'must be unique' } },
+        }),
+    },
+    {
+      name: 'PATCH cannot change system fields or set unknown ones',
+      as: 'alice',
+      method: 'PATCH',
+      path: (c) => url(c.id('patchMe')),
       body: { id: 'x', nope: 1 },
-    });
-    expect(response.status).toBe(400);
-    expect(Object.keys(response.body.error.details?.fields as object).sort()).toEqual(['id', 'nope']);
-  });
+      before: async (c) => {
+        c.ids.patchMe = (await createTask(c, 'alice', { title: 'patch me' })).id;
+      },
+      status: 400,
+      after: (_c, response) => {
+        const { fields } = (response.body as { error: { details: { fields: object } } }).error.details;
+        expect(Object.keys(fields).sort()).toEqual(['id', 'nope']);
+      },
+    },
+  ]);
 });
 
 describe('listing', () => {
   let ids: string[] = [];
   beforeAll(async () => {
+    const c = api.context();
     ids = [];
     for (let i = 0; i < 7; i++) {
-      ids.push((await createTask(bob, { title: `bob ${i}`, priority: i % 3, done: i % 2 === 0 })).id);
+      ids.push((await createTask(c, 'bob', { title: `bob ${i}`, priority: i % 3, done: i % 2 === 0 })).id);
     }
   });
 
-  it('filters, ANDed with the rule', async () => {
-    const page = await app.request<Page>(
-      'GET',
-      url(undefined, `?filter=${encodeURIComponent('priority == 1 && done == false')}`),
-      { headers: bob.headers },
-    );
-    expect(page.status).toBe(200);
-    expect(page.body.items.map((t) => t.title).sort()).toEqual(['bob 1']);
-    const none = await app.request<Page>(
-      'GET',
-      url(undefined, `?filter=${encodeURIComponent('priority == 1')}`),
-      { headers: alice.headers },
-    );
-    expect(none.body.items).toEqual([]);
-  });
-
-  it('sorts on several keys', async () => {
-    const page = await app.request<Page>('GET', url(undefined, '?sort=-priority,title&limit=200'), {
-      headers: bob.headers,
-    });
-    expect(page.body.items.map((t) => t.title)).toEqual([
-      'bob 2',
-      'bob 5',
-      'bob 1',
-      'bob 4',
-      'bob 0',
-      'bob 3',
-      'bob 6',
-    ]);
-  });
+  const list = { method: 'GET', path: url() } as const;
+  api.run([
+    {
+      ...list,
+      name: 'filters, ANDed with the rule',
+      as: 'bob',
+      query: { filter: 'priority == 1 && done == false' },
+      status: 200,
+      content: { items: [{ title: 'bob 1' }] },
+    },
+    {
+      ...list,
+      name: "a filter cannot reach another user's rows",
+      as: 'alice',
+      query: { filter: 'priority == 1' },
+      status: 200,
+      content: { items: [] },
+      notContains: ['bob 1'],
+    },
+    {
+      ...list,
+      name: 'sorts on several keys',
+      as: 'bob',
+      query: { sort: '-priority,title', limit: 200 },
+      status: 200,
+      content: {
+        items: ['bob 2', 'bob 5', 'bob 1', 'bob 4', 'bob 0', 'bob 3', 'bob 6'].map((title) => ({ title })),
+      },
+    },
+  ]);
 
   it('pages with opaque signed cursors until the end, and counts on request', async () => {
+    const { app, user } = api.context();
     for (const sort of ['', '-createdAt', '-priority,title', 'done,-title']) {
       const seen: string[] = [];
       let cursor: string | null = null;
@@ -235,7 +232,7 @@ describe('listing', () => {
       do {
         const query: string = `?limit=3${sort ? `&sort=${sort}` : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}&count=true`;
         const page: { status: number; body: Page } = await app.request<Page>('GET', url(undefined, query), {
-          headers: bob.headers,
+          headers: user('bob').headers,
         });
         expect(page.status).toBe(200);
         expect(page.body.total).toBe(7);
@@ -248,35 +245,47 @@ describe('listing', () => {
     }
   });
 
-  it('refuses a tampered cursor or one from another sort', async () => {
-    const page = await app.request<Page>('GET', url(undefined, '?limit=2'), { headers: bob.headers });
-    const cursor = page.body.nextCursor as string;
+  /** Keeps a real cursor of bob's, and one forged from it, as `ids.cursor` and `ids.forged`. */
+  const readCursor = async (c: ScenarioContext) => {
+    const page = await api.send({ ...list, as: 'bob', query: { limit: 2 } });
+    const cursor = (page.body as Page).nextCursor as string;
     const [body, sig] = cursor.split('.');
-    const forged = `${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(body!, 'base64url').toString()), i: ids[0] })).toString('base64url')}.${sig}`;
-    for (const query of [
-      `?cursor=${forged}`,
-      `?cursor=${encodeURIComponent(cursor)}&sort=-title`,
-      '?cursor=garbage',
-    ]) {
-      const response = await app.request<ErrorBody>('GET', url(undefined, query), { headers: bob.headers });
-      expect(response.status).toBe(400);
-      expect(response.body.error.code).toBe('query/invalid');
-    }
-  });
+    const decoded = JSON.parse(Buffer.from(body!, 'base64url').toString()) as object;
+    c.ids.cursor = cursor;
+    c.ids.forged = `${Buffer.from(JSON.stringify({ ...decoded, i: ids[0] })).toString('base64url')}.${sig}`;
+  };
+  const refusedCursors: Array<[string, (c: ScenarioContext) => Record<string, string>]> = [
+    ['a tampered cursor', (c) => ({ cursor: c.id('forged') })],
+    ['a cursor from another sort', (c) => ({ cursor: c.id('cursor'), sort: '-title' })],
+    ['a cursor that is not one', () => ({ cursor: 'garbage' })],
+  ];
+  api.run(
+    refusedCursors.map(([what, query]): ApiScenario => ({
+      ...list,
+      name: `refuses ${what}`,
+      as: 'bob',
+      query,
+      before: readCursor,
+      status: 400,
+      content: queryInvalid,
+    })),
+  );
 
-  it('validates limit: default 20, maximum 200', async () => {
-    for (const limit of ['0', '201', 'x', '-1']) {
-      const response = await app.request<ErrorBody>('GET', url(undefined, `?limit=${limit}`), {
-        headers: bob.headers,
-      });
-      expect(response.status).toBe(400);
-      expect(response.body.error.code).toBe('query/invalid');
-    }
-  });
+  api.run(
+    ['0', '201', 'x', '-1'].map((limit): ApiScenario => ({
+      ...list,
+      name: `validates limit (default 20, maximum 200): limit=${limit} is a 400`,
+      as: 'bob',
+      query: { limit },
+      status: 400,
+      content: queryInvalid,
+    })),
+  );
 
   it('pages 20 records at a time when no limit is given (the documented default)', async () => {
     // A user of its own, so that exactly 25 records are visible.
-    const carol = await signUpTestUser(app);
+    const { app, user } = api.context();
+    const carol = user('carol');
     const created = await app.request<{ responses: Array<{ status: number }> }>('POST', '/api/batch', {
       headers: carol.headers,
       body: {
@@ -304,81 +313,140 @@ describe('listing', () => {
     expect(all.body.items).toHaveLength(25);
   });
 
-  it('selects fields', async () => {
-    const page = await app.request<Page>('GET', url(undefined, '?fields=id,title&limit=1'), {
-      headers: bob.headers,
-    });
-    expect(Object.keys(page.body.items[0] ?? {}).sort()).toEqual(['id', 'title']);
-    const bad = await app.request<ErrorBody>('GET', url(undefined, '?fields=nope'), { headers: bob.headers });
-    expect(bad.status).toBe(400);
-  });
+  api.run([
+    {
+      ...list,
+      name: 'selects fields',
+      as: 'bob',
+      query: { fields: 'id,title', limit: 1 },
+      status: 200,
+      after: (_c, response) =>
+        expect(Object.keys((response.body as Page).items[0] ?? {}).sort()).toEqual(['id', 'title']),
+    },
+    {
+      ...list,
+      name: 'refuses to select an unknown field',
+      as: 'bob',
+      query: { fields: 'nope' },
+      status: 400,
+    },
+  ]);
 
-  it('expands relations only where the caller passes the related view rule', async () => {
-    const project = await app.request<{ id: string }>('POST', '/api/collections/projects/records', {
-      headers: alice.headers,
-      body: { name: 'alice project', owner: alice.id },
+  describe('expands relations only where the caller passes the related view rule', () => {
+    beforeAll(async () => {
+      const c = api.context();
+      const project = await c.createRecord('alice', 'projects', {
+        name: 'alice project',
+        owner: c.user('alice').id,
+      });
+      const tag = await c.createRecord('alice', 'tags', { label: 'home' });
+      c.ids.project = project.id;
+      c.ids.tag = tag.id;
+      c.ids.aliceTask = (
+        await createTask(c, 'alice', { title: 'expand me', project: project.id, tags: [tag.id] })
+      ).id;
+      // Bob owns a task pointing at Alice's project: he may not see the project through it.
+      c.ids.bobTask = (
+        await c.createRecord('key', 'tasks', {
+          title: 'sneaky',
+          owner: c.user('bob').id,
+          project: project.id,
+        })
+      ).id;
     });
-    const tag = await app.request<{ id: string }>('POST', '/api/collections/tags/records', {
-      headers: alice.headers,
-      body: { label: 'home' },
-    });
-    const task = await createTask(alice, {
-      title: 'expand me',
-      project: project.body.id,
-      tags: [tag.body.id],
-    });
-    const mine = await app.request<Task>('GET', url(task.id, '?expand=project,tags,owner'), {
-      headers: alice.headers,
-    });
-    expect(mine.body.expand).toMatchObject({
-      project: { id: project.body.id, name: 'alice project' },
-      tags: [{ id: tag.body.id, label: 'home' }],
-      owner: { id: alice.id },
-    });
-    // Bob owns a task pointing at Alice's project: he may not see the project through it.
-    const bobTask = await app.request<Task>('POST', url(), {
-      headers: key,
-      body: { title: 'sneaky', owner: bob.id, project: project.body.id },
-    });
-    const his = await app.request<Task>('GET', url(bobTask.body.id, '?expand=project'), {
-      headers: bob.headers,
-    });
-    expect(his.status).toBe(200);
-    expect(his.body.expand).toEqual({});
-    const asAdmin = await app.request<Task>('GET', url(bobTask.body.id, '?expand=project'), {
-      headers: admin.headers,
-    });
-    expect(asAdmin.body.expand).toMatchObject({ project: { name: 'alice project' } });
-    const bad = await app.request<ErrorBody>('GET', url(undefined, '?expand=title'), {
-      headers: bob.headers,
-    });
-    expect(bad.body.error.code).toBe('query/invalid');
+    api.run([
+      {
+        name: 'the owner sees every related record',
+        as: 'alice',
+        method: 'GET',
+        path: (c) => url(c.id('aliceTask')),
+        query: { expand: 'project,tags,owner' },
+        status: 200,
+        content: (c) => ({
+          expand: {
+            project: { id: c.id('project'), name: 'alice project' },
+            tags: [{ id: c.id('tag'), label: 'home' }],
+            owner: { id: c.user('alice').id },
+          },
+        }),
+      },
+      {
+        name: "a user does not see another's project through his own task",
+        as: 'bob',
+        method: 'GET',
+        path: (c) => url(c.id('bobTask')),
+        query: { expand: 'project' },
+        status: 200,
+        notContains: ['alice project'],
+        after: (_c, response) => expect((response.body as Task).expand).toEqual({}),
+      },
+      {
+        name: 'an admin sees the project through the same task',
+        as: 'admin',
+        method: 'GET',
+        path: (c) => url(c.id('bobTask')),
+        query: { expand: 'project' },
+        status: 200,
+        content: { expand: { project: { name: 'alice project' } } },
+      },
+      {
+        ...list,
+        name: 'expanding a field that is not a relation is refused',
+        as: 'bob',
+        query: { expand: 'title' },
+        status: 400,
+        content: queryInvalid,
+      },
+    ]);
   });
 });
 
 describe('Idempotency-Key', () => {
-  it('the same key and body return the same record; another body is 422', async () => {
-    const headers = { ...alice.headers, 'idempotency-key': 'create-once-1' };
-    const body = { owner: alice.id, title: 'once' };
-    const first = await app.request<Task>('POST', url(), { headers, body });
-    const second = await app.request<Task>('POST', url(), { headers, body });
-    expect(first.status).toBe(201);
-    expect(second.status).toBe(201);
-    expect(second.body.id).toBe(first.body.id);
-    expect(second.headers.get('idempotent-replayed')).toBe('true');
-    const other = await app.request<ErrorBody>('POST', url(), { headers, body: { ...body, title: 'twice' } });
-    expect(other.status).toBe(422);
-    expect(other.body.error.code).toBe('records/idempotency-mismatch');
-    // Keys belong to their caller.
-    const bobs = await app.request<Task>('POST', url(), {
-      headers: { ...bob.headers, 'idempotency-key': 'create-once-1' },
-      body: { owner: bob.id, title: 'once' },
-    });
-    expect(bobs.status).toBe(201);
-    expect(bobs.body.id).not.toBe(first.body.id);
-  });
+  /** Alice's create with an Idempotency-Key. */
+  const once = (key: string, title = 'once', as = 'alice') =>
+    ({
+      as,
+      method: 'POST',
+      path: url(),
+      headers: { 'idempotency-key': key },
+      body: (c: ScenarioContext) => ({ owner: c.user(as).id, title }),
+    }) as const;
+  /** Sends the first create of `key` and keeps its id as `ids[key]`. */
+  const first = (key: string) => async (c: ScenarioContext) => {
+    const response = await api.send(once(key));
+    expect(response.status).toBe(201);
+    c.ids[key] = (response.body as Task).id;
+  };
+
+  api.run([
+    {
+      ...once('create-once-1'),
+      name: 'the same key and body return the same record, and write nothing again',
+      before: first('create-once-1'),
+      status: 201,
+      content: (c) => ({ id: c.id('create-once-1') }),
+      after: (_c, response) => expect(response.headers.get('idempotent-replayed')).toBe('true'),
+    },
+    {
+      ...once('create-once-2', 'twice'),
+      name: 'the same key with another body is 422',
+      before: first('create-once-2'),
+      status: 422,
+      content: { error: { code: 'records/idempotency-mismatch' } },
+    },
+    {
+      ...once('create-once-3', 'once', 'bob'),
+      name: 'keys belong to their caller',
+      before: first('create-once-3'),
+      status: 201,
+      events: taskCreated({ title: 'once' }),
+      after: (c, response) => expect((response.body as Task).id).not.toBe(c.id('create-once-3')),
+    },
+  ]);
 
   it('twenty concurrent duplicates make exactly one record', async () => {
+    const { app, user } = api.context();
+    const alice = user('alice');
     const headers = { ...alice.headers, 'idempotency-key': 'concurrent-1' };
     const body = { owner: alice.id, title: 'concurrent' };
     const responses = await Promise.all(
@@ -390,136 +458,183 @@ describe('Idempotency-Key', () => {
     expect(rows).toHaveLength(1);
   });
 
-  it('a failed create does not burn the key', async () => {
-    const headers = { ...alice.headers, 'idempotency-key': 'retry-after-400' };
-    expect((await app.request('POST', url(), { headers, body: { owner: alice.id, title: '' } })).status).toBe(
-      400,
-    );
-    expect(
-      (await app.request('POST', url(), { headers, body: { owner: alice.id, title: 'ok' } })).status,
-    ).toBe(201);
-  });
+  api.run([
+    {
+      ...once('retry-after-400', 'ok'),
+      name: 'a failed create does not burn the key',
+      before: async () => expect((await api.send(once('retry-after-400', ''))).status).toBe(400),
+      status: 201,
+      events: taskCreated({ title: 'ok' }),
+    },
+  ]);
 });
 
-describe('If-Match', () => {
-  it('updates only the version the caller read; 412 otherwise', async () => {
-    const task = await createTask(alice, { title: 'versioned' });
-    const read = await app.request<Task>('GET', url(task.id), { headers: alice.headers });
-    const etag = read.headers.get('etag') as string;
-    expect(etag).toMatch(/^"\d+"$/);
-    const ok = await app.request<Task>('PATCH', url(task.id), {
-      headers: { ...alice.headers, 'if-match': etag },
-      body: { title: 'v2' },
-    });
-    expect(ok.status).toBe(200);
-    expect(ok.headers.get('etag')).not.toBe(etag);
-    const stale = await app.request<ErrorBody>('PATCH', url(task.id), {
-      headers: { ...alice.headers, 'if-match': etag },
-      body: { title: 'v3' },
-    });
-    expect(stale.status).toBe(412);
-    expect(stale.body.error.code).toBe('records/precondition-failed');
-    // Someone who cannot see the record learns nothing: 404, not 412.
-    const hidden = await app.request<ErrorBody>('PATCH', url(task.id), {
-      headers: { ...bob.headers, 'if-match': etag },
-      body: { title: 'x' },
-    });
-    expect(hidden.status).toBe(404);
-    const current = await app.request<Task>('GET', url(task.id), { headers: alice.headers });
-    expect(current.body.title).toBe('v2');
-  });
+describe('If-Match: updates only the version the caller read; 412 otherwise', () => {
+  /** Creates a task for alice and reads it, keeping its id and ETag. */
+  const readVersion = async (c: ScenarioContext) => {
+    c.ids.versioned = (await createTask(c, 'alice', { title: 'versioned' })).id;
+    const read = await api.send({ as: 'alice', method: 'GET', path: url(c.id('versioned')) });
+    c.ids.etag = read.headers.get('etag') as string;
+    expect(c.ids.etag).toMatch(/^"\d+"$/);
+  };
+  const patch = (title: string, as = 'alice') =>
+    ({
+      as,
+      method: 'PATCH',
+      path: (c: ScenarioContext) => url(c.id('versioned')),
+      headers: (c: ScenarioContext) => ({ 'if-match': c.id('etag') }),
+      body: { title },
+    }) as const;
+
+  api.run([
+    {
+      ...patch('v2'),
+      name: 'the version the caller read updates, with a new ETag',
+      before: readVersion,
+      status: 200,
+      content: { title: 'v2' },
+      events: [
+        { collection: 'tasks', action: 'update', oldRecord: { title: 'versioned' }, record: { title: 'v2' } },
+      ],
+      after: (c, response) => expect(response.headers.get('etag')).not.toBe(c.id('etag')),
+    },
+    {
+      ...patch('v3'),
+      name: 'a stale version is 412 and changes nothing',
+      before: async (c) => {
+        await readVersion(c);
+        expect((await api.send(patch('v2'))).status).toBe(200);
+      },
+      status: 412,
+      content: { error: { code: 'records/precondition-failed' } },
+      after: async (c) => {
+        const current = await api.send({ as: 'alice', method: 'GET', path: url(c.id('versioned')) });
+        expect((current.body as Task).title).toBe('v2');
+      },
+    },
+    {
+      ...patch('x', 'bob'),
+      name: 'someone who cannot see the record learns nothing: 404, not 412',
+      before: async (c) => {
+        await readVersion(c);
+        expect((await api.send(patch('v2'))).status).toBe(200);
+      },
+      status: 404,
+      notContains: ['versioned', 'v2'],
+    },
+  ]);
 });
 
 describe('batch', () => {
-  it('runs every request in one transaction', async () => {
-    const response = await app.request<{ responses: Array<{ status: number; body: Task }> }>(
-      'POST',
-      '/api/batch',
-      {
-        headers: alice.headers,
-        body: {
-          requests: [
-            {
-              method: 'POST',
-              path: '/api/collections/tasks/records',
-              body: { owner: alice.id, title: 'batch a' },
-            },
-            {
-              method: 'POST',
-              path: '/api/collections/tasks/records',
-              body: { owner: alice.id, title: 'batch b' },
-            },
-            {
-              method: 'GET',
-              path: `/api/collections/tasks/records?filter=${encodeURIComponent('title == "batch a"')}`,
-            },
-          ],
-        },
-      },
-    );
-    expect(response.status).toBe(200);
-    expect(response.body.responses.map((r) => r.status)).toEqual([201, 201, 200]);
-    expect((response.body.responses[2]?.body as unknown as Page).items).toHaveLength(1);
+  const batch = { as: 'alice', method: 'POST', path: '/api/batch' } as const;
+  const create = (c: ScenarioContext, as: string, title: string) => ({
+    method: 'POST',
+    path: '/api/collections/tasks/records',
+    body: { owner: c.user(as).id, title },
   });
-
-  it('rolls everything back when one request fails, and emits no events for it', async () => {
-    const before = events.length;
-    const response = await app.request<ErrorBody>('POST', '/api/batch', {
-      headers: alice.headers,
-      body: {
+  api.run([
+    {
+      ...batch,
+      name: 'runs every request in one transaction',
+      body: (c) => ({
         requests: [
+          create(c, 'alice', 'batch a'),
+          create(c, 'alice', 'batch b'),
           {
-            method: 'POST',
-            path: '/api/collections/tasks/records',
-            body: { owner: alice.id, title: 'rolled back' },
-          },
-          {
-            method: 'POST',
-            path: '/api/collections/tasks/records',
-            body: { owner: bob.id, title: 'not mine' },
+            method: 'GET',
+            path: `/api/collections/tasks/records?filter=${encodeURIComponent('title == "batch a"')}`,
           },
         ],
+      }),
+      status: 200,
+      content: {
+        responses: [
+          { status: 201 },
+          { status: 201 },
+          { status: 200, body: { items: [{ title: 'batch a' }] } },
+        ],
       },
-    });
-    expect(response.status).toBe(403);
-    expect(response.body.error).toMatchObject({ code: 'rules/denied', details: { index: 1 } });
-    const { rows } = await app.hearth.pool.query(`SELECT 1 FROM app.tasks WHERE title = 'rolled back'`);
-    expect(rows).toHaveLength(0);
-    expect(events.length).toBe(before);
-  });
-
-  it('refuses more than 100 requests and non-record paths', async () => {
-    const tooMany = Array.from({ length: 101 }, () => ({
-      method: 'GET',
-      path: '/api/collections/tasks/records',
-    }));
-    expect(
-      (
-        await app.request<ErrorBody>('POST', '/api/batch', {
-          headers: alice.headers,
-          body: { requests: tooMany },
-        })
-      ).body.error.code,
-    ).toBe('batch/invalid');
-    const other = await app.request<ErrorBody>('POST', '/api/batch', {
-      headers: alice.headers,
+      events: [...taskCreated({ title: 'batch a' }), ...taskCreated({ title: 'batch b' })],
+      after: (_c, response) => expect(response.events[0]?.txid).toBe(response.events[1]?.txid),
+    },
+    {
+      ...batch,
+      name: 'rolls everything back when one request fails, and emits no events for it',
+      body: (c) => ({ requests: [create(c, 'alice', 'rolled back'), create(c, 'bob', 'not mine')] }),
+      status: 403,
+      content: { error: { code: 'rules/denied', details: { index: 1 } } },
+      after: async (c) => {
+        const { rows } = await c.app.hearth.pool.query(`SELECT 1 FROM app.tasks WHERE title = 'rolled back'`);
+        expect(rows).toHaveLength(0);
+      },
+    },
+    {
+      ...batch,
+      name: 'refuses more than 100 requests',
+      body: {
+        requests: Array.from({ length: 101 }, () => ({
+          method: 'GET',
+          path: '/api/collections/tasks/records',
+        })),
+      },
+      status: 400,
+      content: { error: { code: 'batch/invalid' } },
+    },
+    {
+      ...batch,
+      name: 'refuses non-record paths',
       body: { requests: [{ method: 'POST', path: '/api/admin/keys', body: { name: 'x' } }] },
-    });
-    expect(other.body.error.code).toBe('batch/invalid');
-  });
+      status: 400,
+      content: { error: { code: 'batch/invalid' } },
+    },
+  ]);
 });
 
-describe('change events', () => {
-  it('emits create, update and delete after commit with old and new records', async () => {
-    const start = events.length;
-    const task = await createTask(alice, { title: 'evented' });
-    await app.request('PATCH', url(task.id), { headers: alice.headers, body: { title: 'evented 2' } });
-    await app.request('DELETE', url(task.id), { headers: alice.headers });
-    const mine = events.slice(start).filter((e) => e.record.id === task.id);
-    expect(mine.map((e) => e.action)).toEqual(['create', 'update', 'delete']);
-    expect(mine[0]).toMatchObject({ collection: 'tasks', oldRecord: null, record: { title: 'evented' } });
-    expect(mine[1]).toMatchObject({ oldRecord: { title: 'evented' }, record: { title: 'evented 2' } });
-    expect(mine[2]).toMatchObject({ record: { title: 'evented 2' } });
-    for (const event of mine) expect(event.txid).toMatch(/^\d+$/);
-  });
+describe('change events: create, update and delete are emitted after commit with old and new records', () => {
+  const evented = async (c: ScenarioContext) => {
+    c.ids.evented = (await createTask(c, 'alice', { title: 'evented' })).id;
+  };
+  const numericTxids = (_c: ScenarioContext, response: { events: Array<{ txid: string }> }) => {
+    for (const event of response.events) expect(event.txid).toMatch(/^\d+$/);
+  };
+  api.run([
+    {
+      name: 'create',
+      ...aliceCreates,
+      body: (c) => ({ owner: c.user('alice').id, title: 'evented' }),
+      status: 201,
+      events: taskCreated({ title: 'evented' }),
+      after: numericTxids,
+    },
+    {
+      name: 'update',
+      as: 'alice',
+      method: 'PATCH',
+      path: (c) => url(c.id('evented')),
+      body: { title: 'evented 2' },
+      before: evented,
+      status: 200,
+      events: (c) => [
+        {
+          collection: 'tasks',
+          action: 'update',
+          oldRecord: { id: c.id('evented'), title: 'evented' },
+          record: { id: c.id('evented'), title: 'evented 2' },
+        },
+      ],
+      after: numericTxids,
+    },
+    {
+      name: 'delete',
+      as: 'alice',
+      method: 'DELETE',
+      path: (c) => url(c.id('evented')),
+      before: evented,
+      status: 204,
+      events: (c) => [
+        { collection: 'tasks', action: 'delete', record: { id: c.id('evented'), title: 'evented' } },
+      ],
+      after: numericTxids,
+    },
+  ]);
 });

@@ -1,15 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  applyTestSchema,
-  createTestAdmin,
-  createTestServiceKey,
   describeTimes,
   medianRatio,
   timeInPairs,
-  signUpTestUser,
-  startAppWithOpenSignup,
-  type TestApp,
-  type TestUser,
+  useApiScenarios,
+  type ApiScenario,
+  type ScenarioContext,
 } from '@hearth/testkit';
 
 /** Named attack tests for the record API: each is named after the attack it stops. */
@@ -42,10 +38,6 @@ interface Page {
   total?: number;
 }
 
-let app: TestApp;
-let alice: TestUser;
-let bob: TestUser;
-let admin: TestUser;
 const tricky = [
   "it's",
   'say "hi"',
@@ -57,33 +49,22 @@ const tricky = [
   'a%27b',
 ];
 
-beforeAll(async () => {
-  app = await startAppWithOpenSignup();
-  admin = await createTestAdmin(app);
-  const key = await createTestServiceKey(app, admin.token);
-  alice = await signUpTestUser(app);
-  bob = await signUpTestUser(app);
-  await applyTestSchema(app, key.headers, schema);
-  for (const title of tricky) {
-    const response = await app.request('POST', '/api/collections/posts/records', {
-      headers: alice.headers,
-      body: { title, owner: alice.id, internal: 'secret note' },
-    });
-    expect(response.status).toBe(201);
-  }
-  for (let i = 0; i < 3; i++) {
-    await app.request('POST', '/api/collections/posts/records', {
-      headers: bob.headers,
-      body: { title: `bob ${i}`, owner: bob.id },
-    });
-  }
-});
-afterAll(async () => {
-  await app?.close();
+const api = useApiScenarios({
+  schema,
+  users: ['alice', 'bob'],
+  seed: async (c) => {
+    for (const title of tricky)
+      await c.createRecord('alice', 'posts', { title, owner: c.user('alice').id, internal: 'secret note' });
+    for (let i = 0; i < 3; i++)
+      await c.createRecord('bob', 'posts', { title: `bob ${i}`, owner: c.user('bob').id });
+  },
 });
 
-const list = (user: TestUser, query: string) =>
-  app.request<Page & ErrorBody>('GET', `/api/collections/posts/records${query}`, { headers: user.headers });
+const posts = '/api/collections/posts/records';
+const list = (as: string, query: Record<string, string> = {}) =>
+  ({ as, method: 'GET', path: posts, query }) as const;
+const refusedAs = (code: string) => ({ status: 400, content: { error: { code } } });
+const polluted = () => expect(({} as Record<string, unknown>).polluted).toBeUndefined();
 
 describe('filter injection: a filter cannot widen the rule', () => {
   const raw = 'owner != "x" || true';
@@ -99,140 +80,130 @@ describe('filter injection: a filter cannot widen the rule', () => {
     `?filter=${encodeURIComponent('owner == auth.id --')}`,
     `?filter=${encodeURIComponent("title == '' OR 1=1 --'")}`,
   ];
+  // Each form is sent as written (its encoding is the point), and may parse or not: both answers are checked.
   for (const form of forms) {
     it(`filter=owner != "x" || true and friends (${form.slice(8, 60)}) still return only the caller's rows`, async () => {
-      const response = await list(bob, `${form}&count=true&limit=200`);
+      const { user } = api.context();
+      const response = await api.send({
+        as: 'bob',
+        method: 'GET',
+        path: `${posts}${form}&count=true&limit=200`,
+      });
+      const body = response.body as Page & ErrorBody;
       if (response.status === 200) {
-        expect(response.body.items.every((p) => p.owner === bob.id)).toBe(true);
-        expect(response.body.total).toBeLessThanOrEqual(3);
+        expect(body.items.every((p) => p.owner === user('bob').id)).toBe(true);
+        expect(body.total).toBeLessThanOrEqual(3);
       } else {
         expect(response.status).toBe(400);
-        expect(response.body.error.code).toBe('filter/invalid');
+        expect(body.error.code).toBe('filter/invalid');
       }
+      expect(response.text).not.toContain('secret note');
     });
   }
 
-  it("a filter that matches everything returns exactly the rule's rows", async () => {
-    const response = await list(bob, `?filter=${encodeURIComponent(raw)}&count=true`);
-    expect(response.status).toBe(200);
-    expect(response.body.total).toBe(3);
-  });
-
-  it('a filter cannot use data', async () => {
-    const response = await list(bob, `?filter=${encodeURIComponent('data.owner == auth.id')}`);
-    expect(response.status).toBe(400);
-    expect(response.body.error.code).toBe('filter/invalid');
-  });
+  api.run([
+    {
+      ...list('bob', { filter: raw, count: 'true' }),
+      name: "a filter that matches everything returns exactly the rule's rows",
+      status: 200,
+      content: { total: 3 },
+      notContains: tricky.map((title) => JSON.stringify(title)),
+    },
+    {
+      ...list('bob', { filter: 'data.owner == auth.id' }),
+      ...refusedAs('filter/invalid'),
+      name: 'a filter cannot use data',
+    },
+  ]);
 });
 
 describe('hidden fields: filtering, sorting or expanding on them is a 400, never a different count', () => {
-  const cases = [
-    { name: 'filter on a hidden field', query: `?filter=${encodeURIComponent('internal == "secret note"')}` },
-    {
-      name: 'filter on a hidden field that matches nothing',
-      query: `?filter=${encodeURIComponent('internal == "nope"')}`,
-    },
-    {
-      name: 'filter probing a hidden field with startsWith',
-      query: `?filter=${encodeURIComponent('internal.startsWith("s")')}`,
-    },
-    {
-      name: 'filter on users.email through a relation',
-      query: `?filter=${encodeURIComponent(`owner.email == "${'x@example.test'}"`)}`,
-    },
-    { name: 'sort on a hidden field', query: '?sort=internal' },
-    { name: 'descending sort on a hidden field', query: '?sort=title,-internal' },
-    { name: 'fields= a hidden field', query: '?fields=id,internal' },
-    { name: 'expand a hidden relation', query: '?expand=reviewer' },
+  const cases: Array<[string, Record<string, string>]> = [
+    ['filter on a hidden field', { filter: 'internal == "secret note"' }],
+    ['filter on a hidden field that matches nothing', { filter: 'internal == "nope"' }],
+    ['filter probing a hidden field with startsWith', { filter: 'internal.startsWith("s")' }],
+    ['filter on users.email through a relation', { filter: `owner.email == "${'x@example.test'}"` }],
+    ['sort on a hidden field', { sort: 'internal' }],
+    ['descending sort on a hidden field', { sort: 'title,-internal' }],
+    ['fields= a hidden field', { fields: 'id,internal' }],
+    ['expand a hidden relation', { expand: 'reviewer' }],
   ];
-  for (const c of cases) {
-    it(`${c.name} → 400 filter/forbidden-field`, async () => {
-      const response = await list(alice, c.query);
-      expect(response.status).toBe(400);
-      expect(response.body.error.code).toBe('filter/forbidden-field');
-    });
-  }
-
-  it('admins may filter and sort on hidden fields', async () => {
-    const response = await app.request<Page>(
-      'GET',
-      `/api/collections/posts/records?filter=${encodeURIComponent('internal == "secret note"')}&sort=-internal&count=true`,
-      {
-        headers: admin.headers,
-      },
-    );
-    expect(response.status).toBe(200);
-    expect(response.body.total).toBe(tricky.length);
-  });
-
-  it('non-admins on the users collection cannot filter on email', async () => {
-    const response = await app.request<ErrorBody>(
-      'GET',
-      `/api/collections/users/records?filter=${encodeURIComponent(`email == "${bob.email}"`)}`,
-      {
-        headers: alice.headers,
-      },
-    );
-    expect(response.status).toBe(400);
-    expect(response.body.error.code).toBe('filter/forbidden-field');
-  });
+  api.run([
+    ...cases.map(([name, query]): ApiScenario => ({
+      ...list('alice', query),
+      ...refusedAs('filter/forbidden-field'),
+      name: `${name} → 400 filter/forbidden-field`,
+      notContains: ['"total"', '"items"'],
+    })),
+    {
+      ...list('admin', { filter: 'internal == "secret note"', sort: '-internal', count: 'true' }),
+      name: 'admins may filter and sort on hidden fields',
+      status: 200,
+      content: { total: tricky.length },
+    },
+    {
+      name: 'non-admins on the users collection cannot filter on email',
+      as: 'alice',
+      method: 'GET',
+      path: '/api/collections/users/records',
+      query: (c) => ({ filter: `email == "${c.user('bob').email}"` }),
+      ...refusedAs('filter/forbidden-field'),
+    },
+  ]);
 });
 
 describe('quotes, backslashes, NUL and unicode quotes in literals stay data', () => {
-  for (const title of tricky) {
-    it(`finds exactly the record titled ${JSON.stringify(title)}`, async () => {
-      const response = await list(
-        alice,
-        `?filter=${encodeURIComponent(`title == ${JSON.stringify(title)}`)}`,
-      );
-      expect(response.status).toBe(200);
-      expect(response.body.items.map((p) => p.title)).toEqual([title]);
-    });
-  }
-
-  it('single-quoted literals with escapes are data too', async () => {
-    const response = await list(alice, `?filter=${encodeURIComponent("title == 'it\\'s'")}`);
-    expect(response.status).toBe(200);
-    expect(response.body.items.map((p) => p.title)).toEqual(["it's"]);
-  });
-
-  it('a NUL in a filter literal is a 400, and in a body a field error', async () => {
-    const filter = await list(alice, `?filter=${encodeURIComponent('title == "a\\u0000b"')}`);
-    expect([400]).toContain(filter.status);
-    const raw = await list(alice, `?filter=${encodeURIComponent('title == "a\u0000b"')}`);
-    expect(raw.status).toBe(400);
-    const body = await app.request<ErrorBody>('POST', '/api/collections/posts/records', {
-      headers: alice.headers,
-      body: { title: 'a\u0000b', owner: alice.id },
-    });
-    expect(body.status).toBe(400);
-    expect(body.body.error.details?.fields).toHaveProperty('title');
-  });
-
-  it('unicode quotes do not delimit strings', async () => {
-    const response = await list(alice, `?filter=${encodeURIComponent('title == “curly”')}`);
-    expect(response.status).toBe(400);
-    expect(response.body.error.code).toBe('filter/invalid');
-  });
+  api.run([
+    ...tricky.map((title): ApiScenario => ({
+      ...list('alice', { filter: `title == ${JSON.stringify(title)}` }),
+      name: `finds exactly the record titled ${JSON.stringify(title)}`,
+      status: 200,
+      content: { items: [{ title }] },
+    })),
+    {
+      ...list('alice', { filter: "title == 'it\\'s'" }),
+      name: 'single-quoted literals with escapes are data too',
+      status: 200,
+      content: { items: [{ title: "it's" }] },
+    },
+    {
+      ...list('alice', { filter: 'title == "a\\u0000b"' }),
+      name: 'an escaped NUL in a filter literal is a 400',
+      status: 400,
+    },
+    {
+      ...list('alice', { filter: 'title == "a\u0000b"' }),
+      name: 'a raw NUL in a filter literal is a 400',
+      status: 400,
+    },
+    {
+      name: 'a NUL in a body is a field error',
+      as: 'alice',
+      method: 'POST',
+      path: posts,
+      body: (c) => ({ title: 'a\u0000b', owner: c.user('alice').id }),
+      status: 400,
+      content: { error: { details: { fields: { title: {} } } } },
+    },
+    {
+      ...list('alice', { filter: 'title == “curly”' }),
+      ...refusedAs('filter/invalid'),
+      name: 'unicode quotes do not delimit strings',
+    },
+  ]);
 
   it('the table survived', async () => {
-    const { rows } = await app.hearth.pool.query('SELECT count(*)::int AS n FROM app.posts');
+    const { rows } = await api.context().app.hearth.pool.query('SELECT count(*)::int AS n FROM app.posts');
     expect(rows[0]?.n).toBe(tricky.length + 3);
   });
 });
 
 describe('hostile filters fail fast', () => {
   type Answer = { status: number; body: ErrorBody };
-  const filtered = (filter: string) => list(alice, `?filter=${encodeURIComponent(filter)}`);
-  const batched = (filter: string) =>
-    app.request<ErrorBody>('POST', '/api/batch', {
-      headers: alice.headers,
-      body: {
-        requests: [
-          { method: 'GET', path: `/api/collections/posts/records?filter=${encodeURIComponent(filter)}` },
-        ],
-      },
-    });
+  const filtered = async (filter: string): Promise<Answer> => {
+    const { status, body } = await api.send(list('alice', { filter }));
+    return { status, body: body as ErrorBody };
+  };
 
   /**
    * A hostile filter is refused before any query runs, so answering it takes less time than a
@@ -262,16 +233,32 @@ describe('hostile filters fail fast', () => {
     );
   });
 
-  it('a 10,000-comparison filter in a batch body is a 400: its path is too long to be read', async () => {
-    // Too long for a URL, so through a batch body, whose paths are capped like URLs.
-    const filter = Array.from({ length: 10_000 }, () => 'title == "x"').join(' || ');
-    const response = await batched(filter);
-    expect(response.status).toBe(400);
-    expect(response.body.error).toMatchObject({
-      code: 'batch/invalid',
-      details: { issues: [{ path: 'requests.0.path', message: expect.stringMatching(/4096 characters/) }] },
-    });
-  });
+  api.run([
+    {
+      // Too long for a URL, so through a batch body, whose paths are capped like URLs.
+      name: 'a 10,000-comparison filter in a batch body is a 400: its path is too long to be read',
+      as: 'alice',
+      method: 'POST',
+      path: '/api/batch',
+      body: {
+        requests: [
+          {
+            method: 'GET',
+            path: `${posts}?filter=${encodeURIComponent(Array.from({ length: 10_000 }, () => 'title == "x"').join(' || '))}`,
+          },
+        ],
+      },
+      status: 400,
+      content: {
+        error: {
+          code: 'batch/invalid',
+          details: {
+            issues: [{ path: 'requests.0.path', message: expect.stringMatching(/4096 characters/) }],
+          },
+        },
+      },
+    },
+  ]);
 
   it('a 1,000-term filter within the length limit is a 400 at term 201, before any query runs', async () => {
     const filter = Array.from({ length: 1_000 }, () => '1').join('||');
@@ -308,116 +295,129 @@ describe('hostile filters fail fast', () => {
 });
 
 describe('__proto__ and constructor keys do not pollute', () => {
-  it('a body with __proto__ or constructor keys is refused', async () => {
-    for (const body of [
-      '{"title":"x","owner":"OWNER","__proto__":{"polluted":true}}',
-      '{"title":"x","owner":"OWNER","constructor":{"prototype":{"polluted":true}}}',
-      '{"title":{"__proto__":{"polluted":true}},"owner":"OWNER"}',
-    ]) {
-      const response = await app.request<ErrorBody>('POST', '/api/collections/posts/records', {
-        headers: alice.headers,
-        body: body.replace('OWNER', alice.id),
-      });
-      expect(response.status).toBe(400);
-      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    }
-  });
-
-  it('__proto__ and constructor in filters are unknown names', async () => {
-    for (const filter of [
-      '__proto__ == "x"',
-      'constructor == "x"',
-      'auth.__proto__ == null',
-      'owner.constructor == "x"',
-      'toString == "x"',
-    ]) {
-      const response = await list(alice, `?filter=${encodeURIComponent(filter)}`);
-      expect(response.status, filter).toBe(400);
-      expect(response.body.error.code).toBe('filter/invalid');
-    }
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-  });
-
-  it('__proto__ as a collection name, sort key or field is just unknown', async () => {
-    expect(
-      (await app.request('GET', '/api/collections/__proto__/records', { headers: alice.headers })).status,
-    ).toBe(404);
-    expect(
-      (await app.request('GET', '/api/collections/constructor/records', { headers: alice.headers })).status,
-    ).toBe(404);
-    expect((await list(alice, '?sort=__proto__')).status).toBe(400);
-    expect((await list(alice, '?fields=constructor')).status).toBe(400);
-    expect((await list(alice, '?expand=__proto__')).status).toBe(400);
-  });
+  const bodies = [
+    '{"title":"x","owner":"OWNER","__proto__":{"polluted":true}}',
+    '{"title":"x","owner":"OWNER","constructor":{"prototype":{"polluted":true}}}',
+    '{"title":{"__proto__":{"polluted":true}},"owner":"OWNER"}',
+  ];
+  const filters = [
+    '__proto__ == "x"',
+    'constructor == "x"',
+    'auth.__proto__ == null',
+    'owner.constructor == "x"',
+    'toString == "x"',
+  ];
+  api.run([
+    ...bodies.map((body): ApiScenario => ({
+      name: `a body with __proto__ or constructor keys is refused: ${body}`,
+      as: 'alice',
+      method: 'POST',
+      path: posts,
+      body: (c) => body.replace('OWNER', c.user('alice').id),
+      status: 400,
+      after: polluted,
+    })),
+    ...filters.map((filter): ApiScenario => ({
+      ...list('alice', { filter }),
+      ...refusedAs('filter/invalid'),
+      name: `__proto__ and constructor in filters are unknown names: ${filter}`,
+      after: polluted,
+    })),
+    ...['__proto__', 'constructor'].map((name): ApiScenario => ({
+      name: `${name} as a collection name is just unknown`,
+      as: 'alice',
+      method: 'GET',
+      path: `/api/collections/${name}/records`,
+      status: 404,
+    })),
+    { ...list('alice', { sort: '__proto__' }), name: '__proto__ as a sort key is just unknown', status: 400 },
+    {
+      ...list('alice', { fields: 'constructor' }),
+      name: 'constructor as a field is just unknown',
+      status: 400,
+    },
+    {
+      ...list('alice', { expand: '__proto__' }),
+      name: '__proto__ as an expand is just unknown',
+      status: 400,
+    },
+  ]);
 });
 
 describe('writes that try to change ownership', () => {
-  it('a PATCH setting owner to another user is denied when the rule says so', async () => {
-    const created = await app.request<{ id: string }>('POST', '/api/collections/posts/records', {
-      headers: alice.headers,
-      body: { title: 'give away', owner: alice.id },
-    });
-    const response = await app.request<ErrorBody>(
-      'PATCH',
-      `/api/collections/posts/records/${created.body.id}`,
-      {
-        headers: alice.headers,
-        body: { owner: bob.id },
+  /** A post of alice's, kept as `ids.post`. */
+  const alicePost = async (c: ScenarioContext) => {
+    c.ids.post = (
+      await c.createRecord('alice', 'posts', { title: 'give away', owner: c.user('alice').id })
+    ).id;
+  };
+  const patch = {
+    as: 'alice',
+    method: 'PATCH',
+    path: (c: ScenarioContext) => `${posts}/${c.id('post')}`,
+    before: alicePost,
+  } as const;
+  api.run([
+    {
+      ...patch,
+      name: 'a PATCH setting owner to another user is denied when the rule says so',
+      body: (c) => ({ owner: c.user('bob').id }),
+      status: 403,
+      content: { error: { code: 'rules/denied' } },
+      after: async (c) => {
+        const { rows } = await c.app.hearth.pool.query('SELECT owner FROM app.posts WHERE id = $1', [
+          c.id('post'),
+        ]);
+        expect(rows[0]?.owner).toBe(c.user('alice').id);
       },
-    );
-    expect(response.status).toBe(403);
-    expect(response.body.error.code).toBe('rules/denied');
-    const { rows } = await app.hearth.pool.query('SELECT owner FROM app.posts WHERE id = $1', [
-      created.body.id,
-    ]);
-    expect(rows[0]?.owner).toBe(alice.id);
-    // Changing something else stays allowed.
-    const ok = await app.request('PATCH', `/api/collections/posts/records/${created.body.id}`, {
-      headers: alice.headers,
+    },
+    {
+      ...patch,
+      name: 'changing something else stays allowed, after the denied change of owner',
       body: { title: 'kept' },
-    });
-    expect(ok.status).toBe(200);
-  });
-
-  it('mass-assigning id, createdAt or updatedAt is refused', async () => {
-    for (const field of ['id', 'createdAt', 'updatedAt']) {
-      const response = await app.request<ErrorBody>('POST', '/api/collections/posts/records', {
-        headers: alice.headers,
-        body: {
-          title: 'x',
-          owner: alice.id,
-          [field]: field === 'id' ? '00000000-0000-4000-8000-000000000000' : '2000-01-01T00:00:00Z',
-        },
-      });
-      expect(response.status).toBe(400);
-      expect(response.body.error.details?.fields).toHaveProperty(field);
-    }
-  });
-
-  it('a non-uuid id in the path is a 404, not a database error', async () => {
-    for (const id of ["x' OR '1'='1", '1;DROP TABLE app.posts', '%00']) {
-      const response = await app.request<ErrorBody>(
-        'GET',
-        `/api/collections/posts/records/${encodeURIComponent(id)}`,
-        { headers: alice.headers },
-      );
-      expect(response.status).toBe(404);
-      expect(response.body.error.code).toBe('records/not-found');
-    }
-  });
-
-  it('sort and expand take field names only', async () => {
-    for (const query of [
-      '?sort=title;DROP TABLE app.posts',
-      '?sort=title%20DESC',
-      '?expand=owner)--',
-      '?sort=1',
-    ]) {
-      const response = await list(alice, query);
-      expect(response.status, query).toBe(400);
-      expect(response.body.error.code, query).toBe('query/invalid');
-    }
-    // And the table is still there, with its rows.
-    expect((await list(alice, '')).body.items.map((p) => p.title)).toEqual(expect.arrayContaining(tricky));
-  });
+      before: async (c) => {
+        await alicePost(c);
+        expect((await api.send({ ...patch, body: { owner: c.user('bob').id } })).status).toBe(403);
+      },
+      status: 200,
+      events: [{ collection: 'posts', action: 'update', record: { title: 'kept' } }],
+    },
+    ...['id', 'createdAt', 'updatedAt'].map((field): ApiScenario => ({
+      name: `mass-assigning ${field} is refused`,
+      as: 'alice',
+      method: 'POST',
+      path: posts,
+      body: (c) => ({
+        title: 'x',
+        owner: c.user('alice').id,
+        [field]: field === 'id' ? '00000000-0000-4000-8000-000000000000' : '2000-01-01T00:00:00Z',
+      }),
+      status: 400,
+      content: { error: { details: { fields: { [field]: {} } } } },
+    })),
+    ...["x' OR '1'='1", '1;DROP TABLE app.posts', '%00'].map((id): ApiScenario => ({
+      name: `a non-uuid id in the path (${id}) is a 404, not a database error`,
+      as: 'alice',
+      method: 'GET',
+      path: `${posts}/${encodeURIComponent(id)}`,
+      status: 404,
+      content: { error: { code: 'records/not-found' } },
+    })),
+    ...['?sort=title;DROP TABLE app.posts', '?sort=title%20DESC', '?expand=owner)--', '?sort=1'].map(
+      (query): ApiScenario => ({
+        name: `sort and expand take field names only: ${query}`,
+        as: 'alice',
+        method: 'GET',
+        path: `${posts}${query}`,
+        ...refusedAs('query/invalid'),
+      }),
+    ),
+    {
+      ...list('alice'),
+      name: 'and the table is still there, with its rows',
+      status: 200,
+      after: (_c, response) =>
+        expect((response.body as Page).items.map((p) => p.title)).toEqual(expect.arrayContaining(tricky)),
+    },
+  ]);
 });

@@ -1,13 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  applyTestSchema,
-  createTestAdmin,
-  createTestServiceKey,
-  signUpTestUser,
-  startAppWithOpenSignup,
-  type TestApp,
-  type TestUser,
-} from '@hearth/testkit';
+import { describe, expect, it } from 'vitest';
+import { applyTestSchema, useApiScenarios } from '@hearth/testkit';
 
 /**
  * onDelete per relation field, for single relations (foreign keys) and
@@ -54,38 +46,23 @@ const schema = {
   },
 };
 
-let app: TestApp;
-let admin: TestUser;
-let alice: TestUser;
-let keyHeaders: Record<string, string>;
-
-beforeAll(async () => {
-  app = await startAppWithOpenSignup();
-  admin = await createTestAdmin(app);
-  keyHeaders = (await createTestServiceKey(app, admin.token)).headers;
-  await applyTestSchema(app, keyHeaders, schema);
-  alice = await signUpTestUser(app);
-});
-
-afterAll(async () => {
-  await app?.close();
-});
+const api = useApiScenarios({ schema, users: ['alice'] });
 
 const records = (name: string, id?: string) =>
   `/api/collections/${name}/records${id === undefined ? '' : `/${id}`}`;
 
 async function create(name: string, body: Record<string, unknown>): Promise<string> {
-  const { status, body: created } = await app.request<{ id: string }>('POST', records(name), {
-    body,
-    headers: alice.headers,
-  });
-  expect(status, JSON.stringify(created)).toBe(201);
-  return created.id;
+  return (await api.context().createRecord('alice', name, body)).id;
 }
 
 async function read(name: string, id: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  return app.request<Record<string, unknown>>('GET', records(name, id), { headers: keyHeaders });
+  const { status, body } = await api.send({ as: 'key', method: 'GET', path: records(name, id) });
+  return { status, body: body as Record<string, unknown> };
 }
+
+/** Alice's delete, answered with status and parsed body. */
+const remove = (name: string, id: string) =>
+  api.send({ as: 'alice', method: 'DELETE', path: records(name, id) });
 
 const target = () => create('targets', { name: 'target' });
 
@@ -104,7 +81,7 @@ describe('onDelete', () => {
     const value = many ? [kept, doomed] : doomed;
     const referrer = await create(collection, { t: value });
 
-    const deleted = await app.request('DELETE', records('targets', doomed), { headers: alice.headers });
+    const deleted = await remove('targets', doomed);
     const after = await read(collection, referrer);
     if (action === 'restrict') {
       expect(deleted.status).toBe(409);
@@ -120,11 +97,8 @@ describe('onDelete', () => {
 
   it('a refused delete names the blocking collection, never the records the caller cannot see', async () => {
     const doomed = await target();
-    const { body: hidden } = await app.request<{ id: string }>('POST', records('hiddenRefs'), {
-      body: { t: [doomed] },
-      headers: keyHeaders,
-    });
-    const refused = await app.request('DELETE', records('targets', doomed), { headers: alice.headers });
+    const hidden = await api.context().createRecord('key', 'hiddenRefs', { t: [doomed] });
+    const refused = await remove('targets', doomed);
     expect(refused.status).toBe(409);
     expect(refused.body).toEqual({
       error: {
@@ -141,19 +115,15 @@ describe('onDelete', () => {
     const referrer = await create('both', { c: [doomed], r: [doomed] });
     const blocked = await target();
     await create('both', { r: [blocked] });
-    expect((await app.request('DELETE', records('targets', doomed), { headers: alice.headers })).status).toBe(
-      204,
-    );
+    expect((await remove('targets', doomed)).status).toBe(204);
     expect((await read('both', referrer)).status).toBe(404);
-    expect(
-      (await app.request('DELETE', records('targets', blocked), { headers: alice.headers })).status,
-    ).toBe(409);
+    expect((await remove('targets', blocked)).status).toBe(409);
   });
 
   it('a record that a record of its own collection restricts is 409 records/referenced, not a 400', async () => {
     const root = await create('tree', {});
     await create('tree', { parent: root });
-    const refused = await app.request('DELETE', records('tree', root), { headers: alice.headers });
+    const refused = await remove('tree', root);
     expect(refused.status).toBe(409);
     expect(refused.body).toMatchObject({
       error: { code: 'records/referenced', details: { collection: 'tree' } },
@@ -167,7 +137,7 @@ describe('onDelete', () => {
     const otherC = await create('chainC', {});
     const d = await create('chainD', { c: [otherC, c] });
 
-    expect((await app.request('DELETE', records('targets', a), { headers: alice.headers })).status).toBe(204);
+    expect((await remove('targets', a)).status).toBe(204);
     expect((await read('chainB', b)).status).toBe(404);
     expect((await read('chainC', c)).status).toBe(404);
     expect((await read('chainC', otherC)).status).toBe(200);
@@ -177,10 +147,10 @@ describe('onDelete', () => {
   it('a cycle of cascades ends: two records that link each other both go, no hang', async () => {
     const x = await create('nodes', { name: 'x' });
     const y = await create('nodes', { name: 'y', links: [x] });
-    await app.request('PATCH', records('nodes', x), { body: { links: [y] }, headers: alice.headers });
+    await api.send({ as: 'alice', method: 'PATCH', path: records('nodes', x), body: { links: [y] } });
     const bystander = await create('nodes', { name: 'bystander' });
 
-    expect((await app.request('DELETE', records('nodes', x), { headers: alice.headers })).status).toBe(204);
+    expect((await remove('nodes', x)).status).toBe(204);
     expect((await read('nodes', y)).status).toBe(404);
     expect((await read('nodes', bystander)).status).toBe(200);
   });
@@ -190,9 +160,7 @@ describe('onDelete', () => {
     for (let i = 1; i <= 40; i += 1)
       chain.push(await create('nodes', { name: `n${i}`, links: [chain[i - 1]] }));
 
-    const refused = await app.request('DELETE', records('nodes', chain[0] as string), {
-      headers: alice.headers,
-    });
+    const refused = await remove('nodes', chain[0] as string);
     expect(refused.status).toBe(409);
     expect(refused.body).toMatchObject({ error: { code: 'records/cascade-too-deep' } });
     expect((await read('nodes', chain[40] as string)).status).toBe(200);
@@ -205,8 +173,10 @@ describe('onDelete', () => {
     const blocked = await target();
     await create('oneRestrict', { t: blocked });
 
-    const batch = await app.request('POST', '/api/batch', {
-      headers: alice.headers,
+    const batch = await api.send({
+      as: 'alice',
+      method: 'POST',
+      path: '/api/batch',
       body: {
         requests: [
           { method: 'DELETE', path: records('targets', first) },
@@ -226,9 +196,7 @@ describe('onDelete', () => {
     const doomed = await target();
     await create('manySetNull', { t: [doomed] });
     const statuses = await Promise.all(
-      Array.from({ length: 6 }, () =>
-        app.request('DELETE', records('targets', doomed), { headers: alice.headers }).then((r) => r.status),
-      ),
+      Array.from({ length: 6 }, () => remove('targets', doomed).then((r) => r.status)),
     );
     expect(statuses.sort()).toEqual([204, 404, 404, 404, 404, 404]);
   });
@@ -242,11 +210,7 @@ describe('onDelete', () => {
         }),
       ),
     );
-    const statuses = await Promise.all(
-      targets.map((id) =>
-        app.request('DELETE', records('targets', id), { headers: alice.headers }).then((r) => r.status),
-      ),
-    );
+    const statuses = await Promise.all(targets.map((id) => remove('targets', id).then((r) => r.status)));
     expect(statuses).toEqual(targets.map(() => 204));
     for (const [i, id] of referrers.entries()) {
       const after = await read(i % 2 === 0 ? 'manySetNull' : 'manyCascade', id);
@@ -255,43 +219,45 @@ describe('onDelete', () => {
     }
   });
 
-  it.each([
-    ['an unknown id', '00000000-0000-4000-8000-000000000000'],
-    ['a malformed id', 'not-a-uuid'],
-    ['an id with SQL in it', "1' OR '1'='1"],
-  ])('deleting %s is a 404, not a 500', async (_what, id) => {
-    const response = await app.request('DELETE', records('targets', encodeURIComponent(id)), {
-      headers: alice.headers,
-    });
-    expect(response.status).toBe(404);
-    expect(response.body).toMatchObject({ error: { code: 'records/not-found' } });
-  });
+  api.run(
+    [
+      ['an unknown id', '00000000-0000-4000-8000-000000000000'],
+      ['a malformed id', 'not-a-uuid'],
+      ['an id with SQL in it', "1' OR '1'='1"],
+    ].map(([what, id]) => ({
+      name: `deleting ${what} is a 404, not a 500`,
+      as: 'alice',
+      method: 'DELETE' as const,
+      path: records('targets', encodeURIComponent(id!)),
+      status: 404,
+      content: { error: { code: 'records/not-found' } },
+    })),
+  );
 
   it('the plan shows a change of onDelete, and applying it changes what a delete does', async () => {
     const changed = structuredClone(schema) as typeof schema;
     (changed.collections.manySetNull.fields.t as Record<string, unknown>).onDelete = 'cascade';
+    const { app, key } = api.context();
     const dry = await app.request<{ plan: Array<{ description: string }>; sql: string[] }>(
       'PUT',
       '/api/admin/schema?dryRun=true',
-      { body: { schema: changed }, headers: keyHeaders },
+      { body: { schema: changed }, headers: key.headers },
     );
     expect(dry.body.plan.map((step) => step.description)).toEqual([
       'change manySetNull.t: onDelete "setNull" → "cascade"',
     ]);
     expect(dry.body.sql.some((sql) => sql.includes('DELETE FROM app."manySetNull"'))).toBe(true);
 
-    await applyTestSchema(app, keyHeaders, changed);
+    await applyTestSchema(app, key.headers, changed);
     const doomed = await target();
     const referrer = await create('manySetNull', { t: [doomed] });
-    expect((await app.request('DELETE', records('targets', doomed), { headers: alice.headers })).status).toBe(
-      204,
-    );
+    expect((await remove('targets', doomed)).status).toBe(204);
     expect((await read('manySetNull', referrer)).status).toBe(404);
-    await applyTestSchema(app, keyHeaders, schema);
+    await applyTestSchema(app, key.headers, schema);
   });
 
   it('every to-many relation column has a GIN index, so its delete trigger does not scan the table', async () => {
-    const { rows } = await app.hearth.pool.query<{ table: string; definition: string }>(
+    const { rows } = await api.context().app.hearth.pool.query<{ table: string; definition: string }>(
       `SELECT tablename AS table, indexdef AS definition FROM pg_indexes
        WHERE schemaname = 'app' AND indexdef LIKE '%USING gin%' ORDER BY tablename`,
     );
@@ -309,6 +275,7 @@ describe('onDelete', () => {
   });
 
   it('triggers missing from the database (one from before they existed) are rebuilt at start-up', async () => {
+    const { app } = api.context();
     await app.hearth.pool.query(
       `DO $$ DECLARE f text; BEGIN
          FOR f IN SELECT proname FROM pg_proc WHERE pronamespace = 'app'::regnamespace AND proname LIKE 'od\\_%' LOOP
@@ -319,7 +286,7 @@ describe('onDelete', () => {
     expect(repaired).toBeGreaterThan(0);
     const doomed = await target();
     const referrer = await create('manySetNull', { t: [doomed] });
-    await app.request('DELETE', records('targets', doomed), { headers: alice.headers });
+    await remove('targets', doomed);
     expect((await read('manySetNull', referrer)).body.t).toEqual([]);
   });
 });

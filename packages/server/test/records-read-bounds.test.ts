@@ -1,12 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
+  acrossCallers,
   applyTestSchema,
   createTestAdmin,
   createTestServiceKey,
-  signUpTestUser,
   startAppWithOpenSignup,
-  type TestApp,
-  type TestUser,
+  useApiScenarios,
+  type ScenarioContext,
+  type ScenarioResponse,
 } from '@hearth/testkit';
 
 /**
@@ -50,88 +51,115 @@ interface Page {
   error?: { code: string; message: string; details?: { cost?: number; limit?: number } };
 }
 
-let app: TestApp;
-let user: TestUser;
-let admin: TestUser;
-
-beforeAll(async () => {
-  app = await startAppWithOpenSignup();
-  admin = await createTestAdmin(app);
-  const key = await createTestServiceKey(app, admin.token);
-  user = await signUpTestUser(app);
-  await applyTestSchema(app, key.headers, schema);
-  const pool = app.hearth.pool;
-  const { rows } = await pool.query<{ id: string }>(
-    `INSERT INTO app.docs (body) SELECT $1 || n FROM generate_series(1, ${DOCS}) n RETURNING id`,
-    [BODY],
-  );
-  const ids = rows.map((r) => r.id);
-  await pool.query(
-    `INSERT INTO app.bundles (name, refs) SELECT 'bundle ' || lpad(n::text, 3, '0'), $1::uuid[] FROM generate_series(1, ${BUNDLES}) n`,
-    [ids],
-  );
-  await pool.query(`INSERT INTO app.projects (name, public) VALUES ('p', true)`);
-});
-afterAll(async () => {
-  await app?.close();
+const api = useApiScenarios({
+  schema,
+  users: ['user'],
+  seed: async ({ app }) => {
+    const pool = app.hearth.pool;
+    const { rows } = await pool.query<{ id: string }>(
+      `INSERT INTO app.docs (body) SELECT $1 || n FROM generate_series(1, ${DOCS}) n RETURNING id`,
+      [BODY],
+    );
+    const ids = rows.map((r) => r.id);
+    await pool.query(
+      `INSERT INTO app.bundles (name, refs) SELECT 'bundle ' || lpad(n::text, 3, '0'), $1::uuid[] FROM generate_series(1, ${BUNDLES}) n`,
+      [ids],
+    );
+    await pool.query(`INSERT INTO app.projects (name, public) VALUES ('p', true)`);
+  },
 });
 
-const get = (path: string, who: TestUser = user) => app.request<Page>('GET', path, { headers: who.headers });
+const tasks = (filter: string) =>
+  ({ method: 'GET', path: '/api/collections/tasks/records', query: { filter } }) as const;
 
 describe('filter cost is bounded before the filter runs', () => {
   const or = (n: number) => Array.from({ length: n }, (_, i) => `project.name == "x${i}"`).join(' || ');
 
-  it('a 50-term OR over a relation path is a 400 filter/too-costly, for anonymous callers and admins alike', async () => {
-    for (const who of [user, admin]) {
-      const response = await get(`/api/collections/tasks/records?filter=${encodeURIComponent(or(50))}`, who);
-      expect(response.status).toBe(400);
-      expect(response.body.error?.code).toBe('filter/too-costly');
-      expect(response.body.error?.details?.limit).toBe(2000);
-      expect(response.body.error?.details?.cost).toBeGreaterThan(2000);
-    }
-    const anonymous = await app.request<Page>(
-      'GET',
-      `/api/collections/tasks/records?filter=${encodeURIComponent(or(50))}`,
-    );
-    expect(anonymous.status).toBe(400);
-    expect(anonymous.body.error?.code).toBe('filter/too-costly');
-  });
-
-  it('the terms a view rule adds count: the same filter may pass for an admin and not for a user held to the rule', async () => {
+  api.run([
+    ...acrossCallers(
+      {
+        ...tasks(or(50)),
+        name: 'a 50-term OR over a relation path is a 400 filter/too-costly, for anonymous callers and admins alike',
+      },
+      Object.fromEntries(
+        ['user', 'admin', 'anonymous'].map((who) => [
+          who,
+          {
+            status: 400,
+            content: {
+              error: {
+                code: 'filter/too-costly',
+                details: { limit: 2000, cost: expect.toSatisfy((cost: number) => cost > 2000) },
+              },
+            },
+          },
+        ]),
+      ),
+    ),
     // 26 comparisons through project: 52 terms × 27 = 1404 for an admin; the user's hops each add
     // projects.view (1 term), 78 × 27 = 2106, over the limit of 2000.
-    const filter = encodeURIComponent(or(26));
-    const asAdmin = await get(`/api/collections/tasks/records?filter=${filter}`, admin);
-    expect(asAdmin.status).toBe(200);
-    const asUser = await get(`/api/collections/tasks/records?filter=${filter}`);
-    expect(asUser.status).toBe(400);
-    expect(asUser.body.error?.details?.cost).toBe(2106);
-  });
-
-  it('ordinary filters through relations still run', async () => {
-    const filter = encodeURIComponent('project.name == "p" && (title == "a" || title == "b")');
-    expect((await get(`/api/collections/tasks/records?filter=${filter}`)).status).toBe(200);
-  });
+    {
+      ...tasks(or(26)),
+      name: 'the terms a view rule adds count: the same filter passes for an admin',
+      as: 'admin',
+      status: 200,
+    },
+    {
+      ...tasks(or(26)),
+      name: 'the terms a view rule adds count: and not for a user held to the rule',
+      as: 'user',
+      status: 400,
+      content: { error: { details: { cost: 2106 } } },
+    },
+    {
+      ...tasks('project.name == "p" && (title == "a" || title == "b")'),
+      name: 'ordinary filters through relations still run',
+      as: 'user',
+      status: 200,
+    },
+  ]);
 });
 
 describe('expand over many-relations is bounded', () => {
-  it(`limit=200&expand=refs embeds at most ${MAX_ITEMS} records per field, names the cut field, and keeps the ids`, async () => {
-    const response = await get('/api/collections/bundles/records?limit=1&expand=refs');
-    expect(response.status).toBe(200);
-    const [bundle] = response.body.items;
+  /** The first bundle, read through the list, kept as `ids.bundle`. */
+  const firstBundle = async (c: ScenarioContext) => {
+    const page = await api.send({
+      as: 'user',
+      method: 'GET',
+      path: '/api/collections/bundles/records?limit=1',
+    });
+    c.ids.bundle = (page.body as Page).items[0]!.id;
+  };
+  const truncated = (_c: ScenarioContext, response: ScenarioResponse) => {
+    const body = response.body as Page & Page['items'][number];
+    const bundle = body.items ? body.items[0] : body;
     expect(bundle?.refs).toHaveLength(DOCS);
     expect(bundle?.expand?.refs).toHaveLength(MAX_ITEMS);
     expect(bundle?.expandTruncated).toEqual(['refs']);
-    const one = await app.request<Page['items'][number]>(
-      'GET',
-      `/api/collections/bundles/records/${bundle?.id}?expand=refs`,
-      {
-        headers: user.headers,
-      },
-    );
-    expect(one.body.expand?.refs).toHaveLength(MAX_ITEMS);
-    expect(one.body.expandTruncated).toEqual(['refs']);
-  });
+  };
+  api.run([
+    {
+      name: `limit=200&expand=refs embeds at most ${MAX_ITEMS} records per field, names the cut field, and keeps the ids`,
+      as: 'user',
+      method: 'GET',
+      path: '/api/collections/bundles/records',
+      query: { limit: 1, expand: 'refs' },
+      status: 200,
+      content: { items: [{ expandTruncated: ['refs'] }] },
+      after: truncated,
+    },
+    {
+      name: `a single record embeds at most ${MAX_ITEMS} records per field too`,
+      as: 'user',
+      method: 'GET',
+      path: (c) => `/api/collections/bundles/records/${c.id('bundle')}`,
+      query: { expand: 'refs' },
+      before: firstBundle,
+      status: 200,
+      content: { expandTruncated: ['refs'] },
+      after: truncated,
+    },
+  ]);
 
   it('a page of expanded many-relations stops at the byte budget and pages on with nextCursor, losing nothing', async () => {
     const seen: string[] = [];
@@ -140,8 +168,9 @@ describe('expand over many-relations is bounded', () => {
     let largest = 0;
     do {
       const query: string = `limit=200&expand=refs&sort=name${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const { app, user } = api.context();
       const response = await app.fetch(`/api/collections/bundles/records?${query}`, {
-        headers: user.headers,
+        headers: user('user').headers,
       });
       const text = await response.text();
       expect(response.status).toBe(200);

@@ -1,13 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  applyTestSchema,
-  createTestAdmin,
-  createTestServiceKey,
-  signUpTestUser,
-  startAppWithOpenSignup,
-  type TestApp,
-  type TestUser,
-} from '@hearth/testkit';
+import { describe, expect } from 'vitest';
+import { useApiScenarios, type ApiScenario, type ScenarioContext } from '@hearth/testkit';
 
 /** What the rule language must say, and what it must refuse cleanly, over HTTP. */
 
@@ -32,30 +24,10 @@ const schema = {
   },
 };
 
-interface Body {
-  id?: string;
-  owner?: string;
-  title?: string;
-  error?: { code: string; message: string; details?: Record<string, unknown> };
-}
-
-let app: TestApp;
-let alice: TestUser;
-let bob: TestUser;
-
-beforeAll(async () => {
-  app = await startAppWithOpenSignup();
-  const admin = await createTestAdmin(app);
-  const key = await createTestServiceKey(app, admin.token);
-  alice = await signUpTestUser(app);
-  bob = await signUpTestUser(app);
-  await applyTestSchema(app, key.headers, schema);
-});
-afterAll(async () => {
-  await app?.close();
-});
+const api = useApiScenarios({ schema, users: ['alice', 'bob'] });
 
 const records = '/api/collections/posts/records';
+const list = { as: 'alice', method: 'GET', path: records } as const;
 
 describe('out-of-range dates are a 400, never a 500', () => {
   const filters = [
@@ -65,92 +37,125 @@ describe('out-of-range dates are a 400, never a 500', () => {
     'createdAt in ["2024-01-01", "0000-06-01"]',
     '!(updatedAt >= "0000-01-01")',
   ];
-  for (const filter of filters) {
-    it(`filter=${filter} → 400 filter/invalid`, async () => {
-      const response = await app.request<Body>('GET', `${records}?filter=${encodeURIComponent(filter)}`, {
-        headers: alice.headers,
-      });
-      expect(response.status).toBe(400);
-      expect(response.body.error?.code).toBe('filter/invalid');
-      expect(response.body.error?.message).toContain('0001-01-01 to 9999-12-31');
-    });
-  }
-
-  it('the first storable date still filters', async () => {
-    const response = await app.request<Body>(
-      'GET',
-      `${records}?filter=${encodeURIComponent('createdAt > "0001-01-01"')}`,
-      { headers: alice.headers },
-    );
-    expect(response.status).toBe(200);
-  });
-
-  it('a record with a year-0000 date is a field error, not a database error', async () => {
-    const response = await app.request<Body>('POST', records, {
-      headers: alice.headers,
-      body: { title: 'old', owner: alice.id, at: '0000-01-01' },
-    });
-    expect(response.status).toBe(400);
-    expect(response.body.error?.code).toBe('validation/failed');
-    expect(JSON.stringify(response.body.error?.details)).toContain('"at"');
-  });
+  api.run([
+    ...filters.map((filter): ApiScenario => ({
+      ...list,
+      name: `filter=${filter} → 400 filter/invalid`,
+      query: { filter },
+      status: 400,
+      content: {
+        error: { code: 'filter/invalid', message: expect.stringContaining('0001-01-01 to 9999-12-31') },
+      },
+    })),
+    {
+      ...list,
+      name: 'the first storable date still filters',
+      query: { filter: 'createdAt > "0001-01-01"' },
+      status: 200,
+    },
+    {
+      name: 'a record with a year-0000 date is a field error, not a database error',
+      as: 'alice',
+      method: 'POST',
+      path: records,
+      body: (c) => ({ title: 'old', owner: c.user('alice').id, at: '0000-01-01' }),
+      status: 400,
+      content: { error: { code: 'validation/failed', details: { fields: { at: {} } } } },
+    },
+  ]);
 });
 
 describe('public read, owner write: the owner cannot give a record away', () => {
-  it('a PATCH that moves the owner to someone else is 403; other changes pass', async () => {
-    const created = await app.request<Body>('POST', records, {
-      headers: alice.headers,
-      body: { title: 'mine', owner: alice.id, published: true },
-    });
-    expect(created.status).toBe(201);
-    const path = `${records}/${created.body.id}`;
-    const move = await app.request<Body>('PATCH', path, { headers: alice.headers, body: { owner: bob.id } });
-    expect(move.status).toBe(403);
-    expect(move.body.error?.code).toBe('rules/denied');
-    const same = await app.request<Body>('PATCH', path, {
-      headers: alice.headers,
-      body: { owner: alice.id, title: 'still mine' },
-    });
-    expect(same.status).toBe(200);
-    const retitle = await app.request<Body>('PATCH', path, {
-      headers: alice.headers,
-      body: { title: 'renamed' },
-    });
-    expect(retitle.status).toBe(200);
-    expect(retitle.body.owner).toBe(alice.id);
-    const stored = await app.hearth.pool.query<{ owner: string }>(
+  /** A published post of alice's, kept as `ids.mine`. */
+  const alicePost = async (c: ScenarioContext) => {
+    c.ids.mine = (
+      await c.createRecord('alice', 'posts', { title: 'mine', owner: c.user('alice').id, published: true })
+    ).id;
+  };
+  const patch = {
+    as: 'alice',
+    method: 'PATCH',
+    path: (c: ScenarioContext) => `${records}/${c.id('mine')}`,
+  } as const;
+  const ownerIsStill = (who: string) => async (c: ScenarioContext) => {
+    const stored = await c.app.hearth.pool.query<{ owner: string }>(
       'SELECT owner FROM app.posts WHERE id = $1',
-      [created.body.id],
+      [c.id('mine')],
     );
-    expect(stored.rows[0]?.owner).toBe(alice.id);
-    // Bob can read it (published) but not change it.
-    const bobs = await app.request<Body>('PATCH', path, { headers: bob.headers, body: { owner: bob.id } });
-    expect(bobs.status).toBe(403);
-  });
+    expect(stored.rows[0]?.owner).toBe(c.user(who).id);
+  };
+  api.run([
+    {
+      ...patch,
+      name: 'a PATCH that moves the owner to someone else is 403',
+      body: (c) => ({ owner: c.user('bob').id }),
+      before: alicePost,
+      status: 403,
+      content: { error: { code: 'rules/denied' } },
+      after: ownerIsStill('alice'),
+    },
+    {
+      ...patch,
+      name: 'a PATCH that names the same owner passes',
+      body: (c) => ({ owner: c.user('alice').id, title: 'still mine' }),
+      before: alicePost,
+      status: 200,
+      events: [{ collection: 'posts', action: 'update', record: { title: 'still mine' } }],
+    },
+    {
+      ...patch,
+      name: 'a PATCH that leaves the owner alone passes and keeps it',
+      body: { title: 'renamed' },
+      before: alicePost,
+      status: 200,
+      content: (c) => ({ title: 'renamed', owner: c.user('alice').id }),
+      events: [{ collection: 'posts', action: 'update', record: { title: 'renamed' } }],
+      after: ownerIsStill('alice'),
+    },
+    {
+      ...patch,
+      name: 'another user can read the published post but not take it',
+      as: 'bob',
+      body: (c) => ({ owner: c.user('bob').id }),
+      before: async (c) => {
+        await alicePost(c);
+        expect((await api.send({ ...patch, method: 'GET', as: 'bob' })).status).toBe(200);
+      },
+      status: 403,
+      after: ownerIsStill('alice'),
+    },
+  ]);
 });
 
 describe('misspelt names get a "did you mean", as filters do', () => {
-  it('sort=-createdAd → 400 suggesting createdAt', async () => {
-    const response = await app.request<Body>('GET', `${records}?sort=-createdAd`, { headers: alice.headers });
-    expect(response.status).toBe(400);
-    expect(response.body.error?.code).toBe('query/invalid');
-    expect(response.body.error?.message).toContain('did you mean "createdAt"?');
-  });
-
-  it('GET /api/collections/psots/records → 404 suggesting posts', async () => {
-    const response = await app.request<Body>('GET', '/api/collections/psots/records', {
-      headers: alice.headers,
-    });
-    expect(response.status).toBe(404);
-    expect(response.body.error?.code).toBe('collections/not-found');
-    expect(response.body.error?.message).toBe('No collection is named "psots"; did you mean "posts"?');
-  });
-
-  it('a name with nothing close gets no suggestion', async () => {
-    const response = await app.request<Body>('GET', '/api/collections/zzzzzzzz/records', {
-      headers: alice.headers,
-    });
-    expect(response.status).toBe(404);
-    expect(response.body.error?.message).toBe('No collection is named "zzzzzzzz".');
-  });
+  api.run([
+    {
+      ...list,
+      name: 'sort=-createdAd → 400 suggesting createdAt',
+      query: { sort: '-createdAd' },
+      status: 400,
+      content: {
+        error: { code: 'query/invalid', message: expect.stringContaining('did you mean "createdAt"?') },
+      },
+    },
+    {
+      ...list,
+      name: 'GET /api/collections/psots/records → 404 suggesting posts',
+      path: '/api/collections/psots/records',
+      status: 404,
+      content: {
+        error: {
+          code: 'collections/not-found',
+          message: 'No collection is named "psots"; did you mean "posts"?',
+        },
+      },
+    },
+    {
+      ...list,
+      name: 'a name with nothing close gets no suggestion',
+      path: '/api/collections/zzzzzzzz/records',
+      status: 404,
+      content: { error: { message: 'No collection is named "zzzzzzzz".' } },
+    },
+  ]);
 });

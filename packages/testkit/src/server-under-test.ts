@@ -10,6 +10,8 @@ export {
   startEmbeddedPostgres,
   startHearth,
   temporaryDataDir,
+  type ChangeAction,
+  type ChangeEvent,
   type HearthInstance,
   type StartOptions,
 } from '../../server/src/index.js';
