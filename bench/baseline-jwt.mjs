@@ -3,11 +3,17 @@
 // node:crypto on every request, the header and claims pinned the way Hearth
 // pins them (typ at+jwt, iss, aud, exp). The public keys come from Hearth's
 // JWKS, fetched once and again for an unknown kid.
+//
+// HEARTH_BENCH_BASELINE_TOKEN_CACHE=1 makes the baseline remember verified
+// tokens until they expire, as Hearth does (src/auth/access-tokens.ts): a
+// stricter baseline, for seeing what Hearth costs beyond that one saving.
 import { createPublicKey, verify } from 'node:crypto';
 
 const ISSUER = process.env.BENCH_TOKEN_ISSUER ?? 'hearth';
 const AUDIENCE = 'hearth';
 const BEARER = /^Bearer ([A-Za-z0-9._-]+)$/;
+
+const CACHE = process.env.HEARTH_BENCH_BASELINE_TOKEN_CACHE === '1' ? new Map() : undefined;
 
 export class Unauthorized extends Error {}
 
@@ -24,6 +30,8 @@ export function bearerVerifier(jwksUrl) {
   return async function verifyBearer(authorization) {
     const token = BEARER.exec(authorization ?? '')?.[1];
     if (!token) throw new Unauthorized('no bearer token');
+    const cached = CACHE?.get(token);
+    if (cached && cached.exp > Date.now() / 1000) return cached;
     const [head, body, signature, extra] = token.split('.');
     if (!head || !body || !signature || extra !== undefined) throw new Unauthorized('malformed token');
     let header;
@@ -46,6 +54,10 @@ export function bearerVerifier(jwksUrl) {
       throw new Unauthorized('foreign token');
     }
     if (typeof claims.exp !== 'number' || claims.exp <= Date.now() / 1000) throw new Unauthorized('expired');
+    if (CACHE) {
+      if (CACHE.size >= 10_000) CACHE.delete(CACHE.keys().next().value);
+      CACHE.set(token, claims);
+    }
     return claims;
   };
 }
