@@ -8,6 +8,8 @@
 import { readFileSync } from 'node:fs';
 
 const [file, mode = 'self', filter] = process.argv.slice(2);
+// Piped into `head`, the reader may go first.
+process.stdout.on('error', () => process.exit(0));
 if (!file) {
   process.stderr.write('usage: node bench/profile-summary.mjs <file.cpuprofile> [self|total] [filter]\n');
   process.exit(2);
