@@ -56,9 +56,22 @@ export class StatementBuilder {
   }
 }
 
-/** `t."id", t."createdAt", ...`: every field of the collection, never the private columns of hearth.users. */
+/** selectColumns' answers, per collection (a schema version makes new ones) and alias. */
+const columnLists = new WeakMap<LiveCollection, Map<string, string>>();
+
+/**
+ * `t."id", t."createdAt", ...`: every field of the collection, never the private columns of hearth.users.
+ * Built once per collection and alias: every record statement starts with it.
+ */
 export function selectColumns(collection: LiveCollection, alias: string): string {
-  return collection.fields.map((f) => `${alias}.${q(f.name)}`).join(', ');
+  let byAlias = columnLists.get(collection);
+  if (!byAlias) columnLists.set(collection, (byAlias = new Map()));
+  let columns = byAlias.get(alias);
+  if (columns === undefined) {
+    columns = collection.fields.map((f) => `${alias}.${q(f.name)}`).join(', ');
+    byAlias.set(alias, columns);
+  }
+  return columns;
 }
 
 /** A record as stored: every field, hidden ones included (for change events and admins). */
