@@ -35,6 +35,8 @@ export interface DispatcherOptions {
 type Request = TaggedRequest & RoutedRequest & { body?: unknown };
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void;
 
+const apiSecurityHeaderList = apiSecurityHeaders.flat();
+
 function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
@@ -102,17 +104,21 @@ export function createDispatcher(options: DispatcherOptions): RequestListener {
   }
 
   function write(req: Request, res: ServerResponse, result: RouteResult): void {
-    res.statusCode = result.status;
-    for (const [name, value] of apiSecurityHeaders) res.setHeader(name, value);
+    // One writeHead with a flat [name, value, ...] list: the headers set earlier (request id, CORS) merge in.
+    const head = apiSecurityHeaderList.slice();
     if (result.kind === 'redirect') {
-      res.setHeader('Location', result.location);
-      res.setHeader('Content-Length', 0);
+      head.push('Location', result.location, 'Content-Length', '0');
+      res.writeHead(result.status, head);
       return void res.end();
     }
-    if (result.headers) for (const name in result.headers) res.setHeader(name, result.headers[name]!);
-    if (result.kind === 'empty') return void res.end();
+    if (result.headers) for (const name in result.headers) head.push(name, result.headers[name]!);
+    if (result.kind === 'empty') {
+      res.writeHead(result.status, head);
+      return void res.end();
+    }
     if (result.kind === 'stream') {
-      res.setHeader('Content-Type', result.contentType);
+      head.push('Content-Type', result.contentType);
+      res.writeHead(result.status, head);
       if (req.method === 'HEAD') {
         result.body.destroy();
         return void res.end();
@@ -122,11 +128,13 @@ export function createDispatcher(options: DispatcherOptions): RequestListener {
       });
     }
     const text = result.kind === 'text' ? result.body : JSON.stringify(result.body);
-    res.setHeader(
+    head.push(
       'Content-Type',
       result.kind === 'text' ? result.contentType : 'application/json; charset=utf-8',
+      'Content-Length',
+      String(Buffer.byteLength(text)),
     );
-    res.setHeader('Content-Length', Buffer.byteLength(text));
+    res.writeHead(result.status, head);
     if (req.method === 'HEAD') res.end();
     else res.end(text);
   }
@@ -145,7 +153,10 @@ export function createDispatcher(options: DispatcherOptions): RequestListener {
         body: route.body ? validateBody(route.body, req.body, route.invalidBody) : req.body,
         method: route.method,
         headers: req.headers,
-        ip: proxyAddr(req, trustProxy),
+        // Worked out only by the routes that use it (sign-ins, writes): proxy-addr parses X-Forwarded-For.
+        get ip() {
+          return proxyAddr(req, trustProxy);
+        },
         userAgent: req.headers['user-agent'],
         remoteAddress: req.socket.remoteAddress,
         clientGone: () => clientGoneOf(req, res),

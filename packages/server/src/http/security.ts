@@ -86,11 +86,28 @@ export type CorsHandler = (
 /** CORS for browser apps: bearer tokens, never cookies, so no credentials. Answers preflights itself. */
 export function corsPolicy(origins: string[]): CorsHandler {
   const anyOrigin = origins.includes('*');
-  return cors({
+  const handle = cors({
     origin: anyOrigin ? '*' : origins,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
     allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'X-Request-Id'],
     exposedHeaders: ['ETag', 'Location', 'Idempotent-Replayed', 'Retry-After', 'X-Request-Id'],
     maxAge: 600,
   }) as CorsHandler;
+  // A request without an Origin (a server, a script, a same-origin page) always gets the same
+  // headers from the cors package: worked out once, then set in one loop.
+  const withoutOrigin: Array<[string, string]> = [];
+  const recorder = {
+    setHeader: (name: string, value: string) => void withoutOrigin.push([name, String(value)]),
+    getHeader: () => undefined,
+  };
+  handle(
+    { method: 'GET', headers: {} } as IncomingMessage,
+    recorder as unknown as ServerResponse,
+    () => undefined,
+  );
+  return (req, res, next) => {
+    if (req.headers.origin !== undefined || req.method === 'OPTIONS') return handle(req, res, next);
+    for (const [name, value] of withoutOrigin) res.setHeader(name, value);
+    next();
+  };
 }

@@ -8,7 +8,9 @@ import type { Pool } from '../db/pool.js';
 import type { ReadinessCheck } from './readiness.js';
 
 export function databaseCheck(pool: Pool): ReadinessCheck {
-  return { name: 'database', check: async () => void (await pool.query('SELECT 1')) };
+  // Named: each connection prepares it once (sent unnamed with HEARTH_DATABASE_PREPARED_STATEMENTS=false).
+  const ping = { name: 'hearth_ready', text: 'SELECT 1' };
+  return { name: 'database', check: async () => void (await pool.query(ping)) };
 }
 
 export function redisCheck(redis: Redis): ReadinessCheck {

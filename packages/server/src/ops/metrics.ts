@@ -73,7 +73,7 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
 
 /** Where the route template of a request is found once it has been routed. */
 export interface RoutedRequest extends IncomingMessage {
-  /** Set by the edge for its own routes. */
+  /** Set by the dispatcher for the routes in the table. */
   routeTemplate?: string;
   /** Set by Express for its routes. */
   route?: { path?: unknown };
@@ -88,6 +88,9 @@ function routeTemplate(req: RoutedRequest): string {
   return 'unmatched';
 }
 
+/** The labelled series per method, route and status: finding one by its labels hashes them every time. */
+const seriesCache = new WeakMap<Metrics, Map<string, { observe(value: number): void }>>();
+
 /** Records a finished request's duration. */
 export function observeRequest(
   metrics: Metrics,
@@ -95,8 +98,15 @@ export function observeRequest(
   status: number,
   startedAt: number,
 ): void {
-  metrics.httpDuration.observe(
-    { method: req.method ?? 'GET', route: routeTemplate(req), status: String(status) },
-    (performance.now() - startedAt) / 1000,
-  );
+  let cache = seriesCache.get(metrics);
+  if (!cache) seriesCache.set(metrics, (cache = new Map()));
+  const method = req.method ?? 'GET';
+  const route = routeTemplate(req);
+  const key = `${method} ${status} ${route}`;
+  let series = cache.get(key);
+  if (!series) {
+    series = metrics.httpDuration.labels({ method, route, status: String(status) });
+    cache.set(key, series);
+  }
+  series.observe((performance.now() - startedAt) / 1000);
 }

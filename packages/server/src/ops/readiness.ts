@@ -12,26 +12,33 @@ export interface CheckResult {
 
 const CHECK_TIMEOUT_MS = 2_000;
 
-function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
+/**
+ * Runs every check at once, each timed, under one shared deadline: a check
+ * that has not answered within CHECK_TIMEOUT_MS counts as failing.
+ */
 export async function runReadinessChecks(checks: ReadinessCheck[]): Promise<Record<string, CheckResult>> {
-  const entries = await Promise.all(
-    checks.map(async ({ name, check }): Promise<[string, CheckResult]> => {
-      const started = performance.now();
-      try {
-        await withTimeout(check(), CHECK_TIMEOUT_MS);
-        return [name, { ok: true, latencyMs: Math.round(performance.now() - started) }];
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        return [name, { ok: false, latencyMs: Math.round(performance.now() - started), error: message }];
-      }
-    }),
-  );
-  return Object.fromEntries(entries);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+  });
+  deadline.catch(() => undefined);
+  try {
+    const results: Record<string, CheckResult> = {};
+    await Promise.all(
+      checks.map(async ({ name, check }) => {
+        const started = performance.now();
+        try {
+          await Promise.race([check(), deadline]);
+          results[name] = { ok: true, latencyMs: Math.round(performance.now() - started) };
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          results[name] = { ok: false, latencyMs: Math.round(performance.now() - started), error: message };
+        }
+      }),
+    );
+    // In the order the checks were given, whichever answered first.
+    return Object.fromEntries(checks.map(({ name }) => [name, results[name]!]));
+  } finally {
+    clearTimeout(timer);
+  }
 }
