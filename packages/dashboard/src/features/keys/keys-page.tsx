@@ -1,10 +1,11 @@
 import { useState } from 'react';
-import { AdminLayout } from '../../components/admin-layout.tsx';
-import { FormAlert } from '../../components/form-alert.tsx';
-import { RequireAdmin } from '../../components/require-admin.tsx';
-import { formProblem } from '../../lib/form-problem.ts';
+import { AdminLayout } from '../../shared/admin-layout.tsx';
+import { FormAlert } from '../../shared/form-alert.tsx';
+import { RequireAdmin } from '../sign-in/require-admin.tsx';
+import { formProblem } from '../../shared/form-problem.ts';
 import { CreatedKey } from './created-key.tsx';
-import { revokeServiceKey, type CreatedServiceKey, type ServiceKey } from './keys-api.ts';
+import { hearth } from '../../hearth.ts';
+import type { CreatedServiceKey, ServiceKey } from '@hearth/client';
 import { KeysTable } from './keys-table.tsx';
 import { NewKeyForm } from './new-key-form.tsx';
 import { useServiceKeys } from './use-service-keys.ts';
@@ -33,7 +34,7 @@ function KeysView() {
     setProblem(undefined);
     setRevoking((ids) => new Set(ids).add(key.id));
     try {
-      await revokeServiceKey(key.id);
+      await hearth.admin.keys.revoke(key.id);
     } catch (error) {
       setProblem(`The key "${key.name}" could not be revoked. ${formProblem(error).message}`);
     } finally {

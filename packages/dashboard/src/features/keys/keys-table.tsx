@@ -1,5 +1,5 @@
-import { TimeStamp } from '../../components/time-stamp.tsx';
-import type { ServiceKey } from './keys-api.ts';
+import { TimeStamp } from '../../shared/time-stamp.tsx';
+import type { ServiceKey } from '@hearth/client';
 
 interface KeysTableProps {
   items: readonly ServiceKey[];

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
-import { formProblem } from '../../lib/form-problem.ts';
-import { listServiceKeys, type ServiceKey } from './keys-api.ts';
+import { formProblem } from '../../shared/form-problem.ts';
+import type { ServiceKey } from '@hearth/client';
+import { hearth } from '../../hearth.ts';
 
 export interface ServiceKeyList {
   items: ServiceKey[];
@@ -22,7 +23,7 @@ export function useServiceKeys(): ServiceKeyList {
     const mine = ++generation.current;
     setState('loading');
     setProblem(undefined);
-    listServiceKeys().then(
+    hearth.admin.keys.list().then(
       (keys) => {
         if (generation.current !== mine) return;
         setItems(keys);
