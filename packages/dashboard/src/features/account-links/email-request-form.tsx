@@ -1,5 +1,5 @@
 import { useState, type ReactNode } from 'react';
-import { Field } from '../../shared/field.tsx';
+import { EmailField } from '../../shared/email-field.tsx';
 import { FormAlert } from '../../shared/form-alert.tsx';
 import { SubmitButton } from '../../shared/submit-button.tsx';
 import { useFormState } from '../../shared/use-form-state.ts';
@@ -40,15 +40,11 @@ export function EmailRequestForm(props: {
     >
       {props.intro}
       {form.formError === undefined ? null : <FormAlert ref={form.alertRef}>{form.formError}</FormAlert>}
-      <Field
-        name="email"
-        label="Email"
-        type="email"
-        autoComplete="email"
+      <EmailField
         value={email}
         onChange={setEmail}
         error={form.fieldError('email')}
-        required
+        autoComplete="email"
         autoFocus={props.autoFocus ?? false}
       />
       <SubmitButton pending={form.pending} pendingLabel="Sending…">

@@ -1,14 +1,13 @@
 import { useState, type FormEvent } from 'react';
 import { Link } from 'wouter';
 import { isHearthError } from '@hearth/client';
-import { Field } from '../../shared/field.tsx';
 import { FormAlert } from '../../shared/form-alert.tsx';
 import { PublicLayout } from '../../shared/public-layout.tsx';
 import { SubmitButton } from '../../shared/submit-button.tsx';
 import { useFormState } from '../../shared/use-form-state.ts';
 import { useLinkToken } from '../../shared/use-link-token.ts';
 import { formProblem } from '../../shared/form-problem.ts';
-import { confirmationProblem, passwordPolicyHint } from '../../shared/password-confirmation.ts';
+import { confirmsNewPassword, NewPasswordFields, useNewPassword } from '../../shared/new-password-fields.tsx';
 import { hearth } from '../../hearth.ts';
 
 const invalidLink = 'This reset link is invalid, expired or already used.';
@@ -20,10 +19,9 @@ const resetOptions = {
 /** Opened from the "reset your password" mail: sets a new password with the link's token. */
 export function ResetPasswordPage() {
   const token = useLinkToken();
-  const [password, setPassword] = useState('');
-  const [confirmation, setConfirmation] = useState('');
+  const newPassword = useNewPassword();
   const form = useFormState();
-  const { fieldError, formError, pending, formRef, alertRef } = form;
+  const { formError, pending, formRef, alertRef } = form;
   const [linkDead, setLinkDead] = useState(token === undefined);
   const [done, setDone] = useState(false);
 
@@ -51,16 +49,11 @@ export function ResetPasswordPage() {
   const resetToken = token;
 
   function submit(event: FormEvent<HTMLFormElement>): void {
-    const mismatch = confirmationProblem(password, confirmation);
-    if (mismatch !== undefined) {
-      event.preventDefault();
-      form.setProblem({ field: 'confirmation', message: mismatch });
-      return;
-    }
+    if (!confirmsNewPassword(event, form, newPassword)) return;
     void form.submit(
       event,
       async () => {
-        await hearth.auth.resetPassword({ token: resetToken, password });
+        await hearth.auth.resetPassword({ token: resetToken, password: newPassword.password });
         setDone(true);
       },
       (error) => {
@@ -77,27 +70,11 @@ export function ResetPasswordPage() {
     <PublicLayout title="Reset your password">
       <form ref={formRef} onSubmit={submit}>
         {formError === undefined ? null : <FormAlert ref={alertRef}>{formError}</FormAlert>}
-        <Field
-          name="password"
-          label="New password"
-          type="password"
-          autoComplete="new-password"
-          value={password}
-          onChange={setPassword}
-          error={fieldError('password')}
-          hint={passwordPolicyHint}
-          required
+        <NewPasswordFields
+          value={newPassword}
+          form={form}
+          labels={{ password: 'New password', confirmation: 'Confirm new password' }}
           autoFocus
-        />
-        <Field
-          name="confirmation"
-          label="Confirm new password"
-          type="password"
-          autoComplete="new-password"
-          value={confirmation}
-          onChange={setConfirmation}
-          error={fieldError('confirmation')}
-          required
         />
         <SubmitButton pending={pending} pendingLabel="Saving…">
           Set new password

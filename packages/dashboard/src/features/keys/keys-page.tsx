@@ -1,7 +1,6 @@
 import { useState } from 'react';
-import { AdminLayout } from '../../shared/admin-layout.tsx';
 import { FormAlert } from '../../shared/form-alert.tsx';
-import { RequireAdmin } from '../sign-in/require-admin.tsx';
+import { AdminPage } from '../sign-in/admin-page.tsx';
 import { formProblem } from '../../shared/form-problem.ts';
 import { CreatedKey } from './created-key.tsx';
 import { hearth } from '../../hearth.ts';
@@ -13,13 +12,9 @@ import { useServiceKeys } from './use-service-keys.ts';
 /** Service keys, for admins: create one (shown once), see which exist and when they were used, revoke. */
 export function KeysPage() {
   return (
-    <RequireAdmin>
-      {(user) => (
-        <AdminLayout title="Keys" user={user}>
-          <KeysView />
-        </AdminLayout>
-      )}
-    </RequireAdmin>
+    <AdminPage title="Keys">
+      <KeysView />
+    </AdminPage>
   );
 }
 

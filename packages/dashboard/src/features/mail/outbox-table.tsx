@@ -2,6 +2,7 @@ import { Fragment } from 'react';
 import { MailMessage } from './mail-message.tsx';
 import { TimeStamp } from '../../shared/time-stamp.tsx';
 import type { OutboxMail } from '@hearth/client';
+import { TableHead } from '../../shared/table-head.tsx';
 
 const COLUMNS = 8;
 
@@ -21,20 +22,7 @@ export function OutboxTable({ items, openId, onToggle, onRetry, retrying }: Outb
     <div className="table-scroll">
       <table className="outbox">
         <caption className="visually-hidden">Mail in the outbox, newest first</caption>
-        <thead>
-          <tr>
-            <th scope="col">Created</th>
-            <th scope="col">To</th>
-            <th scope="col">Subject</th>
-            <th scope="col">Status</th>
-            <th scope="col">Attempts</th>
-            <th scope="col">Last error</th>
-            <th scope="col">Sent</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={['Created', 'To', 'Subject', 'Status', 'Attempts', 'Last error', 'Sent']} />
         <tbody>
           {items.map((mail) => {
             const open = mail.id === openId;

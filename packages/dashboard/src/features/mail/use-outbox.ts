@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState } from 'react';
-import type { OutboxMail } from '@hearth/client';
+import { useEffect, useState, type SetStateAction } from 'react';
+import type { OutboxMail, OutboxPage } from '@hearth/client';
 import { hearth } from '../../hearth.ts';
+import { useLatestAnswer } from '../../shared/use-latest-answer.ts';
 import { formProblem } from '../../shared/form-problem.ts';
 import type { OutboxFilter } from './outbox-filter.ts';
 import { appendPage, replaceMail } from './outbox-mail.ts';
@@ -31,52 +32,44 @@ export function useOutbox(filter: OutboxFilter): OutboxList {
   const [state, setState] = useState<OutboxList['state']>('loading');
   const [problem, setProblem] = useState<string>();
   const [refreshes, setRefreshes] = useState(0);
-  const generation = useRef(0);
+  const latest = useLatestAnswer();
   const { to, status } = filter;
 
   useEffect(() => {
-    const mine = ++generation.current;
     setItems([]);
     setCursor(null);
     setState('loading');
     setProblem(undefined);
     // `filter` is a new object each render; `to` and `status` are what it says.
-    hearth.admin.outbox.list({ ...filter, limit: OUTBOX_PAGE_SIZE }).then(
-      (page) => {
-        if (generation.current !== mine) return;
-        setItems(page.items);
-        setCursor(page.nextCursor);
-        setState('ready');
-      },
-      (error: unknown) => {
-        if (generation.current !== mine) return;
+    latest.replace(
+      hearth.admin.outbox.list({ ...filter, limit: OUTBOX_PAGE_SIZE }),
+      (page) => showPage(page.items, page),
+      (error) => {
         setProblem(`The mail could not be loaded. ${formProblem(error).message}`);
         setState('failed');
       },
     );
-    return () => {
-      generation.current += 1;
-    };
+    return latest.dropAll;
   }, [to, status, refreshes]);
 
   function loadMore(): void {
     if (cursor === null || state !== 'ready') return;
-    const mine = generation.current;
     setState('more');
     setProblem(undefined);
-    hearth.admin.outbox.list({ ...filter, limit: OUTBOX_PAGE_SIZE, cursor }).then(
-      (page) => {
-        if (generation.current !== mine) return;
-        setItems((shown) => appendPage(shown, page.items));
-        setCursor(page.nextCursor);
-        setState('ready');
-      },
-      (error: unknown) => {
-        if (generation.current !== mine) return;
+    latest.follow(
+      hearth.admin.outbox.list({ ...filter, limit: OUTBOX_PAGE_SIZE, cursor }),
+      (page) => showPage((shown) => appendPage(shown, page.items), page),
+      (error) => {
         setProblem(`More mail could not be loaded. ${formProblem(error).message}`);
         setState('ready');
       },
     );
+  }
+
+  function showPage(items: SetStateAction<OutboxMail[]>, page: OutboxPage): void {
+    setItems(items);
+    setCursor(page.nextCursor);
+    setState('ready');
   }
 
   return {

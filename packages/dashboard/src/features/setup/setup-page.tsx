@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useLocation } from 'wouter';
 import { isHearthError, type SetupResult } from '@hearth/client';
-import { Field } from '../../shared/field.tsx';
+import { EmailField } from '../../shared/email-field.tsx';
 import { FormAlert } from '../../shared/form-alert.tsx';
 import { PublicLayout } from '../../shared/public-layout.tsx';
 import { SubmitButton } from '../../shared/submit-button.tsx';
@@ -9,7 +9,7 @@ import { useFormState } from '../../shared/use-form-state.ts';
 import { useLinkToken } from '../../shared/use-link-token.ts';
 import { useSetupState } from './use-setup-state.ts';
 import { formProblem } from '../../shared/form-problem.ts';
-import { confirmationProblem, passwordPolicyHint } from '../../shared/password-confirmation.ts';
+import { confirmsNewPassword, NewPasswordFields, useNewPassword } from '../../shared/new-password-fields.tsx';
 import { hearth } from '../../hearth.ts';
 
 const setupOptions = {
@@ -31,8 +31,7 @@ export function SetupPage() {
   const token = useLinkToken();
   const [, navigate] = useLocation();
   const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [confirmation, setConfirmation] = useState('');
+  const newPassword = useNewPassword();
   const form = useFormState();
   const { fieldError, formError, pending, formRef, alertRef } = form;
   const [setupOver, setSetupOver] = useState(false);
@@ -76,7 +75,7 @@ export function SetupPage() {
   async function createAdmin(): Promise<void> {
     let setup: SetupResult;
     try {
-      setup = await hearth.admin.setup({ token: setupToken, email, password });
+      setup = await hearth.admin.setup({ token: setupToken, email, password: newPassword.password });
     } catch (error) {
       setSetupOver(isHearthError(error) && error.code === 'admin/setup-complete');
       throw error;
@@ -91,12 +90,7 @@ export function SetupPage() {
   }
 
   function submit(event: FormEvent<HTMLFormElement>): void {
-    const mismatch = confirmationProblem(password, confirmation);
-    if (mismatch !== undefined) {
-      event.preventDefault();
-      form.setProblem({ field: 'confirmation', message: mismatch });
-      return;
-    }
+    if (!confirmsNewPassword(event, form, newPassword)) return;
     void form.submit(event, createAdmin, (error) =>
       error instanceof SignInAfterSetupFailed
         ? { message: `The admin was created, but signing in failed: ${formProblem(error.cause).message}` }
@@ -122,37 +116,11 @@ export function SetupPage() {
             ) : null}
           </FormAlert>
         )}
-        <Field
-          name="email"
-          label="Email"
-          type="email"
-          autoComplete="username"
-          value={email}
-          onChange={setEmail}
-          error={fieldError('email')}
-          required
-          autoFocus
-        />
-        <Field
-          name="password"
-          label="Password"
-          type="password"
-          autoComplete="new-password"
-          value={password}
-          onChange={setPassword}
-          error={fieldError('password')}
-          hint={passwordPolicyHint}
-          required
-        />
-        <Field
-          name="confirmation"
-          label="Confirm password"
-          type="password"
-          autoComplete="new-password"
-          value={confirmation}
-          onChange={setConfirmation}
-          error={fieldError('confirmation')}
-          required
+        <EmailField value={email} onChange={setEmail} error={fieldError('email')} autoFocus />
+        <NewPasswordFields
+          value={newPassword}
+          form={form}
+          labels={{ password: 'Password', confirmation: 'Confirm password' }}
         />
         <SubmitButton pending={pending} pendingLabel="Creating the admin…">
           Create admin

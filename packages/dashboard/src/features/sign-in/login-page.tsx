@@ -1,6 +1,7 @@
 import { Fragment, useState } from 'react';
 import { Link, Redirect } from 'wouter';
 import { isHearthError, type User } from '@hearth/client';
+import { EmailField } from '../../shared/email-field.tsx';
 import { Field } from '../../shared/field.tsx';
 import { FormAlert } from '../../shared/form-alert.tsx';
 import { PublicLayout } from '../../shared/public-layout.tsx';
@@ -68,16 +69,7 @@ export function LoginPage() {
         {/* Keys make the code step mount fresh inputs (so autoFocus moves to the code input). */}
         {ticket === undefined ? (
           <Fragment key="credentials">
-            <Field
-              name="email"
-              label="Email"
-              type="email"
-              autoComplete="username"
-              value={email}
-              onChange={setEmail}
-              required
-              autoFocus
-            />
+            <EmailField value={email} onChange={setEmail} autoFocus />
             <Field
               name="password"
               label="Password"

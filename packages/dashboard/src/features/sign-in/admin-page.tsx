@@ -1,21 +1,22 @@
 import { useEffect, type ReactNode } from 'react';
 import { Redirect } from 'wouter';
-import type { User } from '@hearth/client';
 import { displayName } from './admin-access.ts';
 import { hearth } from '../../hearth.ts';
 import { useAuthView } from './session.ts';
 import { PublicLayout } from '../../shared/public-layout.tsx';
-import { SignOutButton } from '../../shared/admin-layout.tsx';
+import { AdminLayout, SignOutButton } from '../../shared/admin-layout.tsx';
 
-interface RequireAdminProps {
-  children: (user: User) => ReactNode;
+interface AdminPageProps {
+  title: string;
+  children: ReactNode;
 }
 
 /**
- * Renders its page only for a signed-in admin. Nobody signed in goes to the
- * sign-in page; a user who is not an admin is told so and may sign out.
+ * A page for admins: its content in the admin layout, for a signed-in admin
+ * only. Nobody signed in goes to the sign-in page; a user who is not an
+ * admin is told so and may sign out.
  */
-export function RequireAdmin({ children }: RequireAdminProps) {
+export function AdminPage({ title, children }: AdminPageProps) {
   const view = useAuthView();
   const signedIn = view.status === 'signed-in';
 
@@ -38,5 +39,9 @@ export function RequireAdmin({ children }: RequireAdminProps) {
       </PublicLayout>
     );
   }
-  return children(view.user);
+  return (
+    <AdminLayout title={title} user={view.user}>
+      {children}
+    </AdminLayout>
+  );
 }
