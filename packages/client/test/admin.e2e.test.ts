@@ -112,7 +112,7 @@ describe('client.admin', () => {
 
     const applied = await withKey.admin.schema.apply(schema, { dryRun: false, ifVersion: live.version });
     expect(applied.applied).toBe(true);
-    expect((await admin.admin.schema.get()).schema.collections['notes']).toBeDefined();
+    expect((await admin.admin.schema.get()).schema.collections?.['notes']).toBeDefined();
     const versions = await admin.admin.schema.versions();
     expect(versions.map((v) => v.id)).toContain(applied.version);
   });
