@@ -19,9 +19,10 @@ import {
   retryDelayMs,
 } from './refresh-scheduler.js';
 import { inferEvent, sameState } from './session-changes.js';
-import { isBrowserPage, type SessionStorage } from './session-storage.js';
+import type { SessionStorage } from './session-storage.js';
 import { SessionStore } from './session-store.js';
 import { startTabSync, type TabSync } from './tab-sync.js';
+import { onTabVisible } from './tab-visibility.js';
 
 export interface AuthClientOptions {
   http: HttpClient;
@@ -89,7 +90,10 @@ export class AuthSession implements AccessTokenSource {
           });
     this.http.setAccessTokenSource(this);
     this.ready = this.restore();
-    this.watchVisibility();
+    this.removeVisibilityListener = onTabVisible(() => {
+      const session = this.state?.session;
+      if (this.autoRefresh && session !== undefined && this.isDue(session)) this.refreshFromTimer();
+    });
   }
 
   /** The session and user as last seen, or null (before `ready`, always null). */
@@ -418,26 +422,6 @@ export class AuthSession implements AccessTokenSource {
       this.events.emit(resolved, next.session, { user: next.user });
     });
   }
-
-  private watchVisibility(): void {
-    // Background tabs throttle timers: check the session when the tab comes back.
-    const doc = (globalThis as { document?: Partial<VisibilityTarget> }).document;
-    if (!isBrowserPage() || typeof doc?.addEventListener !== 'function') return;
-    const target = doc as VisibilityTarget;
-    const onChange = () => {
-      if (target.visibilityState !== 'visible' || !this.autoRefresh) return;
-      const session = this.state?.session;
-      if (session !== undefined && this.isDue(session)) this.refreshFromTimer();
-    };
-    target.addEventListener('visibilitychange', onChange);
-    this.removeVisibilityListener = () => target.removeEventListener('visibilitychange', onChange);
-  }
-}
-
-interface VisibilityTarget {
-  visibilityState: string;
-  addEventListener(type: 'visibilitychange', listener: () => void): void;
-  removeEventListener(type: 'visibilitychange', listener: () => void): void;
 }
 
 function timeoutSignal(ms: number): { signal?: AbortSignal } {
