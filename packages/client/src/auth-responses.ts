@@ -4,7 +4,7 @@ import { numericClaim } from './jwt-claims.js';
 
 /** Reads the server's answers to /api/auth calls, failing with client/invalid-response on a shape we cannot use. */
 
-function invalid(what: string, status = 200): HearthError {
+export function invalidAnswer(what: string, status = 200): HearthError {
   return new HearthError('client/invalid-response', `The server's answer has no valid ${what}.`, status);
 }
 
@@ -13,7 +13,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 export function sessionFromServer(raw: unknown): Session {
-  if (!isObject(raw)) throw invalid('session');
+  if (!isObject(raw)) throw invalidAnswer('session');
   const { accessToken, refreshToken } = raw;
   if (
     typeof accessToken !== 'string' ||
@@ -21,7 +21,7 @@ export function sessionFromServer(raw: unknown): Session {
     typeof refreshToken !== 'string' ||
     refreshToken === ''
   ) {
-    throw invalid('session');
+    throw invalidAnswer('session');
   }
   return { accessToken, refreshToken, expiresAt: expiresAtOf(raw, accessToken), tokenType: 'Bearer' };
 }
@@ -40,7 +40,7 @@ function expiresAtOf(raw: Record<string, unknown>, accessToken: string): number 
   if (exp !== undefined) return exp;
   if (typeof expiresIn === 'number' && Number.isFinite(expiresIn))
     return Math.floor(Date.now() / 1000) + expiresIn;
-  throw invalid('session expiry (expiresAt)');
+  throw invalidAnswer('session expiry (expiresAt)');
 }
 
 /**
@@ -69,7 +69,7 @@ export function sessionFromParams(params: unknown): Session {
 }
 
 export function userFromServer(raw: unknown): User {
-  if (!isObject(raw) || typeof raw['id'] !== 'string') throw invalid('user');
+  if (!isObject(raw) || typeof raw['id'] !== 'string') throw invalidAnswer('user');
   return raw as User;
 }
 
@@ -89,10 +89,17 @@ export function mfaChallengeFrom(raw: unknown): MfaChallenge | undefined {
 
 /** `{user, session}` with a required session. */
 export function signedInFrom(body: unknown): { user: User; session: Session } {
-  if (!isObject(body)) throw invalid('sign-in result');
+  if (!isObject(body)) throw invalidAnswer('sign-in result');
   return { user: userFromServer(body['user']), session: sessionFromServer(body['session']) };
 }
 
 export function isObjectBody(value: unknown): value is Record<string, unknown> {
   return isObject(value);
+}
+
+/** `{items: [...]}` (or a bare array) from a list endpoint. */
+export function itemsFrom<T>(body: unknown, what: string): T[] {
+  const items = Array.isArray(body) ? body : isObject(body) ? body['items'] : undefined;
+  if (!Array.isArray(items)) throw invalidAnswer(what);
+  return items as T[];
 }

@@ -46,6 +46,8 @@ describe('client options', () => {
     ['headers', { 'x-a': 1 }],
     ['headers', new Map([['x-a', 'b']])],
     ['headers', null],
+    ['serviceKey', ''],
+    ['serviceKey', 42],
     ['storage', {}],
     ['storage', 'localStorage'],
     ['storageKey', 42],
@@ -81,6 +83,16 @@ describe('client options', () => {
     expect(
       resolveClientOptions('http://h', { headers: undefined, autoRefresh: undefined } as never).autoRefresh,
     ).toBe(true);
+  });
+
+  it('sends a service key as the bearer token, unless a header of its own is given', () => {
+    expect(resolveClientOptions('http://h', { serviceKey: 'hearth_sk_x' }).headers).toEqual({
+      authorization: 'Bearer hearth_sk_x',
+    });
+    expect(
+      resolveClientOptions('http://h', { serviceKey: 'hearth_sk_x', headers: { authorization: 'Bearer y' } })
+        .headers,
+    ).toEqual({ authorization: 'Bearer y' });
   });
 
   it('createClient rejects options that are not an object', () => {

@@ -8,6 +8,12 @@ export interface HearthClientOptions {
   /** Headers sent with every request. */
   headers?: Record<string, string>;
   /**
+   * A service key (`hearth_sk_…`), for servers and scripts: sent as the
+   * bearer token of every request while nobody is signed in. It has admin
+   * rights, so never ship it to a browser.
+   */
+  serviceKey?: string;
+  /**
    * Where the session is kept: localStorage by default in browsers, memory
    * elsewhere. Any `{getItem, setItem, removeItem}`, sync or async
    * (React Native's AsyncStorage), fits.
@@ -58,6 +64,10 @@ const OPTION_CHECKS: { [K in keyof Required<HearthClientOptions>]: OptionCheck }
       [Object.prototype, null].includes(Object.getPrototypeOf(value)) &&
       Object.values(value).every((v) => typeof v === 'string'),
     expected: 'an object of header names to string values',
+  },
+  serviceKey: {
+    test: (value) => typeof value === 'string' && value !== '',
+    expected: 'a non-empty string',
   },
   storage: { test: isStorage, expected: 'an object with getItem, setItem and removeItem' },
   storageKey: {
@@ -124,7 +134,10 @@ export function resolveClientOptions(url: string, options: HearthClientOptions =
   return {
     url,
     fetch: options.fetch,
-    headers: { ...options.headers },
+    headers:
+      options.serviceKey === undefined
+        ? { ...options.headers }
+        : { authorization: `Bearer ${options.serviceKey}`, ...options.headers },
     storage,
     storageKey,
     autoRefresh: options.autoRefresh ?? true,

@@ -1,3 +1,4 @@
+import { AdminClient } from './admin/admin-client.js';
 import { AuthClient } from './auth-client.js';
 import { runBatch, type BatchOperation, type BatchOptions, type BatchResults } from './batch.js';
 import { resolveClientOptions, type HearthClientOptions } from './client-options.js';
@@ -20,6 +21,8 @@ export class HearthClient<Schema = any> {
   /** The shared HTTP client: every sub-client's requests go through it. */
   readonly http: HttpClient;
   readonly auth: AuthClient;
+  /** The admin API: users, service keys, the mail outbox, the schema (an admin's session or a service key). */
+  readonly admin: AdminClient;
   /** @internal Carries the schema type for the typed sub-clients. */
   declare readonly schema?: Schema;
 
@@ -39,6 +42,7 @@ export class HearthClient<Schema = any> {
       tabSync: resolved.tabSync,
       ...(resolved.lock === undefined ? {} : { lock: resolved.lock }),
     });
+    this.admin = new AdminClient(this.http);
   }
 
   /**

@@ -1,6 +1,37 @@
 export { createClient, HearthClient } from './hearth-client.js';
 export type { HearthClientOptions } from './client-options.js';
 export { AuthClient, type AuthClientOptions } from './auth-client.js';
+export { AdminClient } from './admin/admin-client.js';
+export type { AdminUsersClient } from './admin/admin-users.js';
+export type { AdminKeysClient } from './admin/admin-keys.js';
+export type { AdminOutboxClient } from './admin/admin-outbox.js';
+export type { AdminSchemaClient } from './admin/admin-schema.js';
+export {
+  outboxStatuses,
+  type AdminUpdateUserParams,
+  type ApplySchemaParams,
+  type CreatedServiceKey,
+  type CreateServiceKeyParams,
+  type CreateUserParams,
+  type ErrorBody,
+  type ListOutboxParams,
+  type ListUsersParams,
+  type LiveSchema,
+  type OutboxMail,
+  type OutboxPage,
+  type OutboxStatus,
+  type RevokedSessions,
+  type RotatedSigningKey,
+  type SchemaPlanResult,
+  type SchemaProblem,
+  type SchemaVersion,
+  type ServiceKey,
+  type ServiceKeyScope,
+  type SetupParams,
+  type SetupResult,
+  type SetupStatus,
+  type UserPage,
+} from './admin/admin-types.js';
 export type {
   AuthChangeDetail,
   AuthChangeEvent,

@@ -1,3 +1,4 @@
+import { HearthError } from './hearth-error.js';
 import type { Session } from './auth-types.js';
 import { numericClaim } from './jwt-claims.js';
 
@@ -61,4 +62,15 @@ export function isExpired(session: Session, now = Date.now()): boolean {
 export function retryDelayMs(attempt: number, random: () => number = Math.random): number {
   const base = Math.min(60_000, 1000 * 2 ** Math.max(0, attempt));
   return Math.round(base * (0.8 + 0.4 * random()));
+}
+
+/**
+ * A refresh the server refused for good (reused, revoked, expired or unknown
+ * token) as opposed to one that may work later (network, 429, 5xx).
+ */
+export function isRejectedRefresh(error: unknown): boolean {
+  if (!(error instanceof HearthError)) return false;
+  const { status, code } = error;
+  if (status === 400 || status === 401 || status === 403) return true;
+  return status >= 400 && status < 500 && status !== 408 && status !== 429 && code.startsWith('auth/');
 }

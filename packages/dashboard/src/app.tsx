@@ -1,14 +1,14 @@
 import { Route, Router, Switch } from 'wouter';
-import { ConfirmEmailPage } from './pages/confirm-email-page.tsx';
+import { ConfirmEmailPage } from './features/account-links/confirm-email-page.tsx';
 import { KeysPage } from './features/keys/keys-page.tsx';
-import { ForgotPasswordPage } from './pages/forgot-password-page.tsx';
-import { HomePage } from './pages/home-page.tsx';
-import { LoginPage } from './pages/login-page.tsx';
-import { MailPage } from './pages/mail-page.tsx';
-import { NotFoundPage } from './pages/not-found-page.tsx';
-import { ResetPasswordPage } from './pages/reset-password-page.tsx';
-import { SetupPage } from './pages/setup-page.tsx';
-import { VerifyEmailPage } from './pages/verify-email-page.tsx';
+import { ForgotPasswordPage } from './features/account-links/forgot-password-page.tsx';
+import { HomePage } from './features/status/home-page.tsx';
+import { LoginPage } from './features/sign-in/login-page.tsx';
+import { MailPage } from './features/mail/mail-page.tsx';
+import { NotFoundPage } from './shared/not-found-page.tsx';
+import { ResetPasswordPage } from './features/account-links/reset-password-page.tsx';
+import { SetupPage } from './features/setup/setup-page.tsx';
+import { VerifyEmailPage } from './features/account-links/verify-email-page.tsx';
 
 /**
  * Every page of the dashboard, by path under /_/. The server answers any

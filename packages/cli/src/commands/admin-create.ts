@@ -1,3 +1,4 @@
+import type { User } from '@hearth/client';
 import type { Command } from 'commander';
 import {
   ConfigError,
@@ -31,11 +32,8 @@ interface Flags {
   json?: boolean;
 }
 
-interface CreatedAdmin {
-  id: string;
-  email: string | null;
-  role: string;
-}
+/** Who was made an admin: the user, as much of it as both ways of creating one know. */
+type CreatedAdmin = Pick<User, 'id' | 'email' | 'role'>;
 
 export function registerAdminCreate(admin: Command): void {
   admin
@@ -148,11 +146,7 @@ async function whileServerRuns(flags: Flags, config: HearthConfig): Promise<stri
   const signedIn = `or, signed in as an admin (\`hearth login\`), run \`hearth users create --email ${flags.email} --role admin --password\``;
   let complete: boolean | undefined;
   try {
-    const answer = await new ApiClient(normalizeServerUrl(url), undefined).request<{ complete?: unknown }>(
-      'GET',
-      '/api/admin/setup',
-      { anonymous: true },
-    );
+    const answer = await new ApiClient(normalizeServerUrl(url), undefined).admin.setupStatus();
     complete = typeof answer?.complete === 'boolean' ? answer.complete : undefined;
   } catch {
     complete = undefined;
@@ -177,10 +171,7 @@ async function overHttp(flags: Flags, tokenOrLink: string, password: string): Pr
   const client = new ApiClient(normalizeServerUrl(url), undefined);
   try {
     const { user } = await withProgress('Creating the admin', () =>
-      client.request<{ user: CreatedAdmin }>('POST', '/api/admin/setup', {
-        body: { token, email: flags.email, password },
-        anonymous: true,
-      }),
+      client.admin.setup({ token, email: flags.email, password }),
     );
     return user;
   } catch (error) {

@@ -43,7 +43,7 @@ Examples:
       if (flags.url !== undefined) {
         const target = await resolveServerTarget({ url: flags.url === true ? undefined : flags.url });
         const live = await withProgress(`Reading the schema from ${target.url}`, () =>
-          ApiClient.for(target).request<{ schema: unknown }>('GET', '/api/admin/schema'),
+          ApiClient.for(target).admin.schema.get(),
         );
         document = assertSchemaDocument(live.schema);
         origin = `the schema at ${target.url}`;

@@ -7,15 +7,6 @@ import { stderrPaint } from '../output/terminal.js';
 import { ApiError } from '../remote/api-client.js';
 import { remoteClient, withUrlOption, type RemoteFlags } from '../remote/remote-flags.js';
 
-interface ServiceKey {
-  id: string;
-  name: string;
-  prefix: string;
-  scopes: string[];
-  createdAt: string;
-  lastUsedAt: string | null;
-}
-
 interface JsonFlags extends RemoteFlags {
   json?: boolean;
 }
@@ -65,9 +56,7 @@ Examples:
     .action(async (name: string, flags: CreateFlags) => {
       const client = await remoteClient(flags);
       const created = await withProgress('Creating the key', () =>
-        client.request<ServiceKey & { key: string }>('POST', '/api/admin/keys', {
-          body: { name, ...(flags.scope.length > 0 ? { scopes: flags.scope } : {}) },
-        }),
+        client.admin.keys.create({ name, ...(flags.scope.length > 0 ? { scopes: flags.scope } : {}) }),
       );
       if (flags.json) {
         printJson(created);
@@ -92,9 +81,7 @@ Examples:
     )
     .action(async (flags: JsonFlags) => {
       const client = await remoteClient(flags);
-      const { items } = await withProgress('Listing keys', () =>
-        client.request<{ items: ServiceKey[] }>('GET', '/api/admin/keys'),
-      );
+      const items = await withProgress('Listing keys', () => client.admin.keys.list());
       if (flags.json) {
         printJson({ items });
         return;
@@ -132,9 +119,7 @@ Examples:
     .action(async (id: string, flags: RemoteFlags) => {
       const client = await remoteClient(flags);
       try {
-        await withProgress('Revoking the key', () =>
-          client.request('DELETE', `/api/admin/keys/${encodeURIComponent(id)}`),
-        );
+        await withProgress('Revoking the key', () => client.admin.keys.revoke(id));
       } catch (error) {
         if (error instanceof ApiError && error.code === 'admin/not-found')
           throw new CliError(`no service key has the id ${id}; see \`hearth keys list\``);

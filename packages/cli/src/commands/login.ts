@@ -75,9 +75,7 @@ Examples:
           'no key given; pass --key (or --email to sign in as an admin), type it at the prompt, or pipe it on stdin',
         );
       // Any admin-only read proves both the URL and the key.
-      await withProgress(`Checking ${url}`, () =>
-        new ApiClient(url, key).request('GET', '/api/admin/schema'),
-      );
+      await withProgress(`Checking ${url}`, () => new ApiClient(url, key).admin.schema.get());
       await writeCredentials({ url, key, savedAt: new Date().toISOString() });
       process.stdout.write(
         `${stdoutPaint().green('Logged in')} to ${url}; credentials saved to ${credentialsPath()}\n`,

@@ -5,7 +5,6 @@ import { formatPlan } from '../output/print-plan.js';
 import { withProgress } from '../output/progress.js';
 import { stdoutPaint } from '../output/terminal.js';
 import { ApiClient } from '../remote/api-client.js';
-import { planSchema } from '../remote/schema-api.js';
 import { DEFAULT_SCHEMA_FILE, loadSchemaFile, withoutPointer } from '../schema-file/load-schema-file.js';
 import { failWithIssues } from '../schema-file/report-issues.js';
 import { serverProblemsToIssues } from '../schema-file/server-problems.js';
@@ -40,7 +39,7 @@ Examples:
       if (!loaded.ok) failWithIssues(loaded.issues, flags.json === true, { file: loaded.file });
       const target = await resolveServerTarget(flags);
       const result = await withProgress(`Planning against ${target.url}`, () =>
-        planSchema(ApiClient.for(target), withoutPointer(loaded.document)),
+        ApiClient.for(target).admin.schema.apply(withoutPointer(loaded.document)),
       );
       if (result.errors.length > 0)
         failWithIssues(serverProblemsToIssues(result.errors, loaded.file, loaded.text), flags.json === true);

@@ -5,7 +5,6 @@ import { resolveServerTarget } from '../config/credentials.js';
 import { withProgress } from '../output/progress.js';
 import { stderrPaint } from '../output/terminal.js';
 import { ApiClient } from '../remote/api-client.js';
-import { getLiveSchema } from '../remote/schema-api.js';
 import { formatSchemaDocument } from '../schema-file/canonical-schema.js';
 import { displayPath, withoutPointer } from '../schema-file/load-schema-file.js';
 import { schemaPointerFor } from '../schema-file/schema-pointer.js';
@@ -35,7 +34,7 @@ Examples:
     .action(async (flags: Flags) => {
       const target = await resolveServerTarget(flags);
       const live = await withProgress(`Reading the schema from ${target.url}`, () =>
-        getLiveSchema(ApiClient.for(target)),
+        ApiClient.for(target).admin.schema.get(),
       );
       const out = flags.out ? resolve(flags.out) : undefined;
       const pointer =

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { SchemaPlanResult, SchemaProblem } from '@hearth/client';
 import { CliError, EXIT, ExitSilently } from '../cli-error.js';
 import { resolveServerTarget } from '../config/credentials.js';
 import { printJson } from '../output/print.js';
@@ -6,12 +7,6 @@ import { formatPlan } from '../output/print-plan.js';
 import { withProgress } from '../output/progress.js';
 import { stderrPaint, stdoutPaint } from '../output/terminal.js';
 import { ApiClient, ApiError } from '../remote/api-client.js';
-import {
-  applySchema,
-  planSchema,
-  type SchemaPlanResult,
-  type ServerSchemaProblem,
-} from '../remote/schema-api.js';
 import { DEFAULT_SCHEMA_FILE, loadSchemaFile, withoutPointer } from '../schema-file/load-schema-file.js';
 import { failWithIssues } from '../schema-file/report-issues.js';
 import { serverProblemsToIssues } from '../schema-file/server-problems.js';
@@ -68,10 +63,12 @@ async function push(flags: Flags): Promise<void> {
   const report = (fields: Record<string, unknown>) => {
     if (json) printJson({ url: target.url, file: loaded.file, dryRun: flags.dryRun === true, ...fields });
   };
-  const serverInvalid = (errors: ServerSchemaProblem[]): never =>
+  const serverInvalid = (errors: SchemaProblem[]): never =>
     failWithIssues(serverProblemsToIssues(errors, loaded.file, loaded.text), json, { file: loaded.file });
 
-  const planned = await withProgress(`Planning against ${target.url}`, () => planSchema(client, document));
+  const planned = await withProgress(`Planning against ${target.url}`, () =>
+    client.admin.schema.apply(document),
+  );
   if (planned.errors.length > 0) serverInvalid(planned.errors);
   if (!json) {
     process.stdout.write(
@@ -113,7 +110,8 @@ async function push(flags: Flags): Promise<void> {
   let applied: SchemaPlanResult;
   try {
     applied = await withProgress(`Applying to ${target.url}`, () =>
-      applySchema(client, document, {
+      client.admin.schema.apply(document, {
+        dryRun: false,
         allowDestructive: flags.allowDestructive === true,
         ifVersion: planned.version,
       }),
@@ -140,7 +138,7 @@ async function push(flags: Flags): Promise<void> {
 
 function mapApplyError(
   error: unknown,
-  serverInvalid: (errors: ServerSchemaProblem[]) => never,
+  serverInvalid: (errors: SchemaProblem[]) => never,
   json: boolean,
   report: (fields: Record<string, unknown>) => void,
 ): unknown {
@@ -161,7 +159,7 @@ function mapApplyError(
         'the server found destructive steps; run again with --allow-destructive to apply them',
       );
     case 'schema/invalid': {
-      const errors = (error.details as { errors?: ServerSchemaProblem[] } | undefined)?.errors;
+      const errors = (error.details as { errors?: SchemaProblem[] } | undefined)?.errors;
       if (errors && errors.length > 0) serverInvalid(errors);
       return fail(EXIT.failure, `the server refused the schema: ${error.serverMessage}`);
     }

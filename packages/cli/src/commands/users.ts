@@ -1,3 +1,4 @@
+import type { User } from '@hearth/client';
 import { Option, type Command } from 'commander';
 import { CliError, EXIT } from '../cli-error.js';
 import { formatTable, printJson } from '../output/print.js';
@@ -7,16 +8,6 @@ import { inCi, stdoutPaint } from '../output/terminal.js';
 import type { ApiClient } from '../remote/api-client.js';
 import { ApiError } from '../remote/api-client.js';
 import { remoteClient, withUrlOption, type RemoteFlags } from '../remote/remote-flags.js';
-
-interface User {
-  id: string;
-  email: string | null;
-  emailVerified: boolean;
-  role: 'user' | 'admin';
-  anonymous: boolean;
-  disabled: boolean;
-  createdAt: string;
-}
 
 interface ListFlags extends RemoteFlags {
   search?: string;
@@ -64,8 +55,10 @@ Examples:
         throw new CliError('--limit must be a whole number from 1 to 500');
       const client = await remoteClient(flags);
       const page = await withProgress('Listing users', () =>
-        client.request<{ items: User[]; nextCursor: string | null }>('GET', '/api/admin/users', {
-          query: { search: flags.search, limit, cursor: flags.cursor },
+        client.admin.users.list({
+          ...(flags.search === undefined ? {} : { search: flags.search }),
+          ...(flags.cursor === undefined ? {} : { cursor: flags.cursor }),
+          limit,
         }),
       );
       if (flags.json) {
@@ -112,16 +105,14 @@ Examples:
       const client = await remoteClient(flags);
       let user: User;
       try {
-        ({ user } = await withProgress('Creating the user', () =>
-          client.request<{ user: User }>('POST', '/api/admin/users', {
-            body: {
-              email: flags.email,
-              role: flags.role,
-              emailVerified: flags.verified === true,
-              ...(password === undefined ? {} : { password }),
-            },
+        user = await withProgress('Creating the user', () =>
+          client.admin.users.create({
+            email: flags.email,
+            role: flags.role,
+            emailVerified: flags.verified === true,
+            ...(password === undefined ? {} : { password }),
           }),
-        ));
+        );
       } catch (error) {
         if (error instanceof ApiError) throw new CliError(`${error.serverMessage} (${error.code})`);
         throw error;
@@ -158,8 +149,8 @@ Examples:
       .action(async (who: string, flags: DisableFlags) => {
         const client = await remoteClient(flags);
         const id = await findUserId(client, who);
-        const { user } = await withProgress(`${disabled ? 'Disabling' : 'Enabling'} the user`, () =>
-          client.request<{ user: User }>('PATCH', `/api/admin/users/${id}`, { body: { disabled } }),
+        const user = await withProgress(`${disabled ? 'Disabling' : 'Enabling'} the user`, () =>
+          client.admin.users.update(id, { disabled }),
         );
         if (flags.json) printJson({ user });
         else
@@ -199,9 +190,7 @@ Examples:
           throw new CliError('not deleted');
       }
       try {
-        await withProgress('Deleting the user', () =>
-          client.request<void>('DELETE', `/api/admin/users/${user.id}`),
-        );
+        await withProgress('Deleting the user', () => client.admin.users.delete(user.id));
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
         if (error.code === 'admin/not-found') throw new CliError(`no user has the id ${user.id}`);
@@ -246,9 +235,7 @@ Examples:
     .action(async (who: string, flags: DisableFlags) => {
       const client = await remoteClient(flags);
       const id = await findUserId(client, who);
-      const { user } = await withProgress('Unlocking the user', () =>
-        client.request<{ user: User }>('POST', `/api/admin/users/${id}/unlock`),
-      );
+      const user = await withProgress('Unlocking the user', () => client.admin.users.unlock(id));
       if (flags.json) printJson({ user });
       else process.stdout.write(`Unlocked ${user.email ?? user.id} (${user.id})\n`);
     });
@@ -258,9 +245,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function findUserId(client: ApiClient, who: string): Promise<string> {
   if (UUID.test(who)) return who.toLowerCase();
-  const { items } = await client.request<{ items: User[] }>('GET', '/api/admin/users', {
-    query: { search: who, limit: 500 },
-  });
+  const { items } = await client.admin.users.list({ search: who, limit: 500 });
   const match = items.find((u) => u.email?.toLowerCase() === who.toLowerCase());
   if (!match) throw new CliError(`no user has the email ${who}; see \`hearth users list --search ${who}\``);
   return match.id;
@@ -270,7 +255,7 @@ async function findUserId(client: ApiClient, who: string): Promise<string> {
 async function findUser(client: ApiClient, who: string): Promise<User> {
   const id = await findUserId(client, who);
   try {
-    return (await client.request<{ user: User }>('GET', `/api/admin/users/${id}`)).user;
+    return await client.admin.users.get(id);
   } catch (error) {
     if (error instanceof ApiError && error.code === 'admin/not-found')
       throw new CliError(`no user has the id ${id}; see \`hearth users list\``);

@@ -1,3 +1,12 @@
+import { STATUS_CODES } from 'node:http';
+import {
+  AdminClient,
+  HearthError,
+  HttpClient,
+  type AccessTokenSource,
+  type HttpMethod,
+  type RequestOptions as SdkRequestOptions,
+} from '@hearth/client';
 import { CliError, EXIT } from '../cli-error.js';
 import type { ServerTarget } from '../config/credentials.js';
 import { serviceKeyCredential, type Credential } from './credential.js';
@@ -26,98 +35,106 @@ export interface RequestOptions {
 }
 
 /**
- * The CLI's one HTTP client (global fetch). Connection failures, timeouts and
- * rejected credentials become exit code 3 with a hint; other error answers
- * (and a 401 to a request sent without credentials) are ApiErrors for the
- * command to map.
+ * The CLI's one HTTP client: `@hearth/client`'s, so the CLI reads the same
+ * wire types as every other caller, with the CLI's errors. Connection
+ * failures, timeouts and rejected credentials become exit code 3 with a hint;
+ * other error answers (and a 401 to a request sent without credentials) are
+ * ApiErrors for the command to map.
  */
 export class ApiClient {
-  private readonly credential: Credential | undefined;
+  /** The admin API (`/api/admin`), as the SDK's `client.admin`. */
+  readonly admin: AdminClient;
+  private readonly http: CliHttpClient;
 
   constructor(
     readonly url: string,
     credential: Credential | string | undefined,
   ) {
-    this.credential = typeof credential === 'string' ? serviceKeyCredential(credential) : credential;
+    this.http = new CliHttpClient(
+      url,
+      typeof credential === 'string' ? serviceKeyCredential(credential) : credential,
+    );
+    this.admin = new AdminClient(this.http);
   }
 
   static for(target: ServerTarget): ApiClient {
     return new ApiClient(target.url, target.credential);
   }
 
-  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
-    const credential = options.anonymous ? undefined : this.credential;
-    let response = await this.send(method, path, options, credential);
-    // An access token that expired early, or was refreshed by another run: renew once and resend.
-    if (response.status === 401 && credential && (await credential.renew())) {
-      await response.arrayBuffer();
-      response = await this.send(method, path, options, credential);
-    }
-    return this.answer<T>(response, credential);
+  /** Any other call (`/api/auth`): the parsed JSON answer. */
+  request<T>(method: HttpMethod, path: string, options: RequestOptions = {}): Promise<T> {
+    return this.http.request<T>(method, path, {
+      ...(options.body === undefined ? {} : { body: options.body }),
+      ...(options.query === undefined ? {} : { query: options.query }),
+      auth: options.anonymous ? 'none' : 'session',
+    });
+  }
+}
+
+/** The SDK's HTTP client, authenticated by a CLI credential, failing with the CLI's errors. */
+class CliHttpClient extends HttpClient {
+  constructor(
+    private readonly serverUrl: string,
+    private readonly credential: Credential | undefined,
+  ) {
+    super({ url: serverUrl, headers: { accept: 'application/json' }, fetch: fetchWithTimeout });
+    if (credential) this.setAccessTokenSource(tokenSourceOf(credential));
   }
 
-  private async send(
-    method: string,
-    path: string,
-    options: RequestOptions,
-    credential: Credential | undefined,
-  ): Promise<Response> {
-    const url = new URL(path, `${this.url}/`);
-    for (const [name, value] of Object.entries(options.query ?? {}))
-      if (value !== undefined) url.searchParams.set(name, String(value));
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (credential) headers.authorization = await credential.authorization();
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-
+  override async request<T>(method: HttpMethod, path: string, options: SdkRequestOptions = {}): Promise<T> {
     try {
-      return await fetch(url, {
-        method,
-        headers,
-        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-      });
+      return await super.request<T>(method, path, options);
     } catch (error) {
-      throw new CliError(
-        `cannot reach ${this.url} (${describeFetchError(error)}); ${hint()}`,
-        EXIT.unreachable,
-      );
+      throw this.cliError(error, options.auth === 'none' ? undefined : this.credential);
     }
   }
 
-  private async answer<T>(response: Response, credential: Credential | undefined): Promise<T> {
-    const text = await response.text();
-    let parsed: unknown;
+  override async send(method: HttpMethod, path: string, options: SdkRequestOptions = {}): Promise<Response> {
     try {
-      parsed = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      parsed = undefined;
+      return await super.send(method, path, options);
+    } catch (error) {
+      throw this.cliError(error, options.auth === 'none' ? undefined : this.credential);
     }
-    if (response.ok) return parsed as T;
-
-    const error = (parsed as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)
-      ?.error;
-    const code = typeof error?.code === 'string' ? error.code : `http/${response.status}`;
-    const message = typeof error?.message === 'string' ? error.message : response.statusText;
-    if (response.status === 401 && credential) {
-      throw new CliError(
-        `${this.url} rejected the ${credential.description} (${code}); ${credential.fix}`,
-        EXIT.unreachable,
-      );
-    }
-    if (response.status === 403 && (code === 'auth/forbidden' || code === 'auth/unauthenticated')) {
-      throw new CliError(
-        `${this.url} does not allow this ${credential?.description ?? 'request'} to do that (${code}); use a service key or an admin's credentials`,
-        EXIT.unreachable,
-      );
-    }
-    if (error === undefined) {
-      throw new CliError(
-        `${this.url} answered ${response.status} ${response.statusText}, not a Hearth API response; check the URL`,
-        EXIT.unreachable,
-      );
-    }
-    throw new ApiError(response.status, code, message, error.details);
   }
+
+  private cliError(error: unknown, credential: Credential | undefined): unknown {
+    if (!(error instanceof HearthError)) return error;
+    const { status, code } = error;
+    if (code === 'client/network' || code === 'client/aborted')
+      return new CliError(
+        `cannot reach ${this.serverUrl} (${describeFetchError(error.cause)}); ${hint()}`,
+        EXIT.unreachable,
+      );
+    if (status === 401 && credential)
+      return new CliError(
+        `${this.serverUrl} rejected the ${credential.description} (${code}); ${credential.fix}`,
+        EXIT.unreachable,
+      );
+    if (status === 403 && (code === 'auth/forbidden' || code === 'auth/unauthenticated'))
+      return new CliError(
+        `${this.serverUrl} does not allow this ${credential?.description ?? 'request'} to do that (${code}); use a service key or an admin's credentials`,
+        EXIT.unreachable,
+      );
+    if (code === 'client/invalid-response')
+      return new CliError(
+        `${this.serverUrl} answered ${status} ${STATUS_CODES[status] ?? ''}, not a Hearth API response; check the URL`,
+        EXIT.unreachable,
+      );
+    return new ApiError(status, code, error.message, error.details);
+  }
+}
+
+/** The credential as the SDK's token source: the token now, and a fresh one once after a 401. */
+function tokenSourceOf(credential: Credential): AccessTokenSource {
+  const token = async () => (await credential.authorization()).replace(/^Bearer /, '');
+  return {
+    getAccessToken: token,
+    refreshAfterUnauthorized: async () => ((await credential.renew()) ? token() : null),
+  };
+}
+
+function fetchWithTimeout(input: string, init: RequestInit): Promise<Response> {
+  return fetch(input, { ...init, signal: init.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
 }
 
 function describeFetchError(error: unknown): string {

@@ -1,13 +1,9 @@
 import { caretExcerpt, parseJsonWithLocations, positionAt } from '@hearth/schema';
-import type { ServerSchemaProblem } from '../remote/schema-api.js';
+import type { SchemaProblem } from '@hearth/client';
 import type { FileIssue } from './load-schema-file.js';
 
 /** Problems only the server finds (e.g. a users field that clashes with an auth column), placed in the local file. */
-export function serverProblemsToIssues(
-  problems: ServerSchemaProblem[],
-  file: string,
-  text: string,
-): FileIssue[] {
+export function serverProblemsToIssues(problems: SchemaProblem[], file: string, text: string): FileIssue[] {
   let locations: Map<string, { start: number; keyStart?: number }> = new Map();
   try {
     locations = parseJsonWithLocations(text).locations;

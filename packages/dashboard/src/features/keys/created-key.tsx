@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { FormAlert } from '../../components/form-alert.tsx';
-import type { CreatedServiceKey } from './keys-api.ts';
+import { FormAlert } from '../../shared/form-alert.tsx';
+import type { CreatedServiceKey } from '@hearth/client';
 
 /** The new key, shown this once: the server keeps only its hash. */
 export function CreatedKey({ created, onDone }: { created: CreatedServiceKey; onDone(): void }) {

@@ -1,10 +1,10 @@
 import { useState } from 'react';
-import { AdminLayout } from '../../components/admin-layout.tsx';
-import { FormAlert } from '../../components/form-alert.tsx';
-import { RequireAdmin } from '../../components/require-admin.tsx';
-import { formProblem } from '../../lib/form-problem.ts';
+import { FormAlert } from '../../shared/form-alert.tsx';
+import { AdminPage } from '../sign-in/admin-page.tsx';
+import { formProblem } from '../../shared/form-problem.ts';
 import { CreatedKey } from './created-key.tsx';
-import { revokeServiceKey, type CreatedServiceKey, type ServiceKey } from './keys-api.ts';
+import { hearth } from '../../hearth.ts';
+import type { CreatedServiceKey, ServiceKey } from '@hearth/client';
 import { KeysTable } from './keys-table.tsx';
 import { NewKeyForm } from './new-key-form.tsx';
 import { useServiceKeys } from './use-service-keys.ts';
@@ -12,13 +12,9 @@ import { useServiceKeys } from './use-service-keys.ts';
 /** Service keys, for admins: create one (shown once), see which exist and when they were used, revoke. */
 export function KeysPage() {
   return (
-    <RequireAdmin>
-      {(user) => (
-        <AdminLayout title="Keys" user={user}>
-          <KeysView />
-        </AdminLayout>
-      )}
-    </RequireAdmin>
+    <AdminPage title="Keys">
+      <KeysView />
+    </AdminPage>
   );
 }
 
@@ -33,7 +29,7 @@ function KeysView() {
     setProblem(undefined);
     setRevoking((ids) => new Set(ids).add(key.id));
     try {
-      await revokeServiceKey(key.id);
+      await hearth.admin.keys.revoke(key.id);
     } catch (error) {
       setProblem(`The key "${key.name}" could not be revoked. ${formProblem(error).message}`);
     } finally {

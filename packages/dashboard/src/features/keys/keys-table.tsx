@@ -1,5 +1,6 @@
-import { TimeStamp } from '../../components/time-stamp.tsx';
-import type { ServiceKey } from './keys-api.ts';
+import { TimeStamp } from '../../shared/time-stamp.tsx';
+import type { ServiceKey } from '@hearth/client';
+import { TableHead } from '../../shared/table-head.tsx';
 
 interface KeysTableProps {
   items: readonly ServiceKey[];
@@ -14,17 +15,7 @@ export function KeysTable({ items, onRevoke, revoking }: KeysTableProps) {
     <div className="table-scroll">
       <table className="outbox">
         <caption className="visually-hidden">Service keys that are not revoked</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Key starts with</th>
-            <th scope="col">Created</th>
-            <th scope="col">Last used</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={['Name', 'Key starts with', 'Created', 'Last used']} />
         <tbody>
           {items.map((key) => {
             const pending = revoking.has(key.id);

@@ -1,10 +1,11 @@
 import { useState, type FormEvent } from 'react';
-import { Field } from '../../components/field.tsx';
-import { FormAlert } from '../../components/form-alert.tsx';
-import { SubmitButton } from '../../components/submit-button.tsx';
-import { useFormState } from '../../hooks/use-form-state.ts';
-import { formProblem } from '../../lib/form-problem.ts';
-import { createServiceKey, type CreatedServiceKey } from './keys-api.ts';
+import { Field } from '../../shared/field.tsx';
+import { FormAlert } from '../../shared/form-alert.tsx';
+import { SubmitButton } from '../../shared/submit-button.tsx';
+import { useFormState } from '../../shared/use-form-state.ts';
+import { formProblem } from '../../shared/form-problem.ts';
+import { hearth } from '../../hearth.ts';
+import type { CreatedServiceKey } from '@hearth/client';
 
 /** Names and creates a key; the page shows the answer, which is the only time the key is seen. */
 export function NewKeyForm({ onCreated }: { onCreated(key: CreatedServiceKey): void }) {
@@ -16,7 +17,7 @@ export function NewKeyForm({ onCreated }: { onCreated(key: CreatedServiceKey): v
     void form.submit(
       event,
       async () => {
-        onCreated(await createServiceKey(name));
+        onCreated(await hearth.admin.keys.create({ name }));
         setName('');
       },
       (error) => formProblem(error, { fields: { 'validation/failed': 'name' } }),

@@ -1,6 +1,8 @@
-import { useEffect, useRef, useState } from 'react';
-import { formProblem } from '../../lib/form-problem.ts';
-import { listServiceKeys, type ServiceKey } from './keys-api.ts';
+import { useEffect, useState } from 'react';
+import { formProblem } from '../../shared/form-problem.ts';
+import type { ServiceKey } from '@hearth/client';
+import { hearth } from '../../hearth.ts';
+import { useLatestAnswer } from '../../shared/use-latest-answer.ts';
 
 export interface ServiceKeyList {
   items: ServiceKey[];
@@ -16,27 +18,23 @@ export function useServiceKeys(): ServiceKeyList {
   const [state, setState] = useState<ServiceKeyList['state']>('loading');
   const [problem, setProblem] = useState<string>();
   const [refreshes, setRefreshes] = useState(0);
-  const generation = useRef(0);
+  const latest = useLatestAnswer();
 
   useEffect(() => {
-    const mine = ++generation.current;
     setState('loading');
     setProblem(undefined);
-    listServiceKeys().then(
+    latest.replace(
+      hearth.admin.keys.list(),
       (keys) => {
-        if (generation.current !== mine) return;
         setItems(keys);
         setState('ready');
       },
-      (error: unknown) => {
-        if (generation.current !== mine) return;
+      (error) => {
         setProblem(`The keys could not be loaded. ${formProblem(error).message}`);
         setState('failed');
       },
     );
-    return () => {
-      generation.current += 1;
-    };
+    return latest.dropAll;
   }, [refreshes]);
 
   return { items, state, problem, refresh: () => setRefreshes((count) => count + 1) };
