@@ -125,7 +125,7 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
       redis,
       fieldCipher,
       publicUrl: () => config.publicUrl ?? listeningUrl,
-      metrics,
+      mailDeliveries: metrics?.mailDeliveries,
     });
     cleanups.push(async () => authServices.close());
     const auth = withAdmin(authServices, createAdmin(authServices));

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Pool } from '../db/pool.js';
 import { HearthError } from '../errors/index.js';
 import type { AuthStatusCache } from '../auth/auth-status-cache.js';
-import { hashToken } from '../auth/opaque-tokens.js';
+import { hashToken } from '../lib/opaque-tokens.js';
 import { SERVICE_KEY_PREFIX } from '../auth/service-key-verifier.js';
 
 const SHOWN_PREFIX_LENGTH = SERVICE_KEY_PREFIX.length + 8;

@@ -2,7 +2,6 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { HearthConfig } from '../config/index.js';
 import type { Pool } from '../db/pool.js';
-import type { Metrics } from '../ops/metrics.js';
 import type { FieldCipher } from '../secrets/field-encryption.js';
 import { createMailer, type Mailer } from '../mail/mailer.js';
 import { AccessTokens } from './access-tokens.js';
@@ -55,8 +54,8 @@ export interface CreateAuthOptions {
   /** Encrypts TOTP secrets and private signing keys at rest (or not, when no key is configured). */
   fieldCipher: FieldCipher;
   publicUrl(): string;
-  /** Counted by the mail delivery worker, when metrics are on. */
-  metrics?: Metrics | undefined;
+  /** hearth_mail_deliveries_total, counted by the mail delivery worker when metrics are on. */
+  mailDeliveries?: Parameters<typeof createMailer>[0]['deliveries'];
 }
 
 /** Access tokens name this issuer: the public URL when set, else a fixed name, so it survives restarts. */
@@ -84,7 +83,7 @@ export async function createAuth(options: CreateAuthOptions): Promise<AuthServic
     from: config.mailFrom,
     pool,
     logger,
-    deliveries: options.metrics?.mailDeliveries,
+    deliveries: options.mailDeliveries,
   });
   const deps: AuthDeps = {
     pool,

@@ -1,7 +1,7 @@
 import type { Pool } from '../db/pool.js';
 import { HearthError } from '../errors/index.js';
 import type { AuthStatusCache, CachedStatus } from './auth-status-cache.js';
-import { hashToken } from './opaque-tokens.js';
+import { hashToken } from '../lib/opaque-tokens.js';
 
 /** Secret scanners can spot Hearth keys by this prefix. */
 export const SERVICE_KEY_PREFIX = 'hearth_sk_';
