@@ -126,6 +126,50 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'a field renamed and narrowed in one push: the type change names the new column',
+    from: doc(posts({ score: { type: 'text' } })),
+    to: doc(posts({ points: { type: 'number', renamedFrom: 'score' } })),
+    change: 'narrowing',
+    steps: [
+      ['rename-field', false, [`ALTER TABLE ${T('posts')} RENAME COLUMN "score" TO "points"`]],
+      [
+        'change-field-type',
+        true,
+        [
+          `ALTER TABLE ${T('posts')} ALTER COLUMN "points" TYPE double precision USING "points"::double precision`,
+        ],
+      ],
+    ],
+  },
+  {
+    name: 'a collection and its unique field renamed together: one rename of the constraint, to its final name',
+    from: doc({ notes: { fields: { slug: { type: 'text', unique: true } } } }),
+    to: doc({
+      memos: {
+        fields: { handle: { type: 'text', unique: true, renamedFrom: 'slug' } },
+        renamedFrom: 'notes',
+      },
+    }),
+    steps: [
+      [
+        'rename-collection',
+        false,
+        [
+          `ALTER TABLE ${T('notes')} RENAME TO "memos"`,
+          `ALTER INDEX app."${ix('notes', ['createdAt', 'id'])}" RENAME TO "${ix('memos', ['createdAt', 'id'])}"`,
+        ],
+      ],
+      [
+        'rename-field',
+        false,
+        [
+          `ALTER TABLE ${T('memos')} RENAME COLUMN "slug" TO "handle"`,
+          `ALTER TABLE ${T('memos')} RENAME CONSTRAINT "${ix('notes', ['slug'], true)}" TO "${ix('memos', ['handle'], true)}"`,
+        ],
+      ],
+    ],
+  },
+  {
     name: 'a collection dropped: destructive',
     from: doc(posts({ owner: { type: 'relation', to: 'users' } })),
     to: doc({}),
@@ -308,7 +352,7 @@ describe('compileSchemaPlan', () => {
     const compiled = compileSchemaPlan(from, to);
     expect(compiled.steps.map((s) => [s.kind, s.destructive, s.sql])).toEqual(steps);
     expect(compiled.destructive).toBe(steps.some(([, destructive]) => destructive));
-    if (change) expect(compiled.steps[0]).toMatchObject({ change });
+    if (change) expect(compiled.steps.find((s) => s.kind === 'change-field-type')).toMatchObject({ change });
     // Every statement that runs is one of a step's; nothing runs that the plan does not show.
     expect(compiled.repairs).toEqual([]);
     expect(compiled.statements.map((s) => s.sql).sort()).toEqual(compiled.steps.flatMap((s) => s.sql).sort());
