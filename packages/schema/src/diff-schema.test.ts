@@ -137,6 +137,8 @@ describe('diffSchemas', () => {
     ['number', { type: 'text' }, 'widening', false, true],
     ['relation', { type: 'relation', to: 'users', many: true }, 'widening', false, true],
     ['relation', { type: 'relation', to: 'posts' }, 'narrowing', true, false],
+    ['relation', { type: 'json' }, 'widening', false, true],
+    ['relation', { type: 'text' }, 'narrowing', true, true],
   ])('changing a %s field to %j is %s', (fromType, to, change, destructive, columnTypeChanges) => {
     const field = { text: 'body', number: 'score', relation: 'owner' }[fromType] as string;
     const desired = withPosts((p) => {
@@ -169,6 +171,31 @@ describe('diffSchemas', () => {
       destructive: false,
       description: 'change posts.score: max unset → 10, required unset → true',
     });
+  });
+
+  test('removing select values is destructive; adding one is not', () => {
+    const withStatus = (values: string[]) =>
+      withPosts((p) => {
+        (p.fields as Record<string, unknown>).status = { type: 'select', values };
+      });
+    const removed = diffSchemas(withStatus(['draft', 'live']), withStatus(['live']));
+    expect(removed.steps).toMatchObject([
+      { kind: 'change-field-options', narrowing: true, destructive: true },
+    ]);
+    expect(removed.destructive).toBe(true);
+    const added = diffSchemas(withStatus(['live']), withStatus(['draft', 'live']));
+    expect(added.steps).toMatchObject([
+      { kind: 'change-field-options', narrowing: false, destructive: false },
+    ]);
+  });
+
+  test('a relation turned into json keeps its ids, and the plan says the link goes', () => {
+    const desired = withPosts((p) => {
+      (p.fields as Record<string, unknown>).owner = { type: 'json' };
+    });
+    expect(diffSchemas(base, desired).steps[0]?.description).toBe(
+      'change posts.owner from relation to users to json (widening: the ids are kept as JSON strings; the link and its onDelete go)',
+    );
   });
 
   test('a change of onDelete shows in the plan; cascade: true → onDelete: "cascade" is no change', () => {

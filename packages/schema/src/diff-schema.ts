@@ -377,7 +377,9 @@ function diffField(
     const what = `${describeField(from)} to ${describeField(to)}`;
     const why =
       change === 'widening'
-        ? ''
+        ? from.type === 'relation' && to.type === 'json'
+          ? ': the ids are kept as JSON strings; the link and its onDelete go'
+          : ''
         : retargeted
           ? ': existing ids point at the old collection and are cleared'
           : ': values that do not fit are lost or rejected';
@@ -419,7 +421,8 @@ function diffField(
     to,
     changes,
     narrowing: changes.some((c) => optionNarrows(c)),
-    destructive: false,
+    // Records holding a removed select value would no longer be valid: they must be changed first.
+    destructive: changes.some((c) => c.option === 'values' && optionNarrows(c)),
     description: `change ${collection}.${field}: ${changes.map((c) => `${c.option} ${JSON.stringify(c.from) ?? 'unset'} → ${JSON.stringify(c.to) ?? 'unset'}`).join(', ')}`,
   });
 }
@@ -434,8 +437,9 @@ function typeChange(
     if (retargeted) return 'narrowing';
     return !from.many && to.many ? 'widening' : 'narrowing';
   }
-  if (from.type === 'relation' || to.type === 'relation') return 'narrowing';
+  // Every value survives as JSON (an id becomes a string, a to-many a list of them): only the link goes.
   if (to.type === 'json') return 'widening';
+  if (from.type === 'relation' || to.type === 'relation') return 'narrowing';
   if (to.type === 'text')
     return TEXT_LIKE.has(from.type) || from.type === 'number' || from.type === 'bool' || from.type === 'date'
       ? 'widening'

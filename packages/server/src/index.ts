@@ -25,7 +25,8 @@ export {
   type AnonymousPrincipal,
 } from './auth/principal.js';
 export { createAdminUser } from './admin/setup.js';
-export { SERVICE_KEY_PREFIX, SERVICE_KEY_SCOPES, type ServiceKeyScope } from './admin/service-keys.js';
+export { SERVICE_KEY_PREFIX } from './auth/service-key-verifier.js';
+export { SERVICE_KEY_SCOPES, type ServiceKeyScope } from './admin/service-keys.js';
 export { hashPassword, verifyPassword, argon2Options } from './auth/password-hashing.js';
 export type { ChangeEvent, ChangeAction, ChangeEvents } from './collections/change-events.js';
 export type { Collections } from './collections/create-collections.js';

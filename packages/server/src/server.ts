@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { pendingSetupToken } from './admin/setup-token.js';
+import { createAdmin, withAdmin } from './admin/create-admin.js';
 import { createAuth } from './auth/create-auth.js';
 import { createCollections, type Collections } from './collections/create-collections.js';
 import { WriteRateLimit } from './collections/write-rate-limit.js';
@@ -115,16 +116,17 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
       : undefined;
     // Known once the server listens (HEARTH_PORT=0 picks a port); links in mail need it.
     let listeningUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
-    const auth = await createAuth({
+    const authServices = await createAuth({
       config,
       logger,
       pool,
       redis,
       fieldCipher,
       publicUrl: () => config.publicUrl ?? listeningUrl,
-      metrics,
+      mailDeliveries: metrics?.mailDeliveries,
     });
-    cleanups.push(async () => auth.close());
+    cleanups.push(async () => authServices.close());
+    const auth = withAdmin(authServices, createAdmin(authServices));
     const collections = await createCollections({
       pool,
       logger,

@@ -388,3 +388,65 @@ describe('destructive changes, renames and history', () => {
     expect(me.status).toBe(200);
   });
 });
+
+describe('one plan: the dry run shows what the push runs', () => {
+  type Step = PutResult['plan'][number] & { sql: string[]; change?: string };
+  const currentCollections = async () =>
+    (
+      await app.request<{ schema: { collections: Record<string, unknown> } }>('GET', '/api/admin/schema', {
+        headers: keyHeaders,
+      })
+    ).body.schema.collections;
+
+  it('relation → json keeps the ids as JSON, needs no allowDestructive, and drops the link', async () => {
+    const collections = await currentCollections();
+    const cards = (fields: Record<string, unknown>) => ({
+      collections: { ...collections, cards: { fields: { title: { type: 'text' }, ...fields } } },
+    });
+    const linked = cards({
+      owner: { type: 'relation', to: 'users', onDelete: 'cascade' },
+      readers: { type: 'relation', to: 'users', many: true },
+    });
+    expect((await put(linked)).status).toBe(200);
+    const created = await app.request<{ id: string }>('POST', '/api/collections/cards/records', {
+      body: { title: 'kept', owner: user.id, readers: [user.id] },
+      headers: keyHeaders,
+    });
+    expect(created.status).toBe(201);
+
+    const unlinked = cards({ owner: { type: 'json' }, readers: { type: 'json' } });
+    const dry = await put(unlinked, { dryRun: true });
+    expect(dry.status).toBe(200);
+    const plan = dry.body.plan as Step[];
+    expect(plan.map((s) => [s.kind, s.change, s.destructive])).toEqual([
+      ['change-field-type', 'widening', false],
+      ['change-field-type', 'widening', false],
+    ]);
+    expect(dry.body.destructive).toBe(false);
+    // Every statement belongs to a step, and the steps list every statement.
+    expect([...dry.body.sql].sort()).toEqual(plan.flatMap((s) => s.sql).sort());
+
+    const applied = await put(unlinked);
+    expect(applied.status).toBe(200);
+    expect(applied.body.applied).toBe(true);
+    expect(applied.body.plan).toEqual(dry.body.plan);
+    expect(applied.body.sql).toEqual(dry.body.sql);
+
+    expect(await columns('app', 'cards')).toMatchObject({ owner: 'jsonb', readers: 'jsonb' });
+    const read = await app.request<{ owner: unknown; readers: unknown }>(
+      'GET',
+      `/api/collections/cards/records/${created.body.id}`,
+      { headers: keyHeaders },
+    );
+    expect(read.body).toMatchObject({ owner: user.id, readers: [user.id] });
+    // The link went with it: no foreign key, no delete trigger on users for this field.
+    const { rows: fks } = await app.hearth.pool.query(
+      `SELECT 1 FROM pg_constraint WHERE conrelid = 'app.cards'::regclass AND contype = 'f'`,
+    );
+    expect(fks).toEqual([]);
+    const { rows: triggers } = await app.hearth.pool.query<{ body: string }>(
+      `SELECT prosrc AS body FROM pg_proc WHERE pronamespace = 'app'::regnamespace AND prosrc LIKE '%app."cards"%'`,
+    );
+    expect(triggers).toEqual([]);
+  });
+});

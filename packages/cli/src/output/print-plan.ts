@@ -1,8 +1,11 @@
 import type { PlanStep } from '@hearth/schema';
 import type { Painter } from './terminal.js';
 
-/** `+` adds, `-` drops, `~` changes, `>` renames; destructive steps are marked. */
-export function formatPlan(steps: PlanStep[], paint: Painter): string {
+/**
+ * `+` adds, `-` drops, `~` changes, `>` renames; destructive steps are marked.
+ * Under each step, the first line of each statement the server runs for it.
+ */
+export function formatPlan(steps: (PlanStep & { sql?: string[] })[], paint: Painter): string {
   if (steps.length === 0) return 'No changes: the server already has this schema.';
   const lines: string[] = [];
   for (const step of steps) {
@@ -18,6 +21,7 @@ export function formatPlan(steps: PlanStep[], paint: Painter): string {
     lines.push(`  ${symbol} ${step.description}${mark}`);
     if ('hint' in step && step.hint) lines.push(`      ${paint.dim(`hint: ${step.hint}`)}`);
     if ('warning' in step && step.warning) lines.push(`      ${paint.yellow(`warning: ${step.warning}`)}`);
+    for (const statement of step.sql ?? []) lines.push(`      ${paint.dim(statement.split('\n')[0] ?? '')}`);
   }
   const destructive = steps.filter((s) => s.destructive).length;
   lines.push(

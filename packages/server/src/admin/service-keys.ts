@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Pool } from '../db/pool.js';
 import { HearthError } from '../errors/index.js';
-import type { AuthStatusCache, CachedStatus } from '../auth/auth-status-cache.js';
-import { hashToken } from '../auth/opaque-tokens.js';
+import type { AuthStatusCache } from '../auth/auth-status-cache.js';
+import { hashToken } from '../lib/opaque-tokens.js';
+import { SERVICE_KEY_PREFIX } from '../auth/service-key-verifier.js';
 
-/** Secret scanners can spot Hearth keys by this prefix. */
-export const SERVICE_KEY_PREFIX = 'hearth_sk_';
 const SHOWN_PREFIX_LENGTH = SERVICE_KEY_PREFIX.length + 8;
 
 /**
@@ -44,11 +43,10 @@ const toInfo = (row: KeyRow): ServiceKeyInfo => ({
   lastUsedAt: row.last_used_at?.toISOString() ?? null,
 });
 
-export function looksLikeServiceKey(token: string): boolean {
-  return token.startsWith(SERVICE_KEY_PREFIX);
-}
-
-/** Keys for CI and servers: admin rights, stored as a SHA-256 hash, shown once. */
+/**
+ * Managing keys for CI and servers: admin rights, stored as a SHA-256 hash,
+ * shown once. Presented keys are checked by auth (auth/service-key-verifier.ts).
+ */
 export class ServiceKeyService {
   constructor(
     private readonly pool: Pool,
@@ -85,34 +83,4 @@ export class ServiceKeyService {
     this.cache.clear();
     if ((rowCount ?? 0) === 0) throw new HearthError('admin/not-found', 'No such service key.');
   }
-
-  /** Resolves a presented key; the answer is cached briefly, like session checks. */
-  async verify(key: string): Promise<{ keyId: string; name: string; scopes: readonly string[] }> {
-    const cacheKey = `sk:${hashToken(key).toString('base64url')}`;
-    let status = this.cache.get(cacheKey);
-    if (!status) {
-      const { rows } = await this.pool.query<{ id: string; name: string; scopes: string[] }>(
-        `UPDATE hearth.service_keys SET last_used_at = now()
-         WHERE key_hash = $1 AND revoked_at IS NULL RETURNING id, name, scopes`,
-        [hashToken(key)],
-      );
-      const row = rows[0];
-      status = row
-        ? ({
-            ok: true,
-            userId: row.id,
-            user: serviceUser(row.id, row.name),
-            scopes: row.scopes,
-          } satisfies CachedStatus)
-        : ({ ok: false, code: 'auth/invalid-token', userId: undefined } satisfies CachedStatus);
-      this.cache.set(cacheKey, status);
-    }
-    if (!status.ok) throw new HearthError('auth/invalid-token', 'Unknown or revoked service key.');
-    return { keyId: status.userId, name: status.user.email ?? '', scopes: status.scopes ?? [] };
-  }
-}
-
-/** The cache holds AuthUser-shaped entries; a key's name rides in the email slot. */
-function serviceUser(id: string, name: string) {
-  return { id, email: name, role: 'admin' as const, emailVerified: false, anonymous: false };
 }

@@ -3,7 +3,7 @@ import type { Pool } from '../db/pool.js';
 import { HearthError } from '../errors/index.js';
 import { hashPassword } from '../auth/password-hashing.js';
 import { assertPasswordPolicy } from '../auth/password-policy.js';
-import { constantTimeEqual } from '../auth/opaque-tokens.js';
+import { constantTimeEqual } from '../lib/opaque-tokens.js';
 import type { ClientInfo, Session, SessionService } from '../auth/sessions.js';
 import { normalizeEmail, toPublicUser, type Db, type PublicUser, type UserRow } from '../auth/users.js';
 import { secretNames } from '../secrets/instance-secrets.js';

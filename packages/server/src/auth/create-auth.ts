@@ -2,10 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { HearthConfig } from '../config/index.js';
 import type { Pool } from '../db/pool.js';
-import type { Metrics } from '../ops/metrics.js';
 import type { FieldCipher } from '../secrets/field-encryption.js';
-import { ServiceKeyService } from '../admin/service-keys.js';
-import { UsersAdminService } from '../admin/users-admin.js';
 import { createMailer, type Mailer } from '../mail/mailer.js';
 import { AccessTokens } from './access-tokens.js';
 import { AccountService } from './account-service.js';
@@ -19,11 +16,12 @@ import { OAuthService } from './oauth/oauth-service.js';
 import { PrincipalResolver } from './principal-resolver.js';
 import { connectRevocationBroadcast } from './revocation-broadcast.js';
 import { AuthRateLimits } from './rate-limits.js';
+import { ServiceKeyVerifier } from './service-key-verifier.js';
 import { SessionService } from './sessions.js';
 import { SigningKeyRing } from './signing-keys.js';
 
 /** Every auth service, built once per process and shared by the routes. */
-export interface Auth {
+export interface AuthServices {
   deps: AuthDeps;
   keys: SigningKeyRing;
   tokens: AccessTokens;
@@ -34,11 +32,19 @@ export interface Auth {
   oauth: OAuthService;
   limits: AuthRateLimits;
   principals: PrincipalResolver;
-  serviceKeys: ServiceKeyService;
-  usersAdmin: UsersAdminService;
+  /** Which sessions and service keys still stand, cached briefly; whoever revokes one clears it. */
+  statusCache: AuthStatusCache;
   mailer: Mailer;
   close(): Promise<void>;
 }
+
+/**
+ * What the route files are handed today: auth's services, and the admin
+ * services that admin/create-admin.ts adds to this interface until
+ * admin/routes.ts takes its own `Admin`. Auth itself builds none of them.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface Auth extends AuthServices {}
 
 export interface CreateAuthOptions {
   config: HearthConfig;
@@ -48,8 +54,8 @@ export interface CreateAuthOptions {
   /** Encrypts TOTP secrets and private signing keys at rest (or not, when no key is configured). */
   fieldCipher: FieldCipher;
   publicUrl(): string;
-  /** Counted by the mail delivery worker, when metrics are on. */
-  metrics?: Metrics | undefined;
+  /** hearth_mail_deliveries_total, counted by the mail delivery worker when metrics are on. */
+  mailDeliveries?: Parameters<typeof createMailer>[0]['deliveries'];
 }
 
 /** Access tokens name this issuer: the public URL when set, else a fixed name, so it survives restarts. */
@@ -57,7 +63,7 @@ export function tokenIssuer(config: HearthConfig): string {
   return config.publicUrl ?? 'hearth';
 }
 
-export async function createAuth(options: CreateAuthOptions): Promise<Auth> {
+export async function createAuth(options: CreateAuthOptions): Promise<AuthServices> {
   const { config, logger, pool, redis, fieldCipher } = options;
   const providers = buildOAuthProviders(config.oauthProviders);
   const keys = new SigningKeyRing(pool, config.accessTokenTtl, fieldCipher);
@@ -77,7 +83,7 @@ export async function createAuth(options: CreateAuthOptions): Promise<Auth> {
     from: config.mailFrom,
     pool,
     logger,
-    deliveries: options.metrics?.mailDeliveries,
+    deliveries: options.mailDeliveries,
   });
   const deps: AuthDeps = {
     pool,
@@ -91,7 +97,6 @@ export async function createAuth(options: CreateAuthOptions): Promise<Auth> {
     publicUrl: options.publicUrl,
   };
   const mfa = new MfaService(deps);
-  const serviceKeys = new ServiceKeyService(pool, cache);
   return {
     deps,
     keys,
@@ -102,9 +107,8 @@ export async function createAuth(options: CreateAuthOptions): Promise<Auth> {
     mfa,
     oauth: new OAuthService(deps, providers, mfa),
     limits,
-    principals: new PrincipalResolver(pool, tokens, serviceKeys, cache),
-    serviceKeys,
-    usersAdmin: new UsersAdminService(pool, sessions, deps.loginThrottle),
+    principals: new PrincipalResolver(pool, tokens, new ServiceKeyVerifier(pool, cache), cache),
+    statusCache: cache,
     mailer,
     async close() {
       stopBroadcast?.();

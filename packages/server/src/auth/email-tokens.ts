@@ -1,4 +1,4 @@
-import { hashToken, newOpaqueToken } from './opaque-tokens.js';
+import { hashToken, newOpaqueToken } from '../lib/opaque-tokens.js';
 import type { Db } from './users.js';
 
 export type EmailTokenPurpose = 'verify-email' | 'reset-password' | 'change-email';

@@ -4,7 +4,7 @@ import { withTransaction } from '../db/transaction.js';
 import { HearthError } from '../errors/index.js';
 import { secretContext } from '../secrets/encrypted-columns.js';
 import type { AuthDeps } from './auth-deps.js';
-import { hashToken, newOpaqueToken } from './opaque-tokens.js';
+import { hashToken, newOpaqueToken } from '../lib/opaque-tokens.js';
 import type { UserPrincipal } from './principal.js';
 import { requireRecentAuth } from './recent-auth.js';
 import type { ClientInfo, Session } from './sessions.js';

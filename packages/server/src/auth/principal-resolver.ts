@@ -1,8 +1,8 @@
 import type { Pool } from '../db/pool.js';
 import { HearthError } from '../errors/index.js';
-import { looksLikeServiceKey, type ServiceKeyService } from '../admin/service-keys.js';
 import type { AccessTokens } from './access-tokens.js';
 import type { AuthStatusCache, CachedStatus } from './auth-status-cache.js';
+import { looksLikeServiceKey, type ServiceKeyVerifier } from './service-key-verifier.js';
 import { anonymous, type Principal } from './principal.js';
 import { toAuthUser, type UserRow } from './users.js';
 
@@ -21,7 +21,7 @@ export class PrincipalResolver {
   constructor(
     private readonly pool: Pool,
     private readonly tokens: AccessTokens,
-    private readonly serviceKeys: ServiceKeyService,
+    private readonly serviceKeys: ServiceKeyVerifier,
     private readonly cache: AuthStatusCache,
   ) {}
 

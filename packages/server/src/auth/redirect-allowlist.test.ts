@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../config/index.js';
 import { HearthError } from '../errors/index.js';
-import { allowedRedirect, checkRedirect } from './redirect-allowlist.js';
+import { allowedRedirect } from '../lib/redirect-urls.js';
+import { checkRedirect } from './redirect-allowlist.js';
 
 const allowlist = [
   'https://hearth.example.com',

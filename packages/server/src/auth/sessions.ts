@@ -3,7 +3,7 @@ import type { Pool } from '../db/pool.js';
 import { HearthError } from '../errors/index.js';
 import type { AccessTokens } from './access-tokens.js';
 import type { AuthStatusCache } from './auth-status-cache.js';
-import { hashToken, newOpaqueToken } from './opaque-tokens.js';
+import { hashToken, newOpaqueToken } from '../lib/opaque-tokens.js';
 import type { Db, UserRow } from './users.js';
 
 /** What sign-in returns: DESIGN.md §4. `expiresAt` is when the access token expires, in epoch seconds. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PoolClient } from '../db/pool.js';
 import { HearthError } from '../errors/index.js';
-import { canonicalJson } from './ddl-plan.js';
+import { canonicalJson } from '../lib/canonical-json.js';
 
 /** How long a key is remembered. Expired keys are deleted by the periodic cleanup (src/ops/cleanup-jobs.ts). */
 export const IDEMPOTENCY_TTL_HOURS = 24;

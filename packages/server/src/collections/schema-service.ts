@@ -1,8 +1,6 @@
 import {
-  diffSchemas,
   parseSchemaDocument,
   validateSchemaDocument,
-  type PlanStep,
   type SchemaDocument,
   type SchemaIssue,
 } from '@hearth/schema';
@@ -12,7 +10,8 @@ import type { Pool, PoolClient } from '../db/pool.js';
 import { withTransaction } from '../db/transaction.js';
 import { HearthError, isHearthError } from '../errors/index.js';
 import { buildLiveSchema, type LiveSchema } from './live-schema.js';
-import { canonicalJson, planDdl } from './ddl-plan.js';
+import { canonicalJson } from '../lib/canonical-json.js';
+import { compileSchemaPlan, type CompiledSchemaPlan, type CompiledStep } from './compile-schema-plan.js';
 import { EXISTING_DELETE_TRIGGERS_SQL } from './delete-triggers.js';
 import { checkUsersProfileFields } from './users-collection.js';
 
@@ -72,13 +71,18 @@ export interface ApplySchemaInput {
 }
 
 export interface SchemaPlanResult {
-  /** The steps, from @hearth/schema's diffSchemas (the CLI shows the same plan offline). */
-  plan: PlanStep[];
+  /**
+   * The steps, from @hearth/schema's diffSchemas (the CLI shows the same plan
+   * offline), each with the statements it runs.
+   */
+  plan: CompiledStep[];
   /** Whether any step is destructive. */
   destructive: boolean;
   errors: SchemaProblem[];
-  /** The statements that run (or would run) in PostgreSQL, in order. */
+  /** The statements that run (or would run) in PostgreSQL, in order: the steps' and the repairs'. */
   sql: string[];
+  /** Statements that bring the database's delete triggers back in line, whatever the plan (usually none). */
+  repairs: string[];
   /** Whether the database was changed. */
   applied: boolean;
   /** The current version after this call (the new one when applied). */
@@ -193,6 +197,7 @@ export class SchemaService {
           destructive: false,
           errors: validation.errors,
           sql: [],
+          repairs: [],
           applied: false,
           version: this.live.version,
         };
@@ -206,14 +211,17 @@ export class SchemaService {
     if (input.dryRun) {
       const row = await this.newestVersion(this.pool);
       this.checkVersion(row, input.ifVersion);
-      const plan = diffSchemas(row?.document ?? null, document);
+      const compiled = compileSchemaPlan(
+        row?.document ?? null,
+        document,
+        await existingDeleteTriggers(this.pool),
+      );
       return {
-        plan: plan.steps,
-        destructive: plan.destructive,
+        plan: compiled.steps,
+        destructive: compiled.destructive,
         errors: [],
-        sql: planDdl(row?.document ?? {}, document, await existingDeleteTriggers(this.pool)).flatMap(
-          (step) => step.sql,
-        ),
+        sql: compiled.statements.map((s) => s.sql),
+        repairs: compiled.repairs,
         applied: false,
         version: row ? Number(row.id) : null,
       };
@@ -235,35 +243,21 @@ export class SchemaService {
       const row = await this.newestVersion(db);
       this.checkVersion(row, input.ifVersion);
       const previous = row?.document ?? {};
-      const { steps: plan, destructive } = diffSchemas(row?.document ?? null, document);
-      const ddl = planDdl(previous, document, await existingDeleteTriggers(db));
-      const sql = ddl.flatMap((step) => step.sql);
-      // Both diffs must agree that nothing is lost; either one saying so is enough to ask.
-      if ((destructive || ddl.some((s) => s.destructive)) && !input.allowDestructive) {
+      const compiled = compileSchemaPlan(row?.document ?? null, document, await existingDeleteTriggers(db));
+      const { steps: plan, destructive, repairs } = compiled;
+      const sql = compiled.statements.map((s) => s.sql);
+      if (destructive && !input.allowDestructive) {
         const steps = plan.filter((s) => s.destructive);
         throw new HearthError(
           'schema/destructive',
-          `The plan has ${steps.length || 'a'} destructive step(s); send allowDestructive to apply it.`,
+          `The plan has ${steps.length} destructive step(s); send allowDestructive to apply it.`,
           { details: { plan, destructive: true, steps, sql } },
         );
       }
       if (plan.length === 0 && sql.length === 0 && canonicalJson(previous) === canonicalJson(document)) {
-        return { plan, destructive, sql, version: row ? Number(row.id) : null, changed: undefined };
+        return { plan, destructive, sql, repairs, version: row ? Number(row.id) : null, changed: undefined };
       }
-      for (const step of ddl) {
-        for (const statement of step.sql) {
-          try {
-            await db.query(statement);
-          } catch (error) {
-            if (isHearthError(error)) throw error;
-            const message = (error as Error).message;
-            throw new HearthError('schema/apply-failed', `${step.summary}: ${message}`, {
-              details: { step, message },
-              cause: error,
-            });
-          }
-        }
-      }
+      await runStatements(db, compiled);
       const inserted = await db.query<{ id: string; applied_at: Date }>(
         `INSERT INTO hearth.schema_versions (document, plan, applied_by) VALUES ($1, $2, $3) RETURNING id, applied_at`,
         [JSON.stringify(document), JSON.stringify(plan), actorOf(principal)],
@@ -273,6 +267,7 @@ export class SchemaService {
         plan,
         destructive,
         sql,
+        repairs,
         version: Number(version.id),
         changed: version.applied_at.toISOString(),
       };
@@ -287,6 +282,7 @@ export class SchemaService {
       destructive: outcome.destructive,
       errors: [],
       sql: outcome.sql,
+      repairs: outcome.repairs,
       applied: outcome.changed !== undefined,
       version: outcome.version,
     };
@@ -305,10 +301,12 @@ export class SchemaService {
       ]);
       if (!rows[0]?.locked) return 0;
       const document = (await this.newestVersion(db))?.document ?? {};
-      const steps = planDdl(document, document, await existingDeleteTriggers(db));
-      for (const statement of steps.flatMap((step) => step.sql)) await db.query(statement);
-      if (steps.length > 0) this.logger.info({ steps: steps.length }, 'repaired on-delete triggers');
-      return steps.length;
+      // The applied document against itself: an empty plan, so every statement is a repair.
+      const compiled = compileSchemaPlan(document, document, await existingDeleteTriggers(db));
+      await runStatements(db, compiled);
+      const repaired = compiled.repairs.length;
+      if (repaired > 0) this.logger.info({ statements: repaired }, 'repaired on-delete triggers');
+      return repaired;
     });
   }
 
@@ -337,6 +335,24 @@ export class SchemaService {
     const changed = schema.version !== this.live.version;
     this.live = schema;
     if (changed) for (const listener of this.listeners) listener(schema);
+  }
+}
+
+/** Runs the statements in order; a failure names the step it belongs to. */
+async function runStatements(db: PoolClient, compiled: CompiledSchemaPlan): Promise<void> {
+  for (const statement of compiled.statements) {
+    try {
+      await db.query(statement.sql);
+    } catch (error) {
+      if (isHearthError(error)) throw error;
+      const message = (error as Error).message;
+      const step = statement.step === null ? undefined : compiled.steps[statement.step];
+      const what = step?.description ?? 'repair the on-delete triggers';
+      throw new HearthError('schema/apply-failed', `${what}: ${message}`, {
+        details: { step: step ?? null, statement: statement.sql, message },
+        cause: error,
+      });
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { redirectPrefixProblem } from '../auth/redirect-allowlist.js';
-import { parseEncryptionKey } from '../secrets/field-encryption.js';
+import { parseEncryptionKey } from '../lib/encryption-key.js';
+import { redirectPrefixProblem } from '../lib/redirect-urls.js';
 import { oauthProviders } from './oauth-provider-options.js';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emailLink, type EmailTokenPurpose } from '../auth/email-tokens.js';
-import { newOpaqueToken } from '../auth/opaque-tokens.js';
+import { newOpaqueToken } from '../lib/opaque-tokens.js';
 import { authMail } from './auth-mail.js';
 import { REDACTED, redactLinkTokens } from './link-redaction.js';
 

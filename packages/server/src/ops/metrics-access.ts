@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { BlockList, isIPv4 } from 'node:net';
-import { constantTimeEqual } from '../auth/opaque-tokens.js';
+import { constantTimeEqual } from '../lib/opaque-tokens.js';
 import { HearthError } from '../errors/index.js';
 
 const loopback = new BlockList();

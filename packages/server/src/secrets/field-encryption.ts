@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { ENCRYPTION_KEY_BYTES } from '../lib/encryption-key.js';
 
 /**
  * Encryption of single database values (TOTP secrets, private signing keys)
@@ -21,7 +22,6 @@ const VERSION = 'v1';
 const ALGORITHM = 'aes-256-gcm';
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
-export const ENCRYPTION_KEY_BYTES = 32;
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const KEY_ID = /^[0-9a-f]{8}$/;
@@ -36,20 +36,6 @@ export class FieldDecryptionError extends Error {
     super(message);
     this.name = 'FieldDecryptionError';
   }
-}
-
-/**
- * Decodes a 32-byte key written in base64 or base64url (padding optional).
- * Returns undefined for anything else, so the caller words the error.
- */
-export function parseEncryptionKey(text: string): Buffer | undefined {
-  const normalized = text.trim().replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '');
-  if (!/^[A-Za-z0-9+/]+$/.test(normalized)) return undefined;
-  const key = Buffer.from(normalized, 'base64');
-  if (key.length !== ENCRYPTION_KEY_BYTES) return undefined;
-  // Node decodes leniently; only a canonical encoding of the same bytes is accepted.
-  if (key.toString('base64').replace(/=+$/, '') !== normalized) return undefined;
-  return key;
 }
 
 /** A short, public fingerprint of a key: the first 4 bytes of SHA-256 over a label and the key, in hex. */

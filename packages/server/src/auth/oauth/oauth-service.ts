@@ -13,7 +13,7 @@ import type { AuthDeps } from '../auth-deps.js';
 import type { SignInResult } from '../account-service.js';
 import type { MfaService } from '../mfa-service.js';
 import { checkRedirect } from '../redirect-allowlist.js';
-import { hashToken, newOpaqueToken } from '../opaque-tokens.js';
+import { hashToken, newOpaqueToken } from '../../lib/opaque-tokens.js';
 import type { ClientInfo } from '../sessions.js';
 import {
   findUserById,
