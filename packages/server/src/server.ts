@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { pendingSetupToken } from './admin/setup-token.js';
-import { createAdmin, withAdmin } from './admin/create-admin.js';
+import { createAdmin } from './admin/create-admin.js';
 import { createAuth } from './auth/create-auth.js';
 import { createCollections, type Collections } from './collections/create-collections.js';
 import { WriteRateLimit } from './collections/write-rate-limit.js';
@@ -116,7 +116,7 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
       : undefined;
     // Known once the server listens (HEARTH_PORT=0 picks a port); links in mail need it.
     let listeningUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
-    const authServices = await createAuth({
+    const auth = await createAuth({
       config,
       logger,
       pool,
@@ -125,8 +125,8 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
       publicUrl: () => config.publicUrl ?? listeningUrl,
       mailDeliveries: metrics?.mailDeliveries,
     });
-    cleanups.push(async () => authServices.close());
-    const auth = withAdmin(authServices, createAdmin(authServices));
+    cleanups.push(async () => auth.close());
+    const admin = createAdmin(auth);
     const collections = await createCollections({
       pool,
       logger,
@@ -149,6 +149,7 @@ export async function startHearth(config: HearthConfig, options: StartOptions = 
       readinessChecks,
       databaseHealth,
       auth,
+      admin,
       collections,
     });
     // Slowloris: a client gets a bounded time for its headers, for its whole request (a body

@@ -4,6 +4,7 @@ import { invalidInput, queryParam } from '../http/validate-input.js';
 import { clientInfo } from '../auth/client-info.js';
 import { json, noContent, route, type Route } from '../http/route.js';
 import type { Auth } from '../auth/create-auth.js';
+import type { Admin } from './create-admin.js';
 import { type ServicePrincipal, type UserPrincipal } from '../auth/principal.js';
 import { deleteUser } from '../auth/user-deletion.js';
 import { listOutbox, outboxStatuses, retryOutboxMail, type OutboxReader } from '../mail/outbox.js';
@@ -59,7 +60,7 @@ const userParams = { params: idParams, invalidParams: noSuch('user') } as const;
 const userResult = { description: 'The user.', schema: ref('UserResult') };
 
 /** /api/admin: first-admin setup, service keys, users, the mail outbox, signing-key rotation. */
-export function adminRoutes(auth: Auth): Route[] {
+export function adminRoutes(auth: Auth, admin: Admin): Route[] {
   const { pool } = auth.deps;
   return [
     route({
@@ -103,7 +104,7 @@ export function adminRoutes(auth: Auth): Route[] {
       responses: { 201: { description: 'The key and its secret.', schema: ref('CreatedServiceKey') } },
       async handle({ principal, body }) {
         const owner = principal.kind === 'user' ? principal.user.id : undefined;
-        return json(await auth.serviceKeys.create(body.name, owner, body.scopes), 201);
+        return json(await admin.serviceKeys.create(body.name, owner, body.scopes), 201);
       },
     }),
     route({
@@ -114,7 +115,7 @@ export function adminRoutes(auth: Auth): Route[] {
       tag,
       caller: 'admin',
       responses: { 200: { description: 'The keys.', schema: ref('ServiceKeyList') } },
-      handle: async () => json({ items: await auth.serviceKeys.list() }),
+      handle: async () => json({ items: await admin.serviceKeys.list() }),
     }),
     route({
       method: 'DELETE',
@@ -128,7 +129,7 @@ export function adminRoutes(auth: Auth): Route[] {
       responses: { 204: { description: 'Revoked.' } },
       errors: ['admin/not-found'],
       async handle({ params }) {
-        await auth.serviceKeys.revoke(params.id);
+        await admin.serviceKeys.revoke(params.id);
         return noContent();
       },
     }),
@@ -141,7 +142,7 @@ export function adminRoutes(auth: Auth): Route[] {
       caller: 'admin',
       query: listQuery,
       responses: { 200: { description: 'A page of users.', schema: ref('UserPage') } },
-      handle: async ({ query }) => json(await auth.usersAdmin.list(query)),
+      handle: async ({ query }) => json(await admin.usersAdmin.list(query)),
     }),
     route({
       method: 'POST',
@@ -153,7 +154,7 @@ export function adminRoutes(auth: Auth): Route[] {
       body: createUserBody,
       responses: { 201: userResult },
       errors: ['auth/email-taken', 'auth/weak-password'],
-      handle: async ({ body }) => json({ user: await auth.usersAdmin.create(body) }, 201),
+      handle: async ({ body }) => json({ user: await admin.usersAdmin.create(body) }, 201),
     }),
     route({
       method: 'GET',
@@ -165,7 +166,7 @@ export function adminRoutes(auth: Auth): Route[] {
       ...userParams,
       responses: { 200: userResult },
       errors: ['admin/not-found'],
-      handle: async ({ params }) => json({ user: await auth.usersAdmin.get(params.id) }),
+      handle: async ({ params }) => json({ user: await admin.usersAdmin.get(params.id) }),
     }),
     route({
       method: 'PATCH',
@@ -178,7 +179,7 @@ export function adminRoutes(auth: Auth): Route[] {
       body: updateUserBody,
       responses: { 200: userResult },
       errors: ['admin/not-found', 'admin/last-admin'],
-      handle: async ({ params, body }) => json({ user: await auth.usersAdmin.update(params.id, body) }),
+      handle: async ({ params, body }) => json({ user: await admin.usersAdmin.update(params.id, body) }),
     }),
     route({
       method: 'DELETE',
@@ -207,7 +208,7 @@ export function adminRoutes(auth: Auth): Route[] {
       ...userParams,
       responses: { 200: { description: 'How many sessions ended.', schema: ref('RevokedSessions') } },
       errors: ['admin/not-found'],
-      handle: async ({ params }) => json(await auth.usersAdmin.revokeSessions(params.id)),
+      handle: async ({ params }) => json(await admin.usersAdmin.revokeSessions(params.id)),
     }),
     route({
       method: 'POST',
@@ -219,7 +220,7 @@ export function adminRoutes(auth: Auth): Route[] {
       ...userParams,
       responses: { 200: userResult },
       errors: ['admin/not-found'],
-      handle: async ({ params }) => json({ user: await auth.usersAdmin.unlock(params.id) }),
+      handle: async ({ params }) => json({ user: await admin.usersAdmin.unlock(params.id) }),
     }),
     route({
       method: 'GET',

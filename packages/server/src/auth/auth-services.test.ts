@@ -6,14 +6,14 @@ import { migrateSystemSchema } from '../db/migrate.js';
 import { HearthError } from '../errors/index.js';
 import { createLogger } from '../lib/logger.js';
 import { FieldCipher } from '../secrets/field-encryption.js';
-import { createAuth, type AuthServices } from './create-auth.js';
+import { createAuth, type Auth } from './create-auth.js';
 import { passwordProblem } from './password-policy.js';
 import { requireAdmin, requireUser, type Principal } from './principal.js';
 
 // The services take plain arguments: these tests call them with no HTTP at all.
 let database: TestDatabase;
 let pool: Pool;
-let auth: AuthServices;
+let auth: Auth;
 const logger = createLogger('silent');
 const client = { ip: '192.0.2.1', userAgent: 'unit-test' };
 

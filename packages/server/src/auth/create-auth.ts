@@ -21,7 +21,7 @@ import { SessionService } from './sessions.js';
 import { SigningKeyRing } from './signing-keys.js';
 
 /** Every auth service, built once per process and shared by the routes. */
-export interface AuthServices {
+export interface Auth {
   deps: AuthDeps;
   keys: SigningKeyRing;
   tokens: AccessTokens;
@@ -37,14 +37,6 @@ export interface AuthServices {
   mailer: Mailer;
   close(): Promise<void>;
 }
-
-/**
- * What the route files are handed today: auth's services, and the admin
- * services that admin/create-admin.ts adds to this interface until
- * admin/routes.ts takes its own `Admin`. Auth itself builds none of them.
- */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface Auth extends AuthServices {}
 
 export interface CreateAuthOptions {
   config: HearthConfig;
@@ -63,7 +55,7 @@ export function tokenIssuer(config: HearthConfig): string {
   return config.publicUrl ?? 'hearth';
 }
 
-export async function createAuth(options: CreateAuthOptions): Promise<AuthServices> {
+export async function createAuth(options: CreateAuthOptions): Promise<Auth> {
   const { config, logger, pool, redis, fieldCipher } = options;
   const providers = buildOAuthProviders(config.oauthProviders);
   const keys = new SigningKeyRing(pool, config.accessTokenTtl, fieldCipher);

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@hearth/testkit';
-import { ServiceKeyService } from '../admin/service-keys.js';
 import { migrateSystemSchema } from '../db/migrate.js';
 import { createPool, type Pool } from '../db/pool.js';
 import { HearthError } from '../errors/index.js';
@@ -9,6 +8,7 @@ import { FieldCipher } from '../secrets/field-encryption.js';
 import { AccessTokens } from './access-tokens.js';
 import { AuthStatusCache } from './auth-status-cache.js';
 import { PrincipalResolver } from './principal-resolver.js';
+import { ServiceKeyVerifier } from './service-key-verifier.js';
 import { SigningKeyRing } from './signing-keys.js';
 
 const TTL = 900;
@@ -41,7 +41,7 @@ async function signedIn(email: string) {
   const { user_id: userId, session_id: sessionId } = rows[0]!;
   const cache = new AuthStatusCache(60_000);
   const tokens = new AccessTokens(ring, 'hearth', TTL);
-  const resolver = new PrincipalResolver(pool, tokens, new ServiceKeyService(pool, cache), cache);
+  const resolver = new PrincipalResolver(pool, tokens, new ServiceKeyVerifier(pool, cache), cache);
   const { token } = tokens.issue({ userId, sessionId, role: 'user', authTime: 0, methods: ['pwd'] });
   return { userId, sessionId, cache, tokens, resolver, authorization: `Bearer ${token}`, token };
 }

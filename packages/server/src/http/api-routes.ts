@@ -15,7 +15,7 @@ import type { Route } from './route.js';
  * are Express's (create-app.ts).
  */
 export function apiRoutes(context: AppContext): Route[] {
-  const { auth, collections, config } = context;
+  const { admin, auth, collections, config } = context;
   const routes: Route[] = [
     ...opsRoutes({
       checks: context.readinessChecks,
@@ -25,7 +25,7 @@ export function apiRoutes(context: AppContext): Route[] {
     }),
     ...authRoutes(auth),
     ...oauthRoutes(auth),
-    ...adminRoutes(auth),
+    ...adminRoutes(auth, admin),
     ...schemaRoutes(collections.schemas),
     ...recordRoutes(collections),
   ];

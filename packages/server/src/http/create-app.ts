@@ -2,6 +2,7 @@ import type { RequestListener } from 'node:http';
 import express from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { Admin } from '../admin/create-admin.js';
 import type { Auth } from '../auth/create-auth.js';
 import type { Collections } from '../collections/create-collections.js';
 import type { HearthConfig } from '../config/index.js';
@@ -28,6 +29,8 @@ export interface AppContext {
   databaseHealth: DatabaseHealth;
   /** Accounts, sessions, tokens and the caller principal (src/auth). */
   auth: Auth;
+  /** Service keys and user administration (src/admin). */
+  admin: Admin;
   /** Schema, records and their change events (src/collections). */
   collections: Collections;
 }
