@@ -113,6 +113,12 @@ function failureOf(status: number, codes: ErrorCode[]): Json {
   };
 }
 
+/** Whatever else may answer: a proxy in front, or a failure no route foresees. */
+const unforeseen: Json = {
+  description: 'Any other status, e.g. from a proxy in front; an `Error` body when Hearth answers it.',
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+};
+
 /**
  * Who may call: `public` routes read no token; `anyone` may send one (rules
  * then see the caller) or none; `user` and `admin` routes need one.
@@ -127,6 +133,7 @@ function operationOf(route: Route): Json {
   const responses: Json = {};
   for (const [status, answer] of Object.entries(route.responses)) responses[status] = successOf(answer);
   for (const [status, codes] of errorsByStatus(route)) responses[status] = failureOf(status, codes);
+  responses.default = unforeseen;
   const parameters = parametersOf(route);
   const requestBody = requestBodyOf(route);
   const security = securityOf(route);
