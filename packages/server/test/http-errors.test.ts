@@ -40,7 +40,7 @@ const cases: Array<{
   {
     name: 'malformed JSON',
     method: 'POST',
-    path: '/api/x',
+    path: '/api/auth/login',
     body: '{"a":',
     status: 400,
     code: 'http/invalid-json',
@@ -48,7 +48,7 @@ const cases: Array<{
   {
     name: 'JSON with trailing junk',
     method: 'POST',
-    path: '/api/x',
+    path: '/api/auth/login',
     body: '{"a":1} x',
     status: 400,
     code: 'http/invalid-json',
@@ -56,7 +56,7 @@ const cases: Array<{
   {
     name: 'bare NUL byte body',
     method: 'POST',
-    path: '/api/x',
+    path: '/api/auth/login',
     body: '\u0000',
     status: 400,
     code: 'http/invalid-json',
@@ -64,7 +64,7 @@ const cases: Array<{
   {
     name: 'oversized body',
     method: 'POST',
-    path: '/api/x',
+    path: '/api/auth/login',
     body: JSON.stringify({ a: 'x'.repeat(2048) }),
     status: 413,
     code: 'http/payload-too-large',
@@ -72,7 +72,7 @@ const cases: Array<{
   {
     name: 'text/plain body',
     method: 'POST',
-    path: '/api/x',
+    path: '/api/auth/login',
     body: 'hello',
     headers: { 'content-type': 'text/plain' },
     status: 415,
@@ -81,7 +81,7 @@ const cases: Array<{
   {
     name: 'form-encoded body',
     method: 'PATCH',
-    path: '/api/x',
+    path: '/api/auth/me',
     body: 'a=1',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     status: 415,
@@ -90,7 +90,7 @@ const cases: Array<{
   {
     name: 'body with no content type',
     method: 'POST',
-    path: '/api/x',
+    path: '/api/auth/login',
     body: '{}',
     headers: { 'content-type': '' },
     status: 415,
@@ -99,7 +99,7 @@ const cases: Array<{
   {
     name: 'multipart to a JSON route',
     method: 'POST',
-    path: '/api/x',
+    path: '/api/auth/login',
     body: '--b\r\n\r\nx\r\n--b--',
     headers: { 'content-type': 'multipart/form-data; boundary=b' },
     status: 415,
@@ -108,7 +108,7 @@ const cases: Array<{
   {
     name: 'non-UTF-8 charset',
     method: 'POST',
-    path: '/api/x',
+    path: '/api/auth/login',
     body: '{}',
     headers: { 'content-type': 'application/json; charset=latin1' },
     status: 415,
@@ -117,7 +117,7 @@ const cases: Array<{
   {
     name: '__proto__ key at the top',
     method: 'POST',
-    path: '/api/x',
+    path: '/api/auth/login',
     body: '{"__proto__":{"polluted":true}}',
     status: 400,
     code: 'http/forbidden-key',
@@ -125,7 +125,7 @@ const cases: Array<{
   {
     name: 'constructor.prototype nested',
     method: 'POST',
-    path: '/api/x',
+    path: '/api/auth/login',
     body: '{"a":[{"constructor":{"prototype":{"polluted":true}}}]}',
     status: 400,
     code: 'http/forbidden-key',
@@ -133,7 +133,7 @@ const cases: Array<{
   {
     name: 'escaped __proto__ key',
     method: 'POST',
-    path: '/api/x',
+    path: '/api/auth/login',
     body: '{"\\u005f_proto__":{"polluted":true}}',
     status: 400,
     code: 'http/forbidden-key',
@@ -185,7 +185,7 @@ describe('HTTP hygiene', () => {
   it('sets security headers and hides the framework', async () => {
     const response = await app.fetch('/health');
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
     expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(response.headers.get('x-powered-by')).toBeNull();
   });

@@ -14,18 +14,8 @@ export type UserPrincipal = { kind: 'user'; user: AuthUser; sessionId: string };
 /** A service key; `scopes` are the grants beyond the admin API it was created with (see SERVICE_KEY_SCOPES). */
 export type ServicePrincipal = { kind: 'service'; keyId: string; name: string; scopes: readonly string[] };
 
-/** Who is calling: set on every request by the principal middleware (src/auth/principal-middleware.ts). */
+/** Who is calling: resolved for every request by the dispatcher (src/http/dispatcher.ts). */
 export type Principal = AnonymousPrincipal | UserPrincipal | ServicePrincipal;
-
-declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
-  namespace Express {
-    interface Request {
-      /** Set for every /api request; `{ kind: 'anonymous' }` when no token was sent. */
-      principal: Principal;
-    }
-  }
-}
 
 export const anonymous: AnonymousPrincipal = Object.freeze({ kind: 'anonymous' });
 

@@ -1,9 +1,9 @@
-import { Router } from 'express';
+import { z } from 'zod';
 import { HearthError } from '../errors/index.js';
+import { json, noContent, route, type Route } from '../http/route.js';
+import { validateBody } from '../http/validate-input.js';
 import { clientInfo } from './client-info.js';
 import type { Auth } from './create-auth.js';
-import { oauthRoutes } from './oauth/oauth-routes.js';
-import { requireUser } from './principal.js';
 import { requireRecentAuth } from './recent-auth.js';
 import { deleteUser } from './user-deletion.js';
 import {
@@ -23,159 +23,321 @@ import {
   tokenBody,
   uuidParam,
 } from './request-schemas.js';
-import { validateBody } from './validate-body.js';
-import type { EdgeRoute } from '../http/edge-routes.js';
 
-/**
- * Sign-in with a password, served by the edge (src/http/edge.ts) before
- * Express: argon2 dominates a login, and the main thread's share is what
- * every other request on the node waits behind (docs/benchmarks.md).
- */
-export function authEdgeRoutes(auth: Auth): EdgeRoute[] {
-  return [
-    {
-      method: 'POST',
-      template: '/api/auth/login',
-      handle: async ({ body, ip, userAgent }) => ({
-        body: await auth.accounts.login(validateBody(loginBody, body), { ip, userAgent }),
-      }),
-    },
-  ];
-}
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const tag = 'Auth';
+const signedIn = { description: 'The user and a session (or an MFA ticket).', schema: ref('SignInResult') };
+const done = { description: 'Done.' };
+const accepted = { description: 'Accepted; the mail is on its way if it applies.', schema: ref('Message') };
+const userBody = { description: 'The user.', schema: ref('UserResult') };
+const limited = ['http/rate-limited'] as const;
 
 /** /api/auth/* (DESIGN.md §4) and the JWKS. Thin: parse, call a service, answer. */
-export function authRoutes(auth: Auth): Router {
-  const router = Router();
+export function authRoutes(auth: Auth): Route[] {
   const { accounts, emailFlows, mfa, sessions } = auth;
-
-  router.get('/.well-known/jwks.json', (_req, res) => {
-    res.set('Cache-Control', 'public, max-age=300').json(auth.keys.jwks());
-  });
-
-  router.post('/api/auth/signup', async (req, res) => {
-    const body = validateBody(signupBody, req.body);
-    res.status(201).json(await accounts.signup(body, clientInfo(req)));
-  });
-
-  router.post('/api/auth/anonymous', async (req, res) => {
-    const body = validateBody(anonymousBody, req.body);
-    res.status(201).json(await accounts.anonymous(clientInfo(req), body.data));
-  });
-
-  router.post('/api/auth/refresh', async (req, res) => {
-    const { refreshToken } = validateBody(refreshBody, req.body);
-    await auth.limits.consume('refresh:ip', clientInfo(req).ip);
-    const { session } = await sessions.refresh(refreshToken);
-    res.json({ session });
-  });
-
-  router.post('/api/auth/logout', async (req, res) => {
-    const { refreshToken } = validateBody(refreshBody, req.body);
-    await sessions.logout(refreshToken, req.principal.kind === 'user' ? req.principal.user.id : undefined);
-    res.status(204).end();
-  });
-
-  router.post('/api/auth/logout-all', async (req, res) => {
-    const principal = requireUser(req.principal);
-    await sessions.revokeAll(auth.deps.pool, principal.user.id, 'logout-all');
-    res.status(204).end();
-  });
-
-  router.get('/api/auth/me', async (req, res) => {
-    res.json({ user: await accounts.me(requireUser(req.principal)) });
-  });
-
-  router.patch('/api/auth/me', async (req, res) => {
-    const principal = requireUser(req.principal);
-    res.json(await accounts.patchMe(principal, validateBody(patchMeBody, req.body)));
-  });
-
-  // Deleting one's own account needs credentials presented within RECENT_AUTH_SECONDS (POST reauthenticate).
-  router.delete('/api/auth/me', async (req, res) => {
-    const principal = requireUser(req.principal);
-    await requireRecentAuth(sessions, principal);
-    const id = principal.user.id;
-    if (!(await deleteUser(auth.deps.pool, sessions, auth.deps.logger, id, `user:${id}`)))
-      throw new HearthError('auth/not-found');
-    res.status(204).end();
-  });
-
-  router.post('/api/auth/reauthenticate', async (req, res) => {
-    const principal = requireUser(req.principal);
-    await accounts.reauthenticate(principal, validateBody(reauthenticateBody, req.body));
-    res.status(204).end();
-  });
-
-  router.post('/api/auth/password/change', async (req, res) => {
-    const principal = requireUser(req.principal);
-    res.json(
-      await accounts.changePassword(principal, validateBody(changePasswordBody, req.body), clientInfo(req)),
-    );
-  });
-
-  router.post('/api/auth/password/forgot', async (req, res) => {
-    const { email, redirectTo } = validateBody(emailLinkRequestBody, req.body);
-    res.status(202).json(await emailFlows.forgotPassword(email, clientInfo(req), redirectTo));
-  });
-
-  router.post('/api/auth/password/reset', async (req, res) => {
-    res.json(await emailFlows.resetPassword(validateBody(resetBody, req.body), clientInfo(req)));
-  });
-
-  router.post('/api/auth/email/verify', async (req, res) => {
-    const { token } = validateBody(tokenBody, req.body);
-    res.json(await emailFlows.verifyEmail(token, clientInfo(req)));
-  });
-
-  router.post('/api/auth/email/verify/resend', async (req, res) => {
-    if (req.principal.kind === 'user') {
-      const { redirectTo } = validateBody(resendSignedInBody, req.body);
-      await emailFlows.sendVerification(req.principal.user.id, redirectTo);
-      res.status(202).json({ message: 'If your address is unconfirmed, a link is on its way.' });
-      return;
-    }
-    const { email, redirectTo } = validateBody(emailLinkRequestBody, req.body);
-    res.status(202).json(await emailFlows.resendVerification(email, clientInfo(req), redirectTo));
-  });
-
-  router.get('/api/auth/sessions', async (req, res) => {
-    const principal = requireUser(req.principal);
-    res.json({ items: await sessions.list(principal.user.id, principal.sessionId) });
-  });
-
-  router.delete('/api/auth/sessions/:id', async (req, res) => {
-    const principal = requireUser(req.principal);
-    const id = uuidParam.safeParse(req.params.id);
-    if (!id.success || !(await sessions.revoke(principal.user.id, id.data)))
-      throw new HearthError('auth/not-found');
-    res.status(204).end();
-  });
-
-  router.post('/api/auth/mfa/totp/enroll', async (req, res) => {
-    const principal = requireUser(req.principal);
-    res.json(await mfa.enroll(principal, validateBody(currentFactorBody, req.body).code));
-  });
-
-  router.post('/api/auth/mfa/totp/confirm', async (req, res) => {
-    const principal = requireUser(req.principal);
-    res.json(await mfa.confirm(principal, validateBody(codeBody, req.body).code));
-  });
-
-  router.post('/api/auth/mfa/totp/disable', async (req, res) => {
-    const principal = requireUser(req.principal);
-    res.json(await mfa.disable(principal, validateBody(codeBody, req.body).code));
-  });
-
-  router.post('/api/auth/mfa/recovery-codes', async (req, res) => {
-    const principal = requireUser(req.principal);
-    res.json(await mfa.regenerateRecoveryCodes(principal, validateBody(currentFactorBody, req.body).code));
-  });
-
-  router.post('/api/auth/mfa/verify', async (req, res) => {
-    res.json(await mfa.verify(validateBody(mfaVerifyBody, req.body), clientInfo(req)));
-  });
-
-  router.use(oauthRoutes(auth));
-
-  return router;
+  return [
+    route({
+      method: 'GET',
+      path: '/.well-known/jwks.json',
+      operationId: 'getJwks',
+      summary: 'The public keys that verify access tokens (RFC 7517).',
+      tag,
+      caller: 'public',
+      responses: { 200: { description: 'The key set.', schema: ref('Jwks') } },
+      handle: () => json(auth.keys.jwks(), 200, { 'Cache-Control': 'public, max-age=300' }),
+    }),
+    route({
+      method: 'POST',
+      path: '/api/auth/signup',
+      operationId: 'signUp',
+      summary: 'Sign up with email and password.',
+      tag,
+      caller: 'anyone',
+      body: signupBody,
+      responses: { 201: { ...signedIn, description: 'The user; a session unless email confirmation is on.' } },
+      errors: ['auth/email-taken', 'auth/weak-password', 'auth/redirect-not-allowed', ...limited],
+      handle: async (request) => json(await accounts.signup(request.body, clientInfo(request)), 201),
+    }),
+    route({
+      method: 'POST',
+      path: '/api/auth/login',
+      operationId: 'logIn',
+      summary: 'Sign in with a password; answers {mfa:{ticket,methods}} when a second factor is needed.',
+      tag,
+      caller: 'anyone',
+      body: loginBody,
+      responses: { 200: signedIn },
+      errors: ['auth/invalid-credentials', 'auth/email-not-verified', 'auth/user-disabled', ...limited],
+      handle: async (request) => json(await accounts.login(request.body, clientInfo(request))),
+    }),
+    route({
+      method: 'POST',
+      path: '/api/auth/anonymous',
+      operationId: 'signInAnonymously',
+      summary: 'Sign in as a new anonymous user.',
+      tag,
+      caller: 'anyone',
+      body: anonymousBody,
+      responses: { 201: signedIn },
+      errors: limited,
+      handle: async (request) => json(await accounts.anonymous(clientInfo(request), request.body.data), 201),
+    }),
+    route({
+      method: 'POST',
+      path: '/api/auth/refresh',
+      operationId: 'refreshSession',
+      summary: 'Trade a refresh token for a new session (the token rotates).',
+      tag,
+      caller: 'anyone',
+      body: refreshBody,
+      responses: { 200: { description: 'The new session.', schema: ref('SessionResult') } },
+      errors: ['auth/invalid-token', 'auth/session-revoked', ...limited],
+      async handle(request) {
+        await auth.limits.consume('refresh:ip', request.ip);
+        const { session } = await sessions.refresh(request.body.refreshToken);
+        return json({ session });
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/api/auth/logout',
+      operationId: 'logOut',
+      summary: 'End the session a refresh token belongs to.',
+      tag,
+      caller: 'anyone',
+      body: refreshBody,
+      responses: { 204: done },
+      async handle({ body, principal }) {
+        await sessions.logout(body.refreshToken, principal.kind === 'user' ? principal.user.id : undefined);
+        return noContent();
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/api/auth/logout-all',
+      operationId: 'logOutEverywhere',
+      summary: 'End every session of the caller.',
+      tag,
+      caller: 'user',
+      responses: { 204: done },
+      async handle({ principal }) {
+        await sessions.revokeAll(auth.deps.pool, principal.user.id, 'logout-all');
+        return noContent();
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/api/auth/me',
+      operationId: 'getMe',
+      summary: 'The signed-in user.',
+      tag,
+      caller: 'user',
+      responses: { 200: userBody },
+      handle: async ({ principal }) => json({ user: await accounts.me(principal) }),
+    }),
+    route({
+      method: 'PATCH',
+      path: '/api/auth/me',
+      operationId: 'updateMe',
+      summary: "Change the signed-in user's own data (metadata, email).",
+      tag,
+      caller: 'user',
+      body: patchMeBody,
+      responses: { 200: userBody },
+      errors: ['auth/email-taken', 'auth/recent-auth-required', 'auth/redirect-not-allowed'],
+      handle: async ({ principal, body }) => json(await accounts.patchMe(principal, body)),
+    }),
+    route({
+      method: 'DELETE',
+      path: '/api/auth/me',
+      operationId: 'deleteMe',
+      summary: 'Delete the signed-in account (credentials presented in the last few minutes).',
+      tag,
+      caller: 'user',
+      responses: { 204: done },
+      errors: ['auth/recent-auth-required', 'auth/not-found', 'admin/last-admin'],
+      async handle({ principal }) {
+        await requireRecentAuth(sessions, principal);
+        const id = principal.user.id;
+        if (!(await deleteUser(auth.deps.pool, sessions, auth.deps.logger, id, `user:${id}`)))
+          throw new HearthError('auth/not-found');
+        return noContent();
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/api/auth/reauthenticate',
+      operationId: 'reauthenticate',
+      summary: 'Present credentials again, for the routes that need a recent sign-in.',
+      tag,
+      caller: 'user',
+      body: reauthenticateBody,
+      responses: { 204: done },
+      errors: ['auth/invalid-credentials', 'auth/invalid-mfa-code', ...limited],
+      async handle({ principal, body }) {
+        await accounts.reauthenticate(principal, body);
+        return noContent();
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/api/auth/password/change',
+      operationId: 'changePassword',
+      summary: 'Change the password; other sessions end.',
+      tag,
+      caller: 'user',
+      body: changePasswordBody,
+      responses: { 200: signedIn },
+      errors: ['auth/invalid-credentials', 'auth/weak-password', 'auth/recent-auth-required', ...limited],
+      handle: async (request) =>
+        json(await accounts.changePassword(request.principal, request.body, clientInfo(request))),
+    }),
+    route({
+      method: 'POST',
+      path: '/api/auth/password/forgot',
+      operationId: 'forgotPassword',
+      summary: 'Mail a password reset link (the answer is the same whether the address is known).',
+      tag,
+      caller: 'anyone',
+      body: emailLinkRequestBody,
+      responses: { 202: accepted },
+      errors: ['auth/redirect-not-allowed', ...limited],
+      handle: async (request) =>
+        json(
+          await emailFlows.forgotPassword(request.body.email, clientInfo(request), request.body.redirectTo),
+          202,
+        ),
+    }),
+    route({
+      method: 'POST',
+      path: '/api/auth/password/reset',
+      operationId: 'resetPassword',
+      summary: 'Set a new password with a reset link token; signs in.',
+      tag,
+      caller: 'anyone',
+      body: resetBody,
+      responses: { 200: signedIn },
+      errors: ['auth/link-invalid', 'auth/weak-password', ...limited],
+      handle: async (request) => json(await emailFlows.resetPassword(request.body, clientInfo(request))),
+    }),
+    route({
+      method: 'POST',
+      path: '/api/auth/email/verify',
+      operationId: 'verifyEmail',
+      summary: 'Confirm an email address with a link token; signs in.',
+      tag,
+      caller: 'anyone',
+      body: tokenBody,
+      responses: { 200: signedIn },
+      errors: ['auth/link-invalid', ...limited],
+      handle: async (request) => json(await emailFlows.verifyEmail(request.body.token, clientInfo(request))),
+    }),
+    route({
+      method: 'POST',
+      path: '/api/auth/email/verify/resend',
+      operationId: 'resendVerificationEmail',
+      summary: 'Mail the confirmation link again: to the signed-in user, or to `email`.',
+      tag,
+      caller: 'anyone',
+      body: resendSignedInBody,
+      responses: { 202: accepted },
+      errors: ['auth/redirect-not-allowed', ...limited],
+      async handle(request) {
+        const { principal, body } = request;
+        if (principal.kind === 'user') {
+          await emailFlows.sendVerification(principal.user.id, body.redirectTo);
+          return json({ message: 'If your address is unconfirmed, a link is on its way.' }, 202);
+        }
+        const { email, redirectTo } = validateBody(emailLinkRequestBody, body);
+        return json(await emailFlows.resendVerification(email, clientInfo(request), redirectTo), 202);
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/api/auth/sessions',
+      operationId: 'listSessions',
+      summary: "The signed-in user's sessions (`current` marks this one).",
+      tag,
+      caller: 'user',
+      responses: { 200: { description: 'The sessions.', schema: ref('SessionList') } },
+      handle: async ({ principal }) =>
+        json({ items: await sessions.list(principal.user.id, principal.sessionId) }),
+    }),
+    route({
+      method: 'DELETE',
+      path: '/api/auth/sessions/:id',
+      operationId: 'revokeSession',
+      summary: 'End one of the signed-in user’s sessions.',
+      tag,
+      caller: 'user',
+      params: z.object({ id: uuidParam }),
+      invalidParams: () => new HearthError('auth/not-found'),
+      responses: { 204: done },
+      errors: ['auth/not-found'],
+      async handle({ principal, params }) {
+        if (!(await sessions.revoke(principal.user.id, params.id))) throw new HearthError('auth/not-found');
+        return noContent();
+      },
+    }),
+    route({
+      method: 'POST',
+      path: '/api/auth/mfa/totp/enroll',
+      operationId: 'enrollTotp',
+      summary: 'Start TOTP enrolment: a secret and an otpauth URL (replacing one needs its code).',
+      tag,
+      caller: 'user',
+      body: currentFactorBody,
+      responses: { 200: { description: 'The secret to confirm.', schema: ref('TotpEnrollment') } },
+      errors: ['auth/mfa-code-required', 'auth/invalid-mfa-code', ...limited],
+      handle: async ({ principal, body }) => json(await mfa.enroll(principal, body.code)),
+    }),
+    route({
+      method: 'POST',
+      path: '/api/auth/mfa/totp/confirm',
+      operationId: 'confirmTotp',
+      summary: 'Confirm TOTP enrolment with a first code; answers the recovery codes.',
+      tag,
+      caller: 'user',
+      body: codeBody,
+      responses: { 200: { description: 'The recovery codes, shown once.', schema: ref('RecoveryCodes') } },
+      errors: ['auth/invalid-mfa-code', ...limited],
+      handle: async ({ principal, body }) => json(await mfa.confirm(principal, body.code)),
+    }),
+    route({
+      method: 'POST',
+      path: '/api/auth/mfa/totp/disable',
+      operationId: 'disableTotp',
+      summary: 'Turn TOTP off, with a current code.',
+      tag,
+      caller: 'user',
+      body: codeBody,
+      responses: { 200: userBody },
+      errors: ['auth/invalid-mfa-code', ...limited],
+      handle: async ({ principal, body }) => json(await mfa.disable(principal, body.code)),
+    }),
+    route({
+      method: 'POST',
+      path: '/api/auth/mfa/recovery-codes',
+      operationId: 'regenerateRecoveryCodes',
+      summary: 'Replace the recovery codes, with a current code.',
+      tag,
+      caller: 'user',
+      body: currentFactorBody,
+      responses: { 200: { description: 'The new recovery codes, shown once.', schema: ref('RecoveryCodes') } },
+      errors: ['auth/mfa-code-required', 'auth/invalid-mfa-code', ...limited],
+      handle: async ({ principal, body }) => json(await mfa.regenerateRecoveryCodes(principal, body.code)),
+    }),
+    route({
+      method: 'POST',
+      path: '/api/auth/mfa/verify',
+      operationId: 'verifyMfa',
+      summary: 'Finish a sign-in that needs a second factor: the ticket and a TOTP or recovery code.',
+      tag,
+      caller: 'anyone',
+      body: mfaVerifyBody,
+      responses: { 200: signedIn },
+      errors: ['auth/invalid-mfa-code', 'auth/invalid-token', ...limited],
+      handle: async (request) => json(await mfa.verify(request.body, clientInfo(request))),
+    }),
+  ];
 }

@@ -5,7 +5,7 @@ import pg from 'pg';
  * Whether the client of an HTTP request has gone, and what to run when it
  * goes. It is made for a request on first use (clientGoneOf) and aborted when
  * the client disconnects before its response is written; routes hand it on
- * explicitly (EdgeRequest.clientGone(), requestSignalOf(req) in Express) to
+ * explicitly (RouteRequest.clientGone(), src/http/route.ts) to
  * cancellableDb, whose statements PostgreSQL then cancels. A plain object
  * rather than an AbortController, and explicit rather than an
  * AsyncLocalStorage: on Node 20 those cost a fifth and a quarter of a record
@@ -35,7 +35,7 @@ export class ClientGone {
 
 const SIGNAL = Symbol('hearth.clientGone');
 
-type SignalledRequest = IncomingMessage & { [SIGNAL]?: ClientGone; res?: ServerResponse };
+type SignalledRequest = IncomingMessage & { [SIGNAL]?: ClientGone };
 
 /**
  * The request's ClientGone, made on first use: only the routes that run
@@ -51,12 +51,6 @@ export function clientGoneOf(req: IncomingMessage, res: ServerResponse): ClientG
   if (res.destroyed || req.socket.destroyed) watched.abort();
   else res.once('close', () => void (res.writableFinished || watched.abort()));
   return gone;
-}
-
-/** The same for an Express handler (Express links the response as req.res). */
-export function requestSignalOf(req: IncomingMessage): ClientGone | undefined {
-  const { res } = req as SignalledRequest;
-  return res ? clientGoneOf(req, res) : undefined;
 }
 
 /** The backend key PostgreSQL sent at connect; a cancel request quotes it. Internal to pg, stable since 2012. */

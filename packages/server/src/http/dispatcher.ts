@@ -87,7 +87,7 @@ export function createDispatcher(options: DispatcherOptions): RequestListener {
     if (route.method === 'GET') router.on('HEAD', route.path, () => undefined, route);
   }
   // The same body checks for every route (415, 400, 413, forbidden keys), run on the raw request.
-  const readJson = jsonBody({ limit: options.bodyLimit }) as unknown as Middleware;
+  const readJson = jsonBody({ limit: options.bodyLimit });
   const readForm = express.urlencoded({ extended: false, limit: '64kb' }) as unknown as Middleware;
 
   function readBody(req: Request, res: ServerResponse, route: Route, done: (error?: unknown) => void): void {
@@ -146,6 +146,7 @@ export function createDispatcher(options: DispatcherOptions): RequestListener {
         params: paramsOf(route, rawParams),
         query: route.query ? validateQuery(route.query, rawQuery) : rawQuery,
         body: route.body ? validateBody(route.body, req.body, route.invalidBody) : req.body,
+        method: route.method,
         headers: req.headers,
         ip: proxyAddr(req, trustProxy),
         userAgent: req.headers['user-agent'],

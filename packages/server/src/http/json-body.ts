@@ -1,5 +1,5 @@
-import { AsyncResource } from 'node:async_hooks';
-import express, { type RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express from 'express';
 import { HearthError } from '../errors/index.js';
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -18,40 +18,25 @@ export function findForbiddenKey(value: unknown): string | undefined {
   return undefined;
 }
 
-function hasBody(req: express.Request): boolean {
+function hasBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
 
 /**
- * JSON bodies only: a body of another type is 415 (unless its route takes
- * multipart uploads), an invalid one is 400, an oversized one 413, and a
- * body with a prototype-polluting key is refused outright.
+ * JSON bodies only: a body of another type is 415, an invalid one is 400, an
+ * oversized one 413, and a body with a prototype-polluting key is refused outright.
  */
 export function jsonBody(options: {
   limit: number;
-  multipartPaths?: RegExp[];
-  /** Routes that parse form posts themselves (e.g. an OAuth callback with response_mode=form_post). */
-  formPaths?: RegExp[];
-}): RequestHandler {
+}): (req: IncomingMessage & { body?: unknown }, res: ServerResponse, next: (error?: unknown) => void) => void {
   const parse = express.json({ limit: options.limit, strict: false, type: () => true });
   return (req, res, next) => {
     if (!hasBody(req)) return next();
     const type = req.headers['content-type'] ?? '';
-    if (/^multipart\/form-data/i.test(type) && options.multipartPaths?.some((path) => path.test(req.path))) {
-      return next();
-    }
-    if (
-      /^application\/x-www-form-urlencoded/i.test(type) &&
-      options.formPaths?.some((path) => path.test(req.path))
-    ) {
-      return next();
-    }
     if (!/^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i.test(type)) {
       return next(new HearthError('http/unsupported-media-type'));
     }
-    // The body's last chunk arrives in the socket's async context; binding brings the
-    // handler back into the request's, whose abort signal cancels its queries (src/db/query-cancellation.ts).
-    const parsed = AsyncResource.bind((error?: unknown) => {
+    parse(req as express.Request, res as express.Response, (error?: unknown) => {
       if (error) return next(error);
       const key = findForbiddenKey(req.body);
       if (key !== undefined) {
@@ -59,6 +44,5 @@ export function jsonBody(options: {
       }
       next();
     });
-    parse(req, res, parsed);
   };
 }

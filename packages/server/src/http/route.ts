@@ -32,6 +32,8 @@ export interface RouteRequest<N extends CallerNeed = CallerNeed, P = unknown, Q 
   query: Q;
   /** The JSON (or form) body, checked against the route's `body` schema; undefined when it had none. */
   body: B;
+  /** GET for a HEAD request too. */
+  method: Method;
   headers: IncomingHttpHeaders;
   /** The caller's address: X-Forwarded-For only from HEARTH_TRUST_PROXY, as Express's req.ip. */
   ip: string | undefined;

@@ -1,17 +1,18 @@
-import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { HearthError, isHearthError } from '../../errors/index.js';
 import { clientInfo } from '../client-info.js';
 import type { Auth } from '../create-auth.js';
-import { requireUser } from '../principal.js';
 import { requireRecentAuth } from '../recent-auth.js';
 import { redirectToField } from '../redirect-allowlist.js';
-import { validateBody } from '../validate-body.js';
+import { json, noContent, redirect, route, type Route, type RouteRequest } from '../../http/route.js';
 
 const startQuery = z.object({ redirectTo: redirectToField.optional() });
 const linkBody = z.strictObject({ redirectTo: redirectToField.optional() });
 const exchangeBody = z.strictObject({ code: z.string().min(1).max(512) });
-const providerName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/);
+const providerParams = z.object({ provider: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/) });
+const unknownProvider = () => new HearthError('auth/unknown-provider');
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const tag = 'OAuth';
 
 function withParams(base: string, params: Record<string, string>): string {
   const url = new URL(base);
@@ -38,12 +39,6 @@ function callbackParams(source: unknown): URLSearchParams {
   return params;
 }
 
-function providerParam(req: Request): string {
-  const parsed = providerName.safeParse(req.params.provider);
-  if (!parsed.success) throw new HearthError('auth/unknown-provider');
-  return parsed.data;
-}
-
 /**
  * OAuth/OIDC routes. The browser goes to /start, the provider returns it to
  * /callback, which redirects to the app's redirectTo with a one-time `code`
@@ -51,69 +46,134 @@ function providerParam(req: Request): string {
  * POST /api/auth/oauth/exchange. Without redirectTo the callback answers the
  * sign-in as JSON.
  */
-export function oauthRoutes(auth: Auth): Router {
-  const router = Router();
+export function oauthRoutes(auth: Auth): Route[] {
   const { oauth } = auth;
 
-  router.get('/api/auth/providers', (_req, res) => {
-    res.json({ items: oauth.list() });
-  });
-
-  router.get('/api/auth/oauth/:provider/start', async (req, res) => {
-    const { redirectTo } = validateBody(startQuery, req.query);
-    res.redirect(302, await oauth.start(providerParam(req), { redirectTo }));
-  });
-
-  const callback = async (req: Request, res: Response) => {
-    const provider = providerParam(req);
-    const params = callbackParams(req.method === 'POST' ? req.body : req.query);
+  const callback = async (request: RouteRequest<'anyone', { provider: string }>) => {
+    const { provider } = request.params;
+    const params = callbackParams(request.method === 'POST' ? request.body : request.query);
     const redirectTo = await oauth.pendingRedirect(params.get('state') ?? undefined);
     try {
       const outcome = await oauth.callback(provider, params);
       if (outcome.kind === 'linked') {
-        if (outcome.redirectTo)
-          return res.redirect(302, withParams(outcome.redirectTo, { linked: provider }));
-        return res.json({ linked: provider });
+        if (outcome.redirectTo) return redirect(withParams(outcome.redirectTo, { linked: provider }));
+        return json({ linked: provider });
       }
-      if (outcome.redirectTo)
-        return res.redirect(302, withParams(outcome.redirectTo, { code: outcome.code }));
-      return res.json(await oauth.exchangeCode(outcome.code, clientInfo(req)));
+      if (outcome.redirectTo) return redirect(withParams(outcome.redirectTo, { code: outcome.code }));
+      return json(await oauth.exchangeCode(outcome.code, clientInfo(request)));
     } catch (error) {
       if (!redirectTo || !isHearthError(error)) throw error;
-      return res.redirect(
-        302,
-        withParams(redirectTo, { error: error.code, error_description: error.message }),
-      );
+      return redirect(withParams(redirectTo, { error: error.code, error_description: error.message }));
     }
   };
-  router.get('/api/auth/oauth/:provider/callback', callback);
-  router.post(
-    '/api/auth/oauth/:provider/callback',
-    express.urlencoded({ extended: false, limit: '64kb' }),
-    callback,
-  );
+  const callbackRoute = {
+    path: '/api/auth/oauth/:provider/callback',
+    tag,
+    caller: 'anyone',
+    params: providerParams,
+    invalidParams: unknownProvider,
+    responses: {
+      200: { description: 'Without redirectTo: the sign-in (or `{linked}`).', schema: ref('SignInResult') },
+      302: { description: "To the app's redirectTo with `code`, `linked` or `error`." },
+    },
+    errors: ['auth/unknown-provider', 'auth/oauth-failed', 'auth/identity-conflict'],
+    handle: callback,
+  } as const;
 
-  router.post('/api/auth/oauth/exchange', async (req, res) => {
-    const { code } = validateBody(exchangeBody, req.body);
-    res.json(await oauth.exchangeCode(code, clientInfo(req)));
-  });
-
-  router.post('/api/auth/oauth/:provider/link', async (req, res) => {
-    const principal = requireUser(req.principal);
-    await requireRecentAuth(auth.sessions, principal);
-    const { redirectTo } = validateBody(linkBody, req.body);
-    res.json({ url: await oauth.start(providerParam(req), { redirectTo, linkUserId: principal.user.id }) });
-  });
-
-  router.get('/api/auth/identities', async (req, res) => {
-    res.json({ items: await oauth.identities(requireUser(req.principal).user.id) });
-  });
-
-  router.delete('/api/auth/identities/:provider', async (req, res) => {
-    const principal = requireUser(req.principal);
-    await oauth.unlink(principal.user.id, providerParam(req));
-    res.status(204).end();
-  });
-
-  return router;
+  return [
+    route({
+      method: 'GET',
+      path: '/api/auth/providers',
+      operationId: 'listAuthProviders',
+      summary: 'The OAuth/OIDC providers this server signs in with.',
+      tag,
+      caller: 'anyone',
+      responses: { 200: { description: 'The providers.', schema: ref('ProviderList') } },
+      handle: () => json({ items: oauth.list() }),
+    }),
+    route({
+      method: 'GET',
+      path: '/api/auth/oauth/:provider/start',
+      operationId: 'startOAuth',
+      summary: "Send the browser to the provider's sign-in page.",
+      tag,
+      caller: 'anyone',
+      params: providerParams,
+      invalidParams: unknownProvider,
+      query: startQuery,
+      responses: { 302: { description: "To the provider's authorization endpoint." } },
+      errors: ['auth/unknown-provider', 'auth/redirect-not-allowed'],
+      handle: async ({ params, query }) =>
+        redirect(await oauth.start(params.provider, { redirectTo: query.redirectTo })),
+    }),
+    route({
+      ...callbackRoute,
+      method: 'GET',
+      operationId: 'finishOAuth',
+      summary: 'Where the provider returns the browser (query response mode).',
+    }),
+    route({
+      ...callbackRoute,
+      method: 'POST',
+      operationId: 'finishOAuthFormPost',
+      summary: 'Where the provider returns the browser (form_post response mode, as Apple does).',
+      bodyFormat: 'json-or-form',
+    }),
+    route({
+      method: 'POST',
+      path: '/api/auth/oauth/exchange',
+      operationId: 'exchangeOAuthCode',
+      summary: 'Trade the one-time `code` from the callback redirect for a session.',
+      tag,
+      caller: 'anyone',
+      body: exchangeBody,
+      responses: { 200: { description: 'The user and a session.', schema: ref('SignInResult') } },
+      errors: ['auth/link-invalid', 'http/rate-limited'],
+      handle: async (request) => json(await oauth.exchangeCode(request.body.code, clientInfo(request))),
+    }),
+    route({
+      method: 'POST',
+      path: '/api/auth/oauth/:provider/link',
+      operationId: 'linkOAuthIdentity',
+      summary: 'Start linking a provider identity to the signed-in user (a recent sign-in needed).',
+      tag,
+      caller: 'user',
+      params: providerParams,
+      invalidParams: unknownProvider,
+      body: linkBody,
+      responses: { 200: { description: 'The URL to send the browser to.', schema: ref('Url') } },
+      errors: ['auth/unknown-provider', 'auth/recent-auth-required', 'auth/redirect-not-allowed'],
+      async handle({ principal, params, body }) {
+        await requireRecentAuth(auth.sessions, principal);
+        const url = await oauth.start(params.provider, { redirectTo: body.redirectTo, linkUserId: principal.user.id });
+        return json({ url });
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/api/auth/identities',
+      operationId: 'listIdentities',
+      summary: 'The provider identities linked to the signed-in user.',
+      tag,
+      caller: 'user',
+      responses: { 200: { description: 'The identities.', schema: ref('IdentityList') } },
+      handle: async ({ principal }) => json({ items: await oauth.identities(principal.user.id) }),
+    }),
+    route({
+      method: 'DELETE',
+      path: '/api/auth/identities/:provider',
+      operationId: 'unlinkIdentity',
+      summary: 'Unlink a provider identity (not the last way to sign in).',
+      tag,
+      caller: 'user',
+      params: providerParams,
+      invalidParams: unknownProvider,
+      responses: { 204: { description: 'Unlinked.' } },
+      errors: ['auth/unknown-provider', 'auth/not-found', 'auth/last-sign-in-method'],
+      async handle({ principal, params }) {
+        await oauth.unlink(principal.user.id, params.provider);
+        return noContent();
+      },
+    }),
+  ];
 }

@@ -8,9 +8,10 @@ import {
   type TestUser,
 } from '@hearth/testkit';
 
-// The edge serves record views and lists itself, before Express
-// (src/http/edge.ts). These tests hold it to the same contract as every
-// other route: ids, CORS, security headers, the error table and metrics.
+// Every API route is declared once (src/http/route.ts) and served by one
+// dispatcher (src/http/dispatcher.ts), with one path-matching behaviour.
+// These tests hold it to the contract: ids, CORS, security headers, the
+// error table, metrics, and the same matching for every route.
 
 let app: TestApp;
 let admin: TestUser;
@@ -35,7 +36,7 @@ afterAll(async () => {
   await app?.close();
 });
 
-describe('routes served by the edge', () => {
+describe('routes served by the dispatcher', () => {
   it('answer with the record, its ETag, a request id, CORS and the API security headers', async () => {
     const response = await app.fetch(`/api/collections/notes/records/${recordId}`, {
       headers: { origin: 'https://app.example', 'x-request-id': 'edge-1' },
@@ -53,7 +54,7 @@ describe('routes served by the edge', () => {
     expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
   });
 
-  it('lists, with the query parsed as Express would', async () => {
+  it('lists, a repeated query key refused', async () => {
     const { status, body } = await app.request<{ items: unknown[] }>(
       'GET',
       '/api/collections/notes/records?limit=5&filter=title%20%3D%3D%20%22hello%22',
@@ -89,12 +90,12 @@ describe('routes served by the edge', () => {
     expect(((await badToken.json()) as { error: { code: string } }).error.code).toMatch(/^auth\//);
   });
 
-  it('leave malformed paths and requests with a body to Express', async () => {
+  it('refuse malformed paths, and check a GET body as any other', async () => {
     const malformed = await app.fetch('/api/collections/%E0%A4%A/records');
     expect(malformed.status).toBe(400);
     expect(((await malformed.json()) as { error: { code: string } }).error.code).toBe('http/malformed-url');
 
-    // A GET with a body is Express's to judge: its body checks answer 415 here.
+    // A body is checked the same way on every route: not JSON is 415.
     const status = await new Promise<number>((resolve, reject) => {
       const request = httpRequest(`${app.url}/api/collections/notes/records`, {
         method: 'GET',
@@ -123,11 +124,11 @@ describe('routes served by the edge', () => {
     const response = await app.fetch('/api/collections/notes/records', {
       method: 'POST',
       headers: { ...admin.headers, 'content-type': 'application/json' },
-      body: JSON.stringify({ title: 'from the edge' }),
+      body: JSON.stringify({ title: 'from the dispatcher' }),
     });
     expect(response.status).toBe(201);
     const created = (await response.json()) as { id: string; title: string };
-    expect(created.title).toBe('from the edge');
+    expect(created.title).toBe('from the dispatcher');
     expect(response.headers.get('location')).toBe(`/api/collections/notes/records/${created.id}`);
     expect(response.headers.get('etag')).toMatch(/^"\d+"$/);
     expect(response.headers.get('content-security-policy')).toBe(
@@ -140,7 +141,7 @@ describe('routes served by the edge', () => {
     expect(denied.body.error.code).toBe('rules/denied');
   });
 
-  it('check a create body exactly as Express does', async () => {
+  it('check a create body as every body is checked', async () => {
     const post = async (body: string, contentType = 'application/json') => {
       const response = await app.fetch('/api/collections/notes/records', {
         method: 'POST',
@@ -171,7 +172,7 @@ describe('routes served by the edge', () => {
     expect(await post('')).toMatchObject({ status: 400, code: 'validation/failed' });
   });
 
-  it('leave a create with an Idempotency-Key to Express, which stores and replays it', async () => {
+  it('store and replay a create with an Idempotency-Key, with the API headers', async () => {
     const send = () =>
       app.fetch('/api/collections/notes/records', {
         method: 'POST',
@@ -183,8 +184,8 @@ describe('routes served by the edge', () => {
     expect(first.status).toBe(201);
     expect(second.headers.get('idempotent-replayed')).toBe('true');
     expect(((await second.json()) as { id: string }).id).toBe(((await first.json()) as { id: string }).id);
-    // Express adds helmet's full set; the edge only the API headers.
-    expect(first.headers.get('x-dns-prefetch-control')).toBe('off');
+    expect(second.headers.get('location')).toBe(first.headers.get('location'));
+    expect(first.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
   });
 
   it('are measured under their route template', async () => {
@@ -193,5 +194,67 @@ describe('routes served by the edge', () => {
     expect(text).toMatch(/route="\/api\/collections\/:name\/records",status="200"/);
     expect(text).toMatch(/method="POST",route="\/api\/collections\/:name\/records",status="201"/);
     expect(text).not.toContain(recordId);
+  });
+});
+
+describe('one path-matching behaviour for every route', () => {
+  // One route of each domain, as declared, then altered.
+  const declared = [
+    { method: 'GET', path: () => `/api/collections/notes/records/${recordId}`, headers: () => ({}) },
+    { method: 'GET', path: () => '/api/collections/notes/records', headers: () => ({}) },
+    { method: 'GET', path: () => '/api/auth/me', headers: () => admin.headers },
+    { method: 'GET', path: () => '/api/admin/users', headers: () => admin.headers },
+    { method: 'GET', path: () => '/api/admin/schema', headers: () => admin.headers },
+    { method: 'GET', path: () => '/ready', headers: () => ({}) },
+  ];
+
+  it.each(declared)('$method $path: matched case-sensitively, a trailing slash ignored', async (r) => {
+    const path = r.path();
+    const exact = await app.fetch(path, { headers: r.headers() });
+    expect(exact.status, path).toBe(200);
+    const slash = await app.fetch(`${path}/`, { headers: r.headers() });
+    expect(slash.status, `${path}/`).toBe(200);
+    const upper = await app.fetch(path.toUpperCase().replace(recordId.toUpperCase(), recordId), {
+      headers: r.headers(),
+    });
+    expect(upper.status, path.toUpperCase()).toBe(404);
+    expect(((await upper.json()) as { error: { code: string } }).error.code).toBe('http/not-found');
+  });
+
+  it('decodes percent-encoded parameters the same way everywhere', async () => {
+    const encoded = await app.fetch(`/api/collections/%6Eotes/records/${recordId}`);
+    expect(encoded.status).toBe(200);
+    const inBatch = await app.request<{ responses: Array<{ body: { id: string } }> }>('POST', '/api/batch', {
+      body: { requests: [{ method: 'GET', path: `/api/collections/%6Eotes/records/${recordId}` }] },
+      headers: admin.headers,
+    });
+    expect(inBatch.status).toBe(200);
+    expect(inBatch.body.responses[0]?.body.id).toBe(recordId);
+  });
+
+  it('refuses a repeated query key in a batch request as the list route does', async () => {
+    const list = await app.request<{ error: { code: string } }>(
+      'GET',
+      '/api/collections/notes/records?limit=1&limit=2',
+    );
+    const inBatch = await app.request<{ error: { code: string; details: { index: number } } }>(
+      'POST',
+      '/api/batch',
+      {
+        body: { requests: [{ method: 'GET', path: '/api/collections/notes/records?limit=1&limit=2' }] },
+        headers: admin.headers,
+      },
+    );
+    expect([list.status, list.body.error.code]).toEqual([400, 'query/invalid']);
+    expect([inBatch.status, inBatch.body.error.code]).toEqual([400, 'query/invalid']);
+    expect(inBatch.body.error.details.index).toBe(0);
+  });
+
+  it('routes a batch request case-sensitively, as the API does', async () => {
+    const inBatch = await app.request<{ error: { code: string } }>('POST', '/api/batch', {
+      body: { requests: [{ method: 'GET', path: '/API/Collections/notes/records' }] },
+      headers: admin.headers,
+    });
+    expect([inBatch.status, inBatch.body.error.code]).toEqual([400, 'batch/invalid']);
   });
 });
