@@ -25,7 +25,11 @@ const keyBody = z.strictObject({
 });
 const listQuery = z.object({
   search: queryParam.pipe(z.string().max(254)).optional().describe('Part of an email address.'),
-  limit: queryParam.transform(Number).pipe(z.number().int().min(1).max(500)).default(50).describe('1 to 500, default 50.'),
+  limit: queryParam
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(500))
+    .default(50)
+    .describe('1 to 500, default 50.'),
   cursor: queryParam.pipe(z.string().max(1000)).optional().describe('The `nextCursor` of the previous page.'),
   to: queryParam.pipe(z.string().max(254)).optional().describe('Mail to this address only.'),
 });
@@ -77,7 +81,12 @@ export function adminRoutes(auth: Auth): Route[] {
       caller: 'anyone',
       body: setupBody,
       responses: { 201: { description: 'The admin and a session.', schema: ref('SignInResult') } },
-      errors: ['admin/invalid-setup-token', 'admin/setup-complete', 'auth/weak-password', 'http/rate-limited'],
+      errors: [
+        'admin/invalid-setup-token',
+        'admin/setup-complete',
+        'auth/weak-password',
+        'http/rate-limited',
+      ],
       async handle(request) {
         await auth.limits.consume('link:ip', request.ip);
         return json(await setupFirstAdmin(pool, auth.sessions, request.body, clientInfo(request)), 201);
@@ -132,6 +141,7 @@ export function adminRoutes(auth: Auth): Route[] {
       caller: 'admin',
       query: listQuery,
       responses: { 200: { description: 'A page of users.', schema: ref('UserPage') } },
+      errors: ['validation/failed'],
       handle: async ({ query }) => json(await auth.usersAdmin.list(query)),
     }),
     route({
@@ -192,7 +202,7 @@ export function adminRoutes(auth: Auth): Route[] {
       method: 'POST',
       path: '/api/admin/users/:id/revoke-sessions',
       operationId: 'revokeUserSessions',
-      summary: "End every session of a user.",
+      summary: 'End every session of a user.',
       tag,
       caller: 'admin',
       ...userParams,
@@ -221,6 +231,7 @@ export function adminRoutes(auth: Auth): Route[] {
       caller: 'admin',
       query: outboxQuery,
       responses: { 200: { description: 'A page of mail.', schema: ref('OutboxPage') } },
+      errors: ['validation/failed'],
       handle: async ({ principal, query }) => json(await listOutbox(pool, outboxReader(principal), query)),
     }),
     route({

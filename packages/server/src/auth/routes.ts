@@ -54,7 +54,9 @@ export function authRoutes(auth: Auth): Route[] {
       tag,
       caller: 'anyone',
       body: signupBody,
-      responses: { 201: { ...signedIn, description: 'The user; a session unless email confirmation is on.' } },
+      responses: {
+        201: { ...signedIn, description: 'The user; a session unless email confirmation is on.' },
+      },
       errors: ['auth/email-taken', 'auth/weak-password', 'auth/redirect-not-allowed', ...limited],
       handle: async (request) => json(await accounts.signup(request.body, clientInfo(request)), 201),
     }),
@@ -144,7 +146,7 @@ export function authRoutes(auth: Auth): Route[] {
       caller: 'user',
       body: patchMeBody,
       responses: { 200: userBody },
-      errors: ['auth/email-taken', 'auth/recent-auth-required', 'auth/redirect-not-allowed'],
+      errors: ['auth/email-taken', 'auth/recent-auth-required', 'auth/redirect-not-allowed', ...limited],
       handle: async ({ principal, body }) => json(await accounts.patchMe(principal, body)),
     }),
     route({
@@ -288,7 +290,7 @@ export function authRoutes(auth: Auth): Route[] {
       caller: 'user',
       body: currentFactorBody,
       responses: { 200: { description: 'The secret to confirm.', schema: ref('TotpEnrollment') } },
-      errors: ['auth/mfa-code-required', 'auth/invalid-mfa-code', ...limited],
+      errors: ['auth/mfa-code-required', 'auth/invalid-mfa-code', 'auth/recent-auth-required', ...limited],
       handle: async ({ principal, body }) => json(await mfa.enroll(principal, body.code)),
     }),
     route({
@@ -312,7 +314,7 @@ export function authRoutes(auth: Auth): Route[] {
       caller: 'user',
       body: codeBody,
       responses: { 200: userBody },
-      errors: ['auth/invalid-mfa-code', ...limited],
+      errors: ['auth/invalid-mfa-code', 'auth/recent-auth-required', ...limited],
       handle: async ({ principal, body }) => json(await mfa.disable(principal, body.code)),
     }),
     route({
@@ -323,7 +325,9 @@ export function authRoutes(auth: Auth): Route[] {
       tag,
       caller: 'user',
       body: currentFactorBody,
-      responses: { 200: { description: 'The new recovery codes, shown once.', schema: ref('RecoveryCodes') } },
+      responses: {
+        200: { description: 'The new recovery codes, shown once.', schema: ref('RecoveryCodes') },
+      },
       errors: ['auth/mfa-code-required', 'auth/invalid-mfa-code', ...limited],
       handle: async ({ principal, body }) => json(await mfa.regenerateRecoveryCodes(principal, body.code)),
     }),

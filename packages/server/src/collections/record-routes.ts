@@ -197,6 +197,7 @@ export function recordRoutes(collections: Collections): Route[] {
   const readErrors = [
     'collections/not-found',
     'records/not-found',
+    'rules/denied',
     'filter/invalid',
     'filter/too-costly',
     'filter/forbidden-field',
