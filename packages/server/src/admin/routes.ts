@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { HearthError } from '../errors/index.js';
-import { queryParam } from '../http/validate-input.js';
+import { invalidInput, queryParam } from '../http/validate-input.js';
 import { clientInfo } from '../auth/client-info.js';
 import { json, noContent, route, type Route } from '../http/route.js';
 import type { Auth } from '../auth/create-auth.js';
@@ -242,7 +242,7 @@ export function adminRoutes(auth: Auth): Route[] {
       tag,
       caller: 'admin',
       params: idParams,
-      invalidParams: noSuch('mail'),
+      invalidParams: invalidInput,
       responses: { 200: { description: 'The mail, queued again.', schema: ref('OutboxMailResult') } },
       errors: ['admin/not-found', 'admin/mail-not-failed'],
       async handle({ principal, params }) {

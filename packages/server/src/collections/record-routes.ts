@@ -39,6 +39,15 @@ const listQuery = viewQuery.extend({
 });
 type ListQuery = z.output<typeof listQuery>;
 
+/** A record query that fails: 400 query/invalid naming the first parameter, as the service's own checks do. */
+function invalidQuery(issues: readonly z.core.$ZodIssue[]): HearthError {
+  const fields = fieldProblems(issues);
+  const first = fields[0] ?? { path: '', message: 'is invalid' };
+  return new HearthError('query/invalid', `${first.path} ${first.message}.`, {
+    details: { param: first.path, fields },
+  });
+}
+
 /** Only the parameters given: the service tells an absent one from an empty one. */
 function listParams(query: ListQuery) {
   const params: Record<string, string> = {};
@@ -79,16 +88,23 @@ interface BatchTarget {
 }
 
 function batchTarget(request: BatchRequest, index: number): BatchTarget {
-  const found = batchPaths.find(request.method, request.path);
+  const queryStart = request.path.indexOf('?');
+  const found = batchPaths.find(
+    request.method,
+    queryStart === -1 ? request.path : request.path.slice(0, queryStart),
+  );
   if (!found) {
     throw new HearthError('batch/invalid', `Request ${index} is not a record API call.`, {
       details: { index },
     });
   }
-  const queryStart = request.path.indexOf('?');
   const raw = queryStart === -1 ? {} : parseQuery(request.path.slice(queryStart + 1));
   try {
-    return { name: found.params.name ?? '', id: found.params.id, query: validateQuery(listQuery, raw) };
+    return {
+      name: found.params.name ?? '',
+      id: found.params.id,
+      query: validateQuery(listQuery, raw, invalidQuery),
+    };
   } catch (error) {
     if (!isHearthError(error)) throw error;
     throw new HearthError(error.code, `Request ${index}: ${error.message}`, {
@@ -242,6 +258,7 @@ export function recordRoutes(collections: Collections): Route[] {
       caller: 'anyone',
       params: collectionParams,
       query: listQuery,
+      invalidQuery,
       responses: { 200: { description: 'A page of records.', schema: ref('RecordPage') } },
       errors: readErrors,
       async handle({ principal, params, query, clientGone }) {
@@ -261,6 +278,7 @@ export function recordRoutes(collections: Collections): Route[] {
       caller: 'anyone',
       params: recordParams,
       query: viewQuery,
+      invalidQuery,
       responses: {
         200: { description: 'The record.', schema: ref('Record'), headers: { ETag: 'The record version.' } },
       },

@@ -49,7 +49,7 @@ function paramsOf(route: Route, raw: Record<string, string>): unknown {
   if (!route.params) return raw;
   const parsed = route.params.safeParse(raw);
   if (parsed.success) return parsed.data;
-  throw route.invalidParams?.() ?? new HearthError('http/not-found');
+  throw route.invalidParams?.(parsed.error.issues) ?? new HearthError('http/not-found');
 }
 
 function principalFor(need: CallerNeed, principal: Principal): Principal {
@@ -144,7 +144,7 @@ export function createDispatcher(options: DispatcherOptions): RequestListener {
       const request: RouteRequest = {
         principal: principalFor(route.caller, principal),
         params: paramsOf(route, rawParams),
-        query: route.query ? validateQuery(route.query, rawQuery) : rawQuery,
+        query: route.query ? validateQuery(route.query, rawQuery, route.invalidQuery) : rawQuery,
         body: route.body ? validateBody(route.body, req.body, route.invalidBody) : req.body,
         method: route.method,
         headers: req.headers,
@@ -165,10 +165,12 @@ export function createDispatcher(options: DispatcherOptions): RequestListener {
 
   function dispatch(req: Request, res: ServerResponse): void {
     const url = req.url ?? '/';
-    const found = router.find(req.method as HTTPMethod, url);
+    const path = pathOf(url);
+    // The path alone: find-my-way would parse a query string too, which serve() reads itself.
+    const found = router.find(req.method as HTTPMethod, path);
     const route = found?.store as Route | undefined;
     if (!found || !route) {
-      if (malformedPath(pathOf(url))) return sendFailure(req, res, new HearthError('http/malformed-url'));
+      if (malformedPath(path)) return sendFailure(req, res, new HearthError('http/malformed-url'));
       return fallback(req, res);
     }
     req.routeTemplate = route.path;

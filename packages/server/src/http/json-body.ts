@@ -28,7 +28,11 @@ function hasBody(req: IncomingMessage): boolean {
  */
 export function jsonBody(options: {
   limit: number;
-}): (req: IncomingMessage & { body?: unknown }, res: ServerResponse, next: (error?: unknown) => void) => void {
+}): (
+  req: IncomingMessage & { body?: unknown },
+  res: ServerResponse,
+  next: (error?: unknown) => void,
+) => void {
   const parse = express.json({ limit: options.limit, strict: false, type: () => true });
   return (req, res, next) => {
     if (!hasBody(req)) return next();

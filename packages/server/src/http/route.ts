@@ -118,8 +118,10 @@ export interface Route<
   caller: N;
   params?: P;
   /** The error for path parameters that fail `params` (a malformed id names no record); http/not-found by default. */
-  invalidParams?: () => HearthError;
+  invalidParams?: (issues: readonly z.core.$ZodIssue[]) => HearthError;
   query?: Q;
+  /** The error for a query that fails `query`; 400 validation/failed listing each field by default. */
+  invalidQuery?: (issues: readonly z.core.$ZodIssue[]) => HearthError;
   body?: B;
   /** The error for a body that fails `body`; 400 validation/failed listing each field by default. */
   invalidBody?: (issues: readonly z.core.$ZodIssue[]) => HearthError;

@@ -69,31 +69,34 @@ export function validateBody<T>(
     throw new HearthError('validation/failed', undefined, { details: { fields: unstorable } });
   const result = schema.safeParse(input ?? {});
   if (result.success) return result.data;
-  if (invalid) throw invalid(result.error.issues);
-  throw new HearthError('validation/failed', undefined, {
-    details: { fields: fieldProblems(result.error.issues) },
-  });
+  throw (invalid ?? invalidInput)(result.error.issues);
 }
 
 /**
- * Parses a query with a zod schema; a failure is 400 query/invalid naming the
- * first parameter (`details.param`) and listing each (`details.fields`).
+ * Parses a query with a zod schema: as a body is (validation/failed), or,
+ * with `invalid`, with the route's own error (the record API's query/invalid).
  */
-export function validateQuery<T>(schema: z.ZodType<T>, input: Record<string, unknown>): T {
+export function validateQuery<T>(
+  schema: z.ZodType<T>,
+  input: Record<string, unknown>,
+  invalid?: (issues: readonly z.core.$ZodIssue[]) => HearthError,
+): T {
+  if (!invalid) return validateBody(schema, input);
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const fields = fieldProblems(result.error.issues);
-  const first = fields[0] ?? { path: '', message: 'is invalid' };
-  throw new HearthError('query/invalid', `${first.path} ${first.message}.`, {
-    details: { param: first.path, fields },
-  });
+  throw invalid(result.error.issues);
+}
+
+/** Path parameters that fail their schema, as a body's fields would (validation/failed naming each). */
+export function invalidInput(issues: readonly z.core.$ZodIssue[]): HearthError {
+  return new HearthError('validation/failed', undefined, { details: { fields: fieldProblems(issues) } });
 }
 
 /** A query parameter given at most once: a repeated key is refused, as it is on every route. */
 export const queryParam = z
   .unknown()
   .refine((value) => !Array.isArray(value), { message: 'may be given once', abort: true })
-  .pipe(z.string().max(8192));
+  .pipe(z.string());
 
 /** A true/false query flag (`true`/`1`, `false`/`0`/empty); absent is false. */
 export const queryFlag = queryParam

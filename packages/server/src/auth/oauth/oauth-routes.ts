@@ -145,7 +145,10 @@ export function oauthRoutes(auth: Auth): Route[] {
       errors: ['auth/unknown-provider', 'auth/recent-auth-required', 'auth/redirect-not-allowed'],
       async handle({ principal, params, body }) {
         await requireRecentAuth(auth.sessions, principal);
-        const url = await oauth.start(params.provider, { redirectTo: body.redirectTo, linkUserId: principal.user.id });
+        const url = await oauth.start(params.provider, {
+          redirectTo: body.redirectTo,
+          linkUserId: principal.user.id,
+        });
         return json({ url });
       },
     }),
