@@ -24,7 +24,7 @@ const DATABASE_ERRORS: readonly ErrorCode[] = ['db/busy', 'db/timeout', 'db/unav
  *   not hold, and, since that reads the sessions, 503 when the database cannot;
  * - `user` and `admin`: 401 signed out, 403 for the wrong kind of caller;
  * - path parameters that fail `params`: 404 (`invalidParams`, else http/not-found);
- * - a `query`: 400 query/invalid;
+ * - a `query`: `invalidQuery`'s code (else 400 validation/failed) for one that fails it;
  * - a `body`: `invalidBody`'s code (else 400 validation/failed) for one that fails it;
  * - every route: 400, 413 and 415 for a body it cannot read (the dispatcher
  *   reads a request's body whatever the route, as Express's parser did), and
@@ -39,8 +39,8 @@ export function implicitErrors(route: Route): ErrorCode[] {
     codes.add('auth/unauthenticated');
     codes.add('auth/forbidden');
   }
-  if (route.params) codes.add(route.invalidParams?.().code ?? 'http/not-found');
-  if (route.query) codes.add('query/invalid');
+  if (route.params) codes.add(route.invalidParams?.([]).code ?? 'http/not-found');
+  if (route.query) codes.add(route.invalidQuery?.([]).code ?? 'validation/failed');
   if (route.body) codes.add(route.invalidBody?.([]).code ?? 'validation/failed');
   return [...codes];
 }
