@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { apiRoutes } from './api-routes.js';
 import type { AppContext } from './create-app.js';
-import { declaredStatuses } from './declared-answers.js';
+import { declaredStatuses, errorsByStatus } from './declared-answers.js';
 import { documentedRoutes, openApiDocument, openApiPath } from './openapi-document.js';
 import { tagDescriptions } from './openapi-components.js';
 
@@ -27,6 +27,13 @@ type Operation = {
   tags: string[];
   responses: Record<string, { description: string }>;
   security?: unknown[];
+};
+type ErrorAnswer = {
+  content: {
+    'application/json': {
+      schema: { allOf: Array<{ properties: { error: { properties: { code: { enum: string[] } } } } }> };
+    };
+  };
 };
 type Document = {
   paths: Record<string, Record<string, Operation>>;
@@ -68,6 +75,26 @@ describe('the route table and its OpenAPI document', () => {
       expect(responses, 'any other answer').toHaveProperty(['default']);
     }
     expect(missing).toEqual([]);
+  });
+
+  it('names, in each error answer, the codes the route may fail with at that status', () => {
+    for (const route of documented) {
+      const responses = operationOf(route.method, route.path)!.responses as Record<string, ErrorAnswer>;
+      for (const [status, codes] of errorsByStatus(route)) {
+        const schema = responses[status]?.content['application/json'].schema;
+        expect(
+          schema?.allOf[1]?.properties.error.properties.code.enum,
+          `${route.operationId} ${status}`,
+        ).toEqual(codes);
+      }
+    }
+  });
+
+  it('gives a redirect its Location', () => {
+    const start = operationOf('GET', '/api/auth/oauth/:provider/start') as unknown as {
+      responses: Record<string, { headers?: object }>;
+    };
+    expect(start.responses[302]?.headers).toHaveProperty(['Location']);
   });
 
   it('describes every tag, and resolves every $ref', () => {

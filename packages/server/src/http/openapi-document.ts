@@ -83,8 +83,9 @@ function headersOf(headers: Record<string, string> | undefined): Json | undefine
   );
 }
 
-function successOf(answer: ResponseDoc): Json {
-  const headers = headersOf(answer.headers);
+function successOf(status: number, answer: ResponseDoc): Json {
+  const redirect = status >= 300 && status < 400 && !answer.headers?.Location;
+  const headers = headersOf(redirect ? { Location: 'Where to go.', ...answer.headers } : answer.headers);
   return {
     description: answer.description,
     ...(headers ? { headers } : {}),
@@ -109,7 +110,16 @@ function failureOf(status: number, codes: ErrorCode[]): Json {
   return {
     description,
     ...(status === 429 || status === 503 ? { headers: retryAfter } : {}),
-    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    content: {
+      'application/json': {
+        schema: {
+          allOf: [
+            { $ref: '#/components/schemas/Error' },
+            { properties: { error: { properties: { code: { enum: codes } } } } },
+          ],
+        },
+      },
+    },
   };
 }
 
@@ -131,7 +141,8 @@ function securityOf(route: Route): Json[] | undefined {
 
 function operationOf(route: Route): Json {
   const responses: Json = {};
-  for (const [status, answer] of Object.entries(route.responses)) responses[status] = successOf(answer);
+  for (const [status, answer] of Object.entries(route.responses))
+    responses[status] = successOf(Number(status), answer);
   for (const [status, codes] of errorsByStatus(route)) responses[status] = failureOf(status, codes);
   responses.default = unforeseen;
   const parameters = parametersOf(route);
