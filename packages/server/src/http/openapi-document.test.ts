@@ -79,7 +79,10 @@ describe('the route table and its OpenAPI document', () => {
 
   it('names, in each error answer, the codes the route may fail with at that status', () => {
     for (const route of documented) {
-      const responses = operationOf(route.method, route.path)!.responses as Record<string, ErrorAnswer>;
+      const responses = operationOf(route.method, route.path)!.responses as unknown as Record<
+        string,
+        ErrorAnswer
+      >;
       for (const [status, codes] of errorsByStatus(route)) {
         const schema = responses[status]?.content['application/json'].schema;
         expect(
