@@ -4,7 +4,7 @@ import { invalidInput, queryParam } from '../http/validate-input.js';
 import { clientInfo } from '../auth/client-info.js';
 import { json, noContent, route, type Route } from '../http/route.js';
 import type { Auth } from '../auth/create-auth.js';
-import { requireAdmin, type ServicePrincipal, type UserPrincipal } from '../auth/principal.js';
+import { type ServicePrincipal, type UserPrincipal } from '../auth/principal.js';
 import { deleteUser } from '../auth/user-deletion.js';
 import { listOutbox, outboxStatuses, retryOutboxMail, type OutboxReader } from '../mail/outbox.js';
 import { SERVICE_KEY_SCOPES } from './service-keys.js';

@@ -135,8 +135,6 @@ export interface Route<
   responses: Record<number, ResponseDoc>;
   /** The table errors it may answer with beyond those every route may (docs/errors.md); their statuses are documented. */
   errors?: readonly ErrorCode[];
-  /** Whether the dispatcher serves this request; when false it goes on to Express (a header only Express handles). */
-  serves?(headers: IncomingHttpHeaders): boolean;
   /** Left out of the OpenAPI document (the dashboard's pages, the JWKS is kept). */
   internal?: boolean;
   handle(request: RouteRequest<N, z.output<P>, z.output<Q>, z.output<B>>): Promise<RouteResult> | RouteResult;
