@@ -19,10 +19,12 @@ export const workspaceAliases = {
  * Options every project spreads into its `test` config, since projects do not
  * inherit the root config's. Timeouts: on a loaded two-core machine starting a
  * database or an app takes seconds. requireAssertions: a test that asserts
- * nothing fails instead of passing while proving nothing.
+ * nothing fails instead of passing while proving nothing. The declared-answers
+ * setup fails a file in which a route answered what it does not declare.
  */
 export const projectTestOptions = {
   testTimeout: 30_000,
   hookTimeout: 60_000,
   expect: { requireAssertions: true },
+  setupFiles: [fileURLToPath(new URL('./vitest.declared-answers.ts', import.meta.url))],
 };

@@ -142,6 +142,7 @@ export function adminRoutes(auth: Auth, admin: Admin): Route[] {
       caller: 'admin',
       query: listQuery,
       responses: { 200: { description: 'A page of users.', schema: ref('UserPage') } },
+      errors: ['query/invalid'],
       handle: async ({ query }) => json(await admin.usersAdmin.list(query)),
     }),
     route({
@@ -231,6 +232,7 @@ export function adminRoutes(auth: Auth, admin: Admin): Route[] {
       caller: 'admin',
       query: outboxQuery,
       responses: { 200: { description: 'A page of mail.', schema: ref('OutboxPage') } },
+      errors: ['query/invalid'],
       handle: async ({ principal, query }) => json(await listOutbox(pool, outboxReader(principal), query)),
     }),
     route({

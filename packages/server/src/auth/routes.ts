@@ -146,7 +146,7 @@ export function authRoutes(auth: Auth): Route[] {
       caller: 'user',
       body: patchMeBody,
       responses: { 200: userBody },
-      errors: ['auth/email-taken', 'auth/recent-auth-required', 'auth/redirect-not-allowed'],
+      errors: ['auth/email-taken', 'auth/recent-auth-required', 'auth/redirect-not-allowed', ...limited],
       handle: async ({ principal, body }) => json(await accounts.patchMe(principal, body)),
     }),
     route({
@@ -290,7 +290,7 @@ export function authRoutes(auth: Auth): Route[] {
       caller: 'user',
       body: currentFactorBody,
       responses: { 200: { description: 'The secret to confirm.', schema: ref('TotpEnrollment') } },
-      errors: ['auth/mfa-code-required', 'auth/invalid-mfa-code', ...limited],
+      errors: ['auth/mfa-code-required', 'auth/invalid-mfa-code', 'auth/recent-auth-required', ...limited],
       handle: async ({ principal, body }) => json(await mfa.enroll(principal, body.code)),
     }),
     route({
@@ -314,7 +314,7 @@ export function authRoutes(auth: Auth): Route[] {
       caller: 'user',
       body: codeBody,
       responses: { 200: userBody },
-      errors: ['auth/invalid-mfa-code', ...limited],
+      errors: ['auth/invalid-mfa-code', 'auth/recent-auth-required', ...limited],
       handle: async ({ principal, body }) => json(await mfa.disable(principal, body.code)),
     }),
     route({

@@ -213,11 +213,40 @@ export function recordRoutes(collections: Collections): Route[] {
   const readErrors = [
     'collections/not-found',
     'records/not-found',
+    'rules/denied',
     'filter/invalid',
     'filter/too-costly',
     'filter/forbidden-field',
     'query/invalid',
   ] as const;
+  const createErrors = [
+    'collections/not-found',
+    'rules/denied',
+    'validation/failed',
+    'records/idempotency-mismatch',
+    'http/rate-limited',
+  ] as const;
+  const updateErrors = [
+    'collections/not-found',
+    'records/not-found',
+    'rules/denied',
+    'validation/failed',
+    'records/precondition-failed',
+    'http/rate-limited',
+  ] as const;
+  const deleteErrors = [
+    'collections/not-found',
+    'records/not-found',
+    'rules/denied',
+    'records/precondition-failed',
+    'records/referenced',
+    'records/cascade-too-deep',
+    'http/rate-limited',
+  ] as const;
+  // A batch fails with the error of the request that failed (its index in details).
+  const batchErrors = [
+    ...new Set([...readErrors, ...createErrors, ...updateErrors, ...deleteErrors, 'batch/invalid' as const]),
+  ];
 
   return [
     route({
@@ -280,7 +309,7 @@ export function recordRoutes(collections: Collections): Route[] {
           headers: { ETag: 'The record version.', Location: 'Where the record is.' },
         },
       },
-      errors: ['collections/not-found', 'rules/denied', 'validation/failed', 'records/idempotency-mismatch'],
+      errors: createErrors,
       handle: create,
     }),
     route({
@@ -294,13 +323,7 @@ export function recordRoutes(collections: Collections): Route[] {
       requestHeaders: { 'If-Match': 'An ETag from a read: 412 if the record changed since.' },
       bodyDoc: ref('RecordInput'),
       responses: { 200: { description: 'The updated record.', schema: ref('Record') } },
-      errors: [
-        'collections/not-found',
-        'records/not-found',
-        'rules/denied',
-        'validation/failed',
-        'records/precondition-failed',
-      ],
+      errors: updateErrors,
       async handle({ principal, params, body, ip, headers }) {
         await writes.consume(principal, ip);
         const result = await records.update(
@@ -324,14 +347,7 @@ export function recordRoutes(collections: Collections): Route[] {
       params: recordParams,
       requestHeaders: { 'If-Match': 'An ETag from a read: 412 if the record changed since.' },
       responses: { 204: { description: 'Deleted.' } },
-      errors: [
-        'collections/not-found',
-        'records/not-found',
-        'rules/denied',
-        'records/precondition-failed',
-        'records/referenced',
-        'records/cascade-too-deep',
-      ],
+      errors: deleteErrors,
       async handle({ principal, params, ip, headers }) {
         await writes.consume(principal, ip);
         await records.delete(
@@ -363,7 +379,7 @@ export function recordRoutes(collections: Collections): Route[] {
       responses: {
         200: { description: 'Each request’s status and body, in order.', schema: ref('BatchResult') },
       },
-      errors: ['batch/invalid'],
+      errors: batchErrors,
       handle: batch,
     }),
   ];

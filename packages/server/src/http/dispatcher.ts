@@ -8,6 +8,7 @@ import proxyAddr from 'proxy-addr';
 import { anonymous, requireAdmin, requireUser, type Principal } from '../auth/principal.js';
 import type { PrincipalResolver } from '../auth/principal-resolver.js';
 import { clientGoneOf } from '../db/query-cancellation.js';
+import { checkAnswer } from './declared-answers.js';
 import { HearthError } from '../errors/index.js';
 import { observeRequest, type Metrics, type RoutedRequest } from '../ops/metrics.js';
 import { jsonBody } from './json-body.js';
@@ -97,10 +98,12 @@ export function createDispatcher(options: DispatcherOptions): RequestListener {
     readJson(req, res, done);
   }
 
-  function sendFailure(req: TaggedRequest, res: ServerResponse, error: unknown): void {
+  function sendFailure(req: TaggedRequest, res: ServerResponse, error: unknown, route?: Route): void {
     if (res.headersSent) return void res.destroy();
     for (const [name, value] of apiSecurityHeaders) res.setHeader(name, value);
-    sendError(res, toHearthError(error, req.log, req.id));
+    const failure = toHearthError(error, req.log, req.id);
+    if (route) checkAnswer(route, failure.status, failure.code);
+    sendError(res, failure);
   }
 
   function write(req: Request, res: ServerResponse, result: RouteResult): void {
@@ -163,9 +166,11 @@ export function createDispatcher(options: DispatcherOptions): RequestListener {
         log: req.log,
         reqId: req.id,
       };
-      write(req, res, await route.handle(request as never));
+      const result = await route.handle(request as never);
+      checkAnswer(route, result.status);
+      write(req, res, result);
     } catch (error) {
-      sendFailure(req, res, error);
+      sendFailure(req, res, error, route);
     }
   }
 
@@ -181,7 +186,7 @@ export function createDispatcher(options: DispatcherOptions): RequestListener {
     }
     req.routeTemplate = route.path;
     readBody(req, res, route, (error) => {
-      if (error) sendFailure(req, res, error);
+      if (error) sendFailure(req, res, error, route);
       else void serve(req, res, route, found.params as Record<string, string>);
     });
   }

@@ -104,4 +104,5 @@ export const queryFlag = queryParam
   .refine((value) => value === undefined || ['', 'true', '1', 'false', '0'].includes(value), {
     message: 'must be true or false',
   })
-  .transform((value) => value === 'true' || value === '1');
+  .transform((value) => value === 'true' || value === '1')
+  .meta({ type: 'boolean' });
