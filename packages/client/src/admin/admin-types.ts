@@ -125,12 +125,15 @@ export interface SchemaProblem {
 
 /** What `PUT /api/admin/schema` answers, dry run or not. */
 export interface SchemaPlanResult {
-  plan: PlanStep[];
+  /** The steps `diffSchemas` plans, each with the SQL statements it runs. */
+  plan: Array<PlanStep & { sql: string[] }>;
   /** Whether any step is destructive. */
   destructive: boolean;
   errors: SchemaProblem[];
-  /** The statements that run (or would run) in PostgreSQL, in order. */
+  /** The statements that run (or would run) in PostgreSQL, in order: the steps' and the repairs'. */
   sql: string[];
+  /** Statements that bring the database's delete triggers back in line, whatever the plan (usually none). */
+  repairs: string[];
   /** Whether the database was changed. */
   applied: boolean;
   /** The current version after this call (the new one when applied). */

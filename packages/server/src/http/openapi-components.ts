@@ -143,11 +143,20 @@ export const componentSchemas: Record<string, Json> = {
     plan: {
       type: 'array',
       description: 'The steps, as `hearth schema push` shows them.',
-      items: { type: 'object', required: ['kind'], properties: { kind: string }, additionalProperties: true },
+      items: {
+        type: 'object',
+        required: ['kind', 'sql'],
+        properties: {
+          kind: string,
+          sql: { type: 'array', items: string, description: 'What this step runs.' },
+        },
+        additionalProperties: true,
+      },
     },
     destructive: { type: 'boolean', description: 'Whether any step drops or narrows data.' },
     errors: { type: 'array', items: ref('SchemaProblem') },
     sql: { type: 'array', items: string, description: 'The statements that run (or would), in order.' },
+    repairs: { type: 'array', items: string, description: 'Delete-trigger repairs, whatever the plan.' },
     applied: { type: 'boolean' },
     version: { type: ['integer', 'null'], description: 'The current version after this call.' },
   }),
