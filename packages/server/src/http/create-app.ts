@@ -6,12 +6,11 @@ import type { Admin } from '../admin/create-admin.js';
 import type { Auth } from '../auth/create-auth.js';
 import type { Collections } from '../collections/create-collections.js';
 import type { HearthConfig } from '../config/index.js';
-import { dashboardRoutes } from '../dashboard/dashboard-routes.js';
 import type { Pool } from '../db/pool.js';
 import type { DatabaseHealth } from '../ops/database-health.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { ReadinessCheck } from '../ops/readiness.js';
-import { apiRoutes } from './api-routes.js';
+import { apiRoutes, expressRoutes } from './api-routes.js';
 import { createDispatcher } from './dispatcher.js';
 import { errorHandler, notFound } from './error-handler.js';
 import { securityHeadersMiddleware } from './security.js';
@@ -48,7 +47,7 @@ export function createApp(context: AppContext): RequestListener {
   app.set('trust proxy', config.trustProxy.length > 0 ? config.trustProxy : false);
   app.set('etag', false);
   app.use(securityHeadersMiddleware({ publicUrl: config.publicUrl }));
-  app.use(dashboardRoutes());
+  for (const router of expressRoutes()) app.use(router);
   app.use(notFound);
   app.use(errorHandler);
 
