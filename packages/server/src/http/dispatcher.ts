@@ -1,4 +1,4 @@
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { pipeline } from 'node:stream';
 import express from 'express';
@@ -7,13 +7,13 @@ import type { Logger } from 'pino';
 import proxyAddr from 'proxy-addr';
 import { anonymous, requireAdmin, requireUser, type Principal } from '../auth/principal.js';
 import type { PrincipalResolver } from '../auth/principal-resolver.js';
-import { clientGoneOf } from '../db/query-cancellation.js';
+import { clientGoneOf, type ClientGone } from '../db/query-cancellation.js';
 import { checkAnswer } from './declared-answers.js';
 import { HearthError } from '../errors/index.js';
 import { observeRequest, type Metrics, type RoutedRequest } from '../ops/metrics.js';
 import { jsonBody } from './json-body.js';
 import { logCompletion, pathOf, tagRequest, type TaggedRequest } from './request-logging.js';
-import type { CallerNeed, Route, RouteRequest, RouteResult } from './route.js';
+import type { CallerNeed, Method, Route, RouteRequest, RouteResult } from './route.js';
 import { apiSecurityHeaders, corsPolicy } from './security.js';
 import { sendError, toHearthError } from './send-error.js';
 import { validateBody, validateQuery } from './validate-input.js';
@@ -44,6 +44,47 @@ function hasBody(req: IncomingMessage): boolean {
 
 function isFormPost(req: IncomingMessage): boolean {
   return /^application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '');
+}
+
+/**
+ * The RouteRequest a handler gets: one class, so every request has the same
+ * shape and no per-request closures; what few routes read is worked out on use.
+ */
+class DispatchedRequest implements RouteRequest {
+  readonly headers: IncomingHttpHeaders;
+  readonly log: Logger;
+  readonly reqId: string;
+
+  constructor(
+    private readonly req: TaggedRequest,
+    private readonly res: ServerResponse,
+    private readonly trustProxy: (address: string, hop: number) => boolean,
+    readonly method: Method,
+    readonly principal: Principal,
+    readonly params: unknown,
+    readonly query: unknown,
+    readonly body: unknown,
+  ) {
+    this.headers = req.headers;
+    this.log = req.log;
+    this.reqId = req.id;
+  }
+
+  /** Only the routes that use it (sign-ins, writes) pay for parsing X-Forwarded-For. */
+  get ip(): string | undefined {
+    return proxyAddr(this.req, this.trustProxy);
+  }
+
+  get userAgent(): string | undefined {
+    return this.headers['user-agent'];
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.req.socket.remoteAddress;
+  }
+
+  /** An own property, so a handler may destructure it like the rest. */
+  readonly clientGone = (): ClientGone => clientGoneOf(this.req, this.res);
 }
 
 /** Path parameters that fail their schema name no resource: the route's own not-found, else http/not-found. */
@@ -149,23 +190,16 @@ export function createDispatcher(options: DispatcherOptions): RequestListener {
       const url = req.url ?? '/';
       const queryStart = url.indexOf('?');
       const rawQuery = queryStart === -1 ? {} : parseQuery(url.slice(queryStart + 1));
-      const request: RouteRequest = {
-        principal: principalFor(route.caller, principal),
-        params: paramsOf(route, rawParams),
-        query: route.query ? validateQuery(route.query, rawQuery, route.invalidQuery) : rawQuery,
-        body: route.body ? validateBody(route.body, req.body, route.invalidBody) : req.body,
-        method: route.method,
-        headers: req.headers,
-        // Worked out only by the routes that use it (sign-ins, writes): proxy-addr parses X-Forwarded-For.
-        get ip() {
-          return proxyAddr(req, trustProxy);
-        },
-        userAgent: req.headers['user-agent'],
-        remoteAddress: req.socket.remoteAddress,
-        clientGone: () => clientGoneOf(req, res),
-        log: req.log,
-        reqId: req.id,
-      };
+      const request = new DispatchedRequest(
+        req,
+        res,
+        trustProxy,
+        route.method,
+        principalFor(route.caller, principal),
+        paramsOf(route, rawParams),
+        route.query ? validateQuery(route.query, rawQuery, route.invalidQuery) : rawQuery,
+        route.body ? validateBody(route.body, req.body, route.invalidBody) : req.body,
+      );
       const result = await route.handle(request as never);
       checkAnswer(route, result.status);
       write(req, res, result);
