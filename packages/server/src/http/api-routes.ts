@@ -7,7 +7,7 @@ import { recordRoutes } from '../collections/record-routes.js';
 import { schemaRoutes } from '../collections/schema-routes.js';
 import { dashboardRoutes } from '../dashboard/dashboard-routes.js';
 import { opsRoutes } from '../ops/routes.js';
-import type { AppContext } from './create-app.js';
+import type { AppContext } from './app-context.js';
 import type { Route } from './route.js';
 
 /**

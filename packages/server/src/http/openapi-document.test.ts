@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { apiRoutes } from './api-routes.js';
-import type { AppContext } from './create-app.js';
+import type { AppContext } from './app-context.js';
 import { declaredStatuses, errorsByStatus } from './declared-answers.js';
 import { documentedRoutes, openApiDocument, openApiPath } from './openapi-document.js';
 import { tagDescriptions } from './openapi-components.js';
