@@ -250,11 +250,19 @@ describe('one path-matching behaviour for every route', () => {
     expect(inBatch.body.error.details.index).toBe(0);
   });
 
-  it('routes a batch request case-sensitively, as the API does', async () => {
-    const inBatch = await app.request<{ error: { code: string } }>('POST', '/api/batch', {
-      body: { requests: [{ method: 'GET', path: '/API/Collections/notes/records' }] },
-      headers: admin.headers,
-    });
-    expect([inBatch.status, inBatch.body.error.code]).toEqual([400, 'batch/invalid']);
-  });
+  it.each([
+    '/API/Collections/notes/records',
+    'http://elsewhere.example/api/collections/notes/records',
+    '//api/collections/notes/records',
+    '/api/collections/notes/records/../../admin/users',
+  ])(
+    'refuses %s as a batch request: only record API paths, matched as the API matches them',
+    async (path) => {
+      const inBatch = await app.request<{ error: { code: string } }>('POST', '/api/batch', {
+        body: { requests: [{ method: 'GET', path }] },
+        headers: admin.headers,
+      });
+      expect([inBatch.status, inBatch.body.error.code]).toEqual([400, 'batch/invalid']);
+    },
+  );
 });

@@ -89,10 +89,10 @@ interface BatchTarget {
 
 function batchTarget(request: BatchRequest, index: number): BatchTarget {
   const queryStart = request.path.indexOf('?');
-  const found = batchPaths.find(
-    request.method,
-    queryStart === -1 ? request.path : request.path.slice(0, queryStart),
-  );
+  // A path, not a URL: find-my-way would match the path part of `http://host/api/...` too.
+  const found = request.path.startsWith('/api/collections/')
+    ? batchPaths.find(request.method, queryStart === -1 ? request.path : request.path.slice(0, queryStart))
+    : null;
   if (!found) {
     throw new HearthError('batch/invalid', `Request ${index} is not a record API call.`, {
       details: { index },
